@@ -1,0 +1,71 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
+        .library(name: "ConnectClient", targets: ["ConnectClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        // Catalog, policy and planning: pure values and functions, no IO but reading catalog files.
+        .target(
+            name: "SwitchboardCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The only code that speaks the Kafka Connect REST API.
+        .target(
+            name: "ConnectClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Installs, lays out, starts and stops the project-owned local stack (broker, Connect workers, PostgreSQL).
+        .target(
+            name: "LocalStack",
+            dependencies: [
+                "ConnectClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // Test support: the real local stack shared by the integration tests of one test run.
+        .target(
+            name: "StackTesting",
+            dependencies: ["LocalStack", "ConnectClient"]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "SwitchboardCore", "ConnectClient", "LocalStack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient"]),
+        .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore"]),
+    ]
+)

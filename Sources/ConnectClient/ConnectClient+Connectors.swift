@@ -1,0 +1,140 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+extension ConnectClient {
+    /// `GET /health` (Connect 3.9+): true when the worker answers 200, false while it starts (503).
+    /// Throws when no worker can be reached.
+    public func isHealthy(worker: URL? = nil) async throws -> Bool {
+        do {
+            _ = try await send(.GET, "/health", only: worker)
+            return true
+        } catch let error as ConnectError where error.status != nil {
+            return false
+        }
+    }
+
+    /// `GET /`: version and commit of the answering worker.
+    public func serverInfo(worker: URL? = nil) async throws -> ServerInfo {
+        try await get(ServerInfo.self, "/", only: worker)
+    }
+
+    /// Every connector with its config, tasks and state, in ONE call
+    /// (`GET /connectors?expand=info&expand=status`).
+    public func connectors() async throws -> [String: ConnectorSnapshot] {
+        try await get([String: ConnectorSnapshot].self, "/connectors", query: [("expand", "info"), ("expand", "status")])
+    }
+
+    /// Names of all connectors (`GET /connectors`).
+    public func connectorNames() async throws -> [String] {
+        try await get([String].self, "/connectors")
+    }
+
+    /// `GET /connectors/{name}/status`.
+    public func status(of name: String) async throws -> ConnectorSnapshot.Status {
+        try await get(ConnectorSnapshot.Status.self, "/connectors/\(escape(name))/status")
+    }
+
+    /// What `PUT /connectors/{name}/config` did.
+    public enum PutOutcome: Sendable, Equatable { case created, updated }
+
+    /// `PUT /connectors/{name}/config`: create or update. Not retried here; callers re-read state first.
+    @discardableResult
+    public func putConfig(_ name: String, config: [String: String]) async throws -> PutOutcome {
+        let body = try JSONEncoder().encode(config)
+        let response = try await send(.PUT, "/connectors/\(escape(name))/config", json: body)
+        return response.status == 201 ? .created : .updated
+    }
+
+    /// `POST /connectors` with `initial_state`: creates a connector that starts running, paused or stopped.
+    /// Answers 409 (not retryable) if it exists.
+    public func create(_ name: String, config: [String: String], initialState: InitialState = .running) async throws {
+        struct Body: Encodable {
+            var name: String
+            var config: [String: String]
+            var initial_state: String
+        }
+        let body = try JSONEncoder().encode(Body(name: name, config: config, initial_state: initialState.rawValue))
+        _ = try await send(.POST, "/connectors", json: body)
+    }
+
+    /// `DELETE /connectors/{name}`.
+    public func delete(_ name: String) async throws {
+        _ = try await send(.DELETE, "/connectors/\(escape(name))")
+    }
+
+    /// `PUT /connectors/{name}/pause`.
+    public func pause(_ name: String) async throws {
+        _ = try await send(.PUT, "/connectors/\(escape(name))/pause")
+    }
+
+    /// `PUT /connectors/{name}/resume` (also resumes a stopped connector).
+    public func resume(_ name: String) async throws {
+        _ = try await send(.PUT, "/connectors/\(escape(name))/resume")
+    }
+
+    /// `PUT /connectors/{name}/stop`: stops the connector and removes its tasks.
+    public func stop(_ name: String) async throws {
+        _ = try await send(.PUT, "/connectors/\(escape(name))/stop")
+    }
+
+    /// `POST /connectors/{name}/restart`.
+    public func restart(_ name: String, includeTasks: Bool = false, onlyFailed: Bool = false) async throws {
+        _ = try await send(
+            .POST, "/connectors/\(escape(name))/restart",
+            query: [("includeTasks", String(includeTasks)), ("onlyFailed", String(onlyFailed))]
+        )
+    }
+
+    /// `POST /connectors/{name}/tasks/{task}/restart`.
+    public func restartTask(_ name: String, task: Int) async throws {
+        _ = try await send(.POST, "/connectors/\(escape(name))/tasks/\(task)/restart")
+    }
+
+    /// `GET /connectors/{name}/topics`: the topics the connector has used.
+    public func topics(of name: String) async throws -> [String] {
+        struct Entry: Decodable { var topics: [String] }
+        let answer = try await get([String: Entry].self, "/connectors/\(escape(name))/topics")
+        return answer[name]?.topics ?? []
+    }
+
+    /// `GET /connectors/{name}/offsets`, as raw JSON (its shape depends on the connector type).
+    public func offsets(of name: String) async throws -> String {
+        let response = try await readRetry.run { try await send(.GET, "/connectors/\(escape(name))/offsets") }
+        return String(buffer: response.body)
+    }
+
+    /// `GET /connector-plugins` of the answering worker (workers of one cluster can differ).
+    public func plugins(worker: URL? = nil) async throws -> [PluginInfo] {
+        try await get([PluginInfo].self, "/connector-plugins", only: worker)
+    }
+
+    /// `PUT /connector-plugins/{class}/config/validate`: Connect's own check of a config.
+    public func validate(connectorClass: String, config: [String: String]) async throws -> ValidationResult {
+        struct Answer: Decodable {
+            struct Entry: Decodable {
+                struct Value: Decodable {
+                    var name: String
+                    var errors: [String]
+                }
+                var value: Value
+            }
+            var error_count: Int
+            var configs: [Entry]
+        }
+        let body = try JSONEncoder().encode(config)
+        let path = "/connector-plugins/\(escape(connectorClass))/config/validate"
+        let response = try await readRetry.run { try await send(.PUT, path, json: body) }
+        let answer = try decode(Answer.self, from: response, request: "PUT \(path)")
+        var errors: [String: [String]] = [:]
+        for entry in answer.configs where !entry.value.errors.isEmpty {
+            errors[entry.value.name, default: []].append(contentsOf: entry.value.errors)
+        }
+        return ValidationResult(errorCount: answer.error_count, errorsByKey: errors)
+    }
+
+    private func escape(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
+    }
+}

@@ -1,0 +1,182 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOSSL
+
+/// A client for the Kafka Connect REST API of one cluster.
+///
+/// This is the only code in Switchboard that speaks that API. Calls go to the first worker URL
+/// that answers; a worker that cannot be reached is skipped. Error responses become
+/// ``ConnectError`` values here and nowhere else.
+public struct ConnectClient: Sendable {
+    public let endpoint: ConnectEndpoint
+    let httpClient: HTTPClient
+    let logger: Logger
+    /// Longer than the worker's own fixed 90 s request timeout, so that its answer arrives.
+    public var requestTimeout: Duration
+    /// Responses above this size are refused rather than buffered.
+    public var maxResponseBytes: Int
+    /// How reads are retried when Connect answers with a retryable error.
+    public var readRetry: RetryPolicy
+
+    /// The HTTP client all Connect clients share unless given another. Unlike `HTTPClient.shared`
+    /// it does not retry a refused connection until the request's deadline: a worker that is down
+    /// fails at once, so the call moves on to the cluster's next worker URL.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(
+        endpoint: ConnectEndpoint,
+        httpClient: HTTPClient = ConnectClient.sharedHTTPClient,
+        requestTimeout: Duration = .seconds(100),
+        maxResponseBytes: Int = 256 << 20,
+        readRetry: RetryPolicy = RetryPolicy(maxAttempts: 5),
+        logger: Logger = Logger(label: "switchboard.connect")
+    ) {
+        self.endpoint = endpoint
+        self.httpClient = httpClient
+        self.requestTimeout = requestTimeout
+        self.maxResponseBytes = maxResponseBytes
+        self.readRetry = readRetry
+        self.logger = logger
+    }
+
+    /// A client for one worker URL with default settings.
+    public init(url: URL) {
+        self.init(endpoint: ConnectEndpoint(url: url))
+    }
+
+    /// A raw answer: status and body.
+    struct Response {
+        var status: Int
+        var body: ByteBuffer
+    }
+
+    /// Sends one request, trying the cluster's worker URLs in order until one answers.
+    /// Error statuses are mapped to ``ConnectError``. `only` restricts the call to one worker.
+    func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        query: [(String, String)] = [],
+        json body: Data? = nil,
+        only worker: URL? = nil
+    ) async throws -> Response {
+        let requestLabel = "\(method.rawValue) \(path)"
+        let candidates = worker.map { [$0] } ?? endpoint.urls
+        var lastFailure: ConnectError?
+        for base in candidates {
+            let request = try makeRequest(method, base: base, path: path, query: query, body: body)
+            do {
+                let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(requestTimeout.nanoseconds)))
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await response.body.collect(upTo: maxResponseBytes)
+                } catch is NIOTooManyBytesError {
+                    throw ConnectError(kind: .responseTooLarge(limit: maxResponseBytes), request: requestLabel, endpoint: base.absoluteString)
+                }
+                let status = Int(response.status.code)
+                if status >= 400 {
+                    throw Self.mapError(status: status, body: buffer, request: requestLabel, endpoint: base.absoluteString)
+                }
+                return Response(status: status, body: buffer)
+            } catch let error as ConnectError {
+                throw error
+            } catch {
+                let failure = ConnectError(kind: .unreachable(reason: Self.describeTransport(error)), request: requestLabel, endpoint: base.absoluteString)
+                logger.debug("Connect worker did not answer", metadata: ["worker": "\(base)", "request": "\(requestLabel)", "error": "\(failure.shortDescription)"])
+                lastFailure = failure
+            }
+        }
+        throw lastFailure ?? ConnectError(kind: .unreachable(reason: "no worker URL"), request: requestLabel, endpoint: "")
+    }
+
+    /// Sends a request and decodes a JSON answer, retrying retryable failures per ``readRetry``.
+    func get<T: Decodable & Sendable>(_ type: T.Type, _ path: String, query: [(String, String)] = [], only worker: URL? = nil) async throws -> T {
+        try await readRetry.run {
+            let response = try await send(.GET, path, query: query, only: worker)
+            return try decode(type, from: response, request: "GET \(path)")
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from response: Response, request: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: response.body)
+        } catch {
+            throw ConnectError(kind: .malformedResponse(reason: "\(error)"), request: request, endpoint: endpoint.urls[0].absoluteString)
+        }
+    }
+
+    private func makeRequest(_ method: HTTPMethod, base: URL, path: String, query: [(String, String)], body: Data?) throws -> HTTPClientRequest {
+        var components = URLComponents(url: base, resolvingAgainstBaseURL: false)!
+        let basePath = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
+        components.percentEncodedPath = basePath + path
+        if !query.isEmpty {
+            components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        }
+        var request = HTTPClientRequest(url: components.string!)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let auth = endpoint.basicAuth {
+            let token = Data("\(auth.username):\(auth.password)".utf8).base64EncodedString()
+            request.headers.add(name: "Authorization", value: "Basic \(token)")
+        }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        if let tls = endpoint.tls, base.scheme == "https" {
+            request.tlsConfiguration = try Self.tlsConfiguration(tls)
+        }
+        return request
+    }
+
+    static func tlsConfiguration(_ tls: ConnectEndpoint.TLS) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = tls.caFile {
+            configuration.trustRoots = .file(caFile)
+        }
+        if tls.insecureSkipVerify {
+            configuration.certificateVerification = .none
+        }
+        return configuration
+    }
+
+    /// Decodes Connect's `{"error_code": N, "message": "..."}`; falls back to the raw text.
+    static func mapError(status: Int, body: ByteBuffer, request: String, endpoint: String) -> ConnectError {
+        struct ErrorBody: Decodable {
+            var error_code: Int?
+            var message: String?
+        }
+        let decoded = try? JSONDecoder().decode(ErrorBody.self, from: body)
+        let raw = String(buffer: body)
+        let message = decoded?.message ?? (raw.isEmpty ? "HTTP \(status)" : String(raw.prefix(500)))
+        return ConnectError(kind: .http(status: status, errorCode: decoded?.error_code, message: message), request: request, endpoint: endpoint)
+    }
+
+    static func describeTransport(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                return "no answer in time"
+            }
+        }
+        let text = "\(error)"
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return "connection refused"
+        }
+        return text
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

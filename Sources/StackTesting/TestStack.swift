@@ -1,0 +1,92 @@
+import ConnectClient
+import Foundation
+import LocalStack
+
+/// The real local stack that integration tests run against, started once per test process.
+///
+/// It lives in `.switchboard/test` (apart from a developer's `.switchboard/dev`) on its own ports,
+/// and runs three Connect clusters on one broker:
+/// - `alpha` and `beta` (one worker each): catalog, plan and apply tests, two clusters in one plan;
+/// - `scale` (three workers): task spreading and failover, so killing a worker disturbs nobody else;
+/// plus PostgreSQL for Debezium CDC. `scripts/test` stops it when the tests end.
+public actor TestStack {
+    public static let shared = TestStack()
+
+    /// The project's root folder (this file is at Sources/StackTesting/TestStack.swift).
+    public static let projectRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public nonisolated let stack: LocalStack
+    private var starting: Task<Void, any Error>?
+
+    init() {
+        let root = Self.projectRoot.appendingPathComponent(".switchboard")
+        stack = LocalStack(
+            configuration: StackConfiguration(
+                home: root.appendingPathComponent("test"),
+                cache: root.appendingPathComponent("cache"),
+                brokerPort: 29092,
+                connectBasePort: 28083,
+                clusters: [.init(name: "alpha"), .init(name: "beta"), .init(name: "scale", workers: 3)],
+                postgresPort: 25432
+            ),
+            progress: { print("[test stack] \($0)") }
+        )
+    }
+
+    /// Brings the stack up (once; later callers wait for the first start) and returns it.
+    @discardableResult
+    public func up() async throws -> LocalStack {
+        if starting == nil {
+            let stack = self.stack
+            starting = Task { try await stack.up() ; return }
+        }
+        try await starting!.value
+        return stack
+    }
+
+    /// Starts again what is not running (after a test killed a worker).
+    public func restore() async throws {
+        try await stack.up()
+    }
+
+    /// A client for a cluster of the test stack, over all its worker URLs.
+    public nonisolated func client(_ cluster: String) -> ConnectClient {
+        ConnectClient(endpoint: ConnectEndpoint(urls: stack.configuration.workerURLs(of: cluster)))
+    }
+
+    /// A name no earlier run has used (the broker of a reused stack still holds old connectors).
+    public nonisolated static func uniqueName(_ base: String) -> String {
+        "\(base)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+}
+
+/// Polls `condition` until it returns a value or `timeout` passes.
+public func eventually<T>(
+    timeout: Duration = .seconds(180),
+    every interval: Duration = .seconds(1),
+    _ what: String,
+    _ condition: () async throws -> T?
+) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    var lastError: (any Error)?
+    while ContinuousClock.now < deadline {
+        do {
+            if let value = try await condition() { return value }
+        } catch {
+            lastError = error
+        }
+        try await Task.sleep(for: interval)
+    }
+    throw TimeoutError(what: what, timeout: timeout, lastError: lastError.map { "\($0)" })
+}
+
+/// `eventually` gave up.
+public struct TimeoutError: Error, CustomStringConvertible {
+    public var what: String
+    public var timeout: Duration
+    public var lastError: String?
+    public var description: String {
+        "Timed out after \(timeout) waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? "")
+    }
+}

