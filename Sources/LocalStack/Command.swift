@@ -20,12 +20,6 @@ enum Command {
         }
     }
 
-    /// Whom a command runs as, when not as the current user.
-    struct Identity: Sendable {
-        var userID: uid_t
-        var groupID: gid_t
-    }
-
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`; output and error
     /// are collected together (up to 8 MiB).
     @discardableResult
@@ -34,16 +28,17 @@ enum Command {
         _ arguments: [String],
         environment: [String: String] = [:],
         currentDirectory: URL? = nil,
-        as identity: Identity? = nil
+        asUser user: String? = nil
     ) async throws -> Result {
-        guard let path = executable.hasPrefix("/") ? executable : which(executable) else {
+        guard var path = executable.hasPrefix("/") ? executable : which(executable) else {
             throw StackError("\(executable) is not installed (not found on PATH)")
         }
-        var options = PlatformOptions()
-        if let identity {
-            options.userID = identity.userID
-            options.groupID = identity.groupID
-            options.supplementaryGroups = []
+        var arguments = arguments
+        if let user {
+            // Not PlatformOptions.userID: swift-subprocess then calls setgroups in the forked child,
+            // which deadlocks in a multi-threaded parent (glibc's setxid waits for the parent's threads).
+            arguments = ["--reuid=\(user)", "--regid=\(user)", "--init-groups", "--", path] + arguments
+            path = "/usr/bin/setpriv"
         }
         do {
             let result = try await Subprocess.run(
@@ -51,7 +46,6 @@ enum Command {
                 arguments: Arguments(arguments),
                 environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
                 workingDirectory: currentDirectory.map { FilePath($0.path) },
-                platformOptions: options,
                 output: .string(limit: 8 << 20),
                 error: .combinedWithOutput
             )

@@ -34,16 +34,16 @@ public struct LocalPostgres: Sendable {
     public var isRunning: Bool { runningPID != nil }
 
     /// The `postgres` user when running as root (PostgreSQL will not run as root), else nil.
-    static func serverIdentity() throws -> Command.Identity? {
+    static func serverUser() throws -> String? {
         guard getuid() == 0 else { return nil }
-        guard let entry = getpwnam("postgres") else {
+        guard getpwnam("postgres") != nil else {
             throw StackError("PostgreSQL cannot run as root and there is no `postgres` user; install Debian's postgresql package or run as a normal user.")
         }
-        return Command.Identity(userID: entry.pointee.pw_uid, groupID: entry.pointee.pw_gid)
+        return "postgres"
     }
 
     func run(_ bin: URL, _ tool: String, _ arguments: [String]) async throws -> Command.Result {
-        try await Command.run(bin.appendingPathComponent(tool).path, arguments, currentDirectory: URL(fileURLWithPath: "/"), as: Self.serverIdentity())
+        try await Command.run(bin.appendingPathComponent(tool).path, arguments, currentDirectory: URL(fileURLWithPath: "/"), asUser: Self.serverUser())
     }
 
     /// Creates the cluster on first use and starts the server unless it runs.
@@ -55,10 +55,10 @@ public struct LocalPostgres: Sendable {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
         try String(port).write(to: home.appendingPathComponent("port"), atomically: true, encoding: .utf8)
-        if let identity = try Self.serverIdentity() {
-            let chown = try await Command.run("/bin/chown", ["-R", "\(identity.userID):\(identity.groupID)", home.path])
-            guard chown.succeeded else { throw StackError("Could not give \(home.path) to the postgres user: \(chown.output)") }
-            let access = try await Command.run("/usr/bin/test", ["-w", home.path], as: identity)
+        if let user = try Self.serverUser() {
+            let chown = try await Command.run("/bin/chown", ["-R", "\(user):\(user)", home.path])
+            guard chown.succeeded else { throw StackError("Could not give \(home.path) to the \(user) user: \(chown.output)") }
+            let access = try await Command.run("/usr/bin/test", ["-w", home.path], asUser: user)
             guard access.succeeded else {
                 throw StackError("PostgreSQL runs as the postgres user, which cannot reach \(home.path); keep the project in a folder every user can read (not under /root).")
             }
