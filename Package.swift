@@ -39,6 +39,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Reads the clusters' live state, applies plans, and asks Connect to validate configs.
+        .target(
+            name: "Reconciler",
+            dependencies: ["SwitchboardCore", "ConnectClient"]
+        ),
         // Installs, lays out, starts and stops the project-owned local stack (broker, Connect workers, PostgreSQL).
         .target(
             name: "LocalStack",
@@ -59,13 +64,13 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "ConnectClient", "LocalStack",
+                "SwitchboardCore", "ConnectClient", "Reconciler", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient"]),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler"]),
     ]
 )

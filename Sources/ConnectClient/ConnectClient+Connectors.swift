@@ -4,15 +4,29 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 extension ConnectClient {
-    /// `GET /health` (Connect 3.9+): true when the worker answers 200, false while it starts (503).
-    /// Throws when no worker can be reached.
+    /// `GET /health` (Connect 3.9+): true when the worker answers 200, false while it starts.
+    ///
+    /// A 3.9 worker answers 404 to every path (including /health) until its REST resources are
+    /// registered, so 404 means "not ready", unless `GET /` then reports a version older than 3.9,
+    /// which has no /health at all and counts as ready once it answers. Throws when no worker can
+    /// be reached.
     public func isHealthy(worker: URL? = nil) async throws -> Bool {
         do {
             _ = try await send(.GET, "/health", only: worker)
             return true
+        } catch let error as ConnectError where error.status == 404 {
+            guard let info = try? await serverInfo(worker: worker) else { return false }
+            return Self.predatesHealthEndpoint(info.version)
         } catch let error as ConnectError where error.status != nil {
             return false
         }
+    }
+
+    /// Whether a Connect version is older than 3.9 (the first with /health).
+    static func predatesHealthEndpoint(_ version: String) -> Bool {
+        let parts = version.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        guard parts.count >= 2 else { return false }
+        return (parts[0], parts[1]) < (3, 9)
     }
 
     /// `GET /`: version and commit of the answering worker.

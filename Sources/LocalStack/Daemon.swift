@@ -7,21 +7,25 @@ import SystemPackage
 #endif
 
 /// A long-running process of the local stack, started detached (its own session, output to a
-/// log file) in a folder of its own, and tracked by a pid file there, so that later commands find
-/// it and stop only what the stack itself started.
+/// log file) and tracked by a pid file, so that later commands find it and stop only what the
+/// stack itself started.
 public struct Daemon: Sendable {
     /// A short name for messages ("broker", "dev worker 1").
     public let name: String
-    /// The process's working directory; it holds the pid and log files. A pid counts as ours only
-    /// if that process runs in this directory (a pid file can outlive its process, a pid be reused).
+    /// The folder of the pid and log files.
     public let directory: URL
+    /// The process's working directory. A pid counts as ours only if that process runs in this
+    /// directory (a pid file can outlive its process, and a pid be reused).
+    public let workingDirectory: URL
     public let pidFile: URL
     public let logFile: URL
 
-    /// A daemon in `directory` with `<file>.pid` and `<file>.log` there.
-    public init(name: String, directory: URL, file: String) {
+    /// A daemon with `<file>.pid` and `<file>.log` in `directory`, running in `workingDirectory`
+    /// (by default `directory`).
+    public init(name: String, directory: URL, file: String, workingDirectory: URL? = nil) {
         self.name = name
         self.directory = directory.standardizedFileURL
+        self.workingDirectory = (workingDirectory ?? directory).standardizedFileURL
         self.pidFile = directory.appendingPathComponent("\(file).pid")
         self.logFile = directory.appendingPathComponent("\(file).log")
     }
@@ -33,7 +37,7 @@ public struct Daemon: Sendable {
               pid > 0, Self.isAlive(pid),
               let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
         else { return nil }
-        return URL(fileURLWithPath: cwd).standardizedFileURL.path == directory.path ? pid : nil
+        return URL(fileURLWithPath: cwd).standardizedFileURL.path == workingDirectory.path ? pid : nil
     }
 
     public var isRunning: Bool { runningPID != nil }
@@ -43,6 +47,7 @@ public struct Daemon: Sendable {
     public func start(_ executable: String, _ arguments: [String]) async throws -> Int32 {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
         try? fileManager.removeItem(at: pidFile)
         let log = try FileDescriptor.open(
             FilePath(logFile.path), .writeOnly,
@@ -57,7 +62,7 @@ public struct Daemon: Sendable {
             _ = try await Subprocess.run(
                 .path("/usr/bin/setsid"),
                 arguments: Arguments(["--fork", "/bin/sh", "-c", script, pidFile.path, executable] + arguments),
-                workingDirectory: FilePath(directory.path),
+                workingDirectory: FilePath(workingDirectory.path),
                 output: .fileDescriptor(log, closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
             )

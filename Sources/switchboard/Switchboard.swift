@@ -6,14 +6,15 @@ struct Switchboard: AsyncParsableCommand {
         commandName: "switchboard",
         abstract: "A self-serve control plane for Apache Kafka Connect.",
         discussion: """
-            Teams keep their connectors as YAML in a catalog; Switchboard checks them against
+            Teams keep their connectors as YAML in a catalog; Switchboard checks them against \
             platform policy, plans the change against the running Connect clusters and applies it.
 
             Start here:
-              switchboard dev up            # a local broker and Connect cluster, installed on first use
-              switchboard dev status        # what runs, where, and where its logs are
-              switchboard dev down          # stop what `dev up` started
+              switchboard dev up                                # a local broker and Connect cluster
+              switchboard validate --catalog examples/catalog   # check the catalog against policy
+              switchboard plan --catalog examples/catalog       # what would change
+              switchboard apply --catalog examples/catalog      # make the clusters match
             """,
-        subcommands: [Dev.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Dev.self]
     )
 }

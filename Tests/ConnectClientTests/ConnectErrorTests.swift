@@ -93,3 +93,13 @@ actor Counter {
         return value
     }
 }
+
+@Suite struct HealthTests {
+    @Test func onlyWorkersOlderThan39LackTheHealthEndpoint() {
+        #expect(ConnectClient.predatesHealthEndpoint("3.8.1"))
+        #expect(ConnectClient.predatesHealthEndpoint("2.8.0"))
+        #expect(!ConnectClient.predatesHealthEndpoint("3.9.0"))
+        #expect(!ConnectClient.predatesHealthEndpoint("4.0.0"))
+        #expect(!ConnectClient.predatesHealthEndpoint("garbage"))
+    }
+}

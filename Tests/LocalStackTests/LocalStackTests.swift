@@ -110,3 +110,25 @@ import Testing
         #expect(configuration.workerURLs(of: "a").first?.port == 18083)
     }
 }
+
+@Suite struct PortProbeTests {
+    @Test func aListeningPortIsTakenAndAClosedOneIsFree() throws {
+        let port = PortProbe.ephemeral()
+        #expect(PortProbe.isFree(port))
+        #expect(!PortProbe.accepts(port))
+        // Listen on it with a real socket.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(listen(fd, 1) == 0)
+        #expect(!PortProbe.isFree(port))
+        #expect(PortProbe.accepts(port))
+    }
+}

@@ -1,0 +1,249 @@
+import ConnectClient
+import Foundation
+import SwitchboardCore
+
+/// Carries out a ``Plan`` against the clusters.
+///
+/// Writes run with bounded concurrency, one task per connector (so writes to one connector are
+/// serialised). A write that Connect answers with a retryable error (409 during a rebalance, a 500
+/// saying a rebalance is expected, its 90 s "Request timed out") is retried with backoff, but only
+/// after re-reading the connector: a timed-out request may have completed. After the writes, each
+/// cluster is polled with its bulk call until every touched connector reaches its desired state,
+/// fails, or the wait times out.
+public struct Applier: Sendable {
+    public struct Options: Sendable {
+        /// Writes in flight at once, over all clusters.
+        public var parallelism: Int
+        /// How long to wait for touched connectors to reach their desired state.
+        public var waitTimeout: Duration
+        public var retry: RetryPolicy
+        /// How often the bulk status call is made while waiting.
+        public var pollInterval: Duration
+
+        public init(parallelism: Int = 8, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500)) {
+            self.parallelism = parallelism
+            self.waitTimeout = waitTimeout
+            self.retry = retry
+            self.pollInterval = pollInterval
+        }
+    }
+
+    /// How one change ended.
+    public struct Outcome: Sendable {
+        public enum Result: Sendable, Equatable {
+            /// Written, and the connector reached its desired state (or is gone, for a delete).
+            case applied
+            /// Connect refused the write, or the connector failed; the message says why.
+            case failed(String)
+            /// Written, but the desired state was not reached in time; the last state seen.
+            case timedOut(lastState: String?)
+        }
+        public var change: Change
+        public var result: Result
+    }
+
+    /// Something worth telling the user while applying.
+    public enum Event: Sendable {
+        case writing(Change)
+        case retrying(Change, reason: String, attempt: Int)
+        case finished(Outcome)
+        case waiting(count: Int)
+    }
+
+    public let connections: ClusterConnections
+    public let options: Options
+
+    public init(connections: ClusterConnections, options: Options = Options()) {
+        self.connections = connections
+        self.options = options
+    }
+
+    /// Applies every change of `plan` and returns how each ended, in plan order.
+    public func apply(_ plan: Plan, events: @escaping @Sendable (Event) -> Void = { _ in }) async -> [Outcome] {
+        let changes = plan.changes
+        // 1. Writes, bounded.
+        let written = await boundedMap(changes, limit: options.parallelism) { change -> Outcome? in
+            events(.writing(change))
+            do {
+                try await write(change, events: events)
+                return nil
+            } catch {
+                let outcome = Outcome(change: change, result: .failed(Self.describe(error)))
+                events(.finished(outcome))
+                return outcome
+            }
+        }
+        var outcomes: [Int: Outcome] = [:]
+        for (index, outcome) in written.enumerated() {
+            if let outcome { outcomes[index] = outcome }
+        }
+        // 2. Wait for the desired state, one bulk read per cluster per round.
+        let pending = changes.indices.filter { outcomes[$0] == nil }
+        if !pending.isEmpty { events(.waiting(count: pending.count)) }
+        let byCluster = Dictionary(grouping: pending) { changes[$0].cluster }
+        await withTaskGroup(of: [(Int, Outcome)].self) { group in
+            for (cluster, indices) in byCluster {
+                group.addTask {
+                    await waitForDesiredState(cluster: cluster, changes: indices.map { ($0, changes[$0]) }, events: events)
+                }
+            }
+            for await results in group {
+                for (index, outcome) in results { outcomes[index] = outcome }
+            }
+        }
+        return changes.indices.map { outcomes[$0]! }
+    }
+
+    // MARK: writes
+
+    func write(_ change: Change, events: @Sendable (Event) -> Void) async throws {
+        let client = try connections.client(change.cluster)
+        var attempt = 0
+        try await options.retry.run({
+            attempt += 1
+            if attempt > 1, try await alreadyDone(change, client: client) { return }
+            try await perform(change, client: client)
+        }, beforeRetry: { error, attempt in
+            events(.retrying(change, reason: error.message ?? error.shortDescription, attempt: attempt))
+        })
+    }
+
+    func perform(_ change: Change, client: ConnectClient) async throws {
+        switch change.action {
+        case .create:
+            do {
+                try await client.create(change.connector, config: change.config ?? [:], initialState: Self.initialState(change.toState ?? .running))
+            } catch let error as ConnectError where error.status == 409 && !error.isRetryable {
+                // Created meanwhile by someone else: make it match.
+                try await client.putConfig(change.connector, config: change.config ?? [:])
+                try await setState(change.connector, to: change.toState ?? .running, client: client)
+            }
+        case .update:
+            try await client.putConfig(change.connector, config: change.config ?? [:])
+            if change.changesState, let state = change.toState {
+                try await setState(change.connector, to: state, client: client)
+            }
+        case .changeState:
+            if let state = change.toState {
+                try await setState(change.connector, to: state, client: client)
+            }
+        case .delete:
+            do {
+                try await client.delete(change.connector)
+            } catch let error as ConnectError where error.isNotFound {
+                return
+            }
+        }
+    }
+
+    func setState(_ name: String, to state: DesiredState, client: ConnectClient) async throws {
+        switch state {
+        case .running: try await client.resume(name)
+        case .paused: try await client.pause(name)
+        case .stopped: try await client.stop(name)
+        }
+    }
+
+    /// Re-reads the connector before a retry: a request that timed out may have completed.
+    func alreadyDone(_ change: Change, client: ConnectClient) async throws -> Bool {
+        let all = try await client.connectors()
+        let current = all[change.connector]
+        switch change.action {
+        case .delete:
+            return current == nil
+        case .create, .update:
+            guard let config = current?.info?.config else { return false }
+            let stored = config.filter { $0.key != "name" }
+            return stored == (change.config ?? [:]).filter { $0.key != "name" }
+                && (!change.changesState || current?.state?.rawValue == change.toState?.connectName)
+        case .changeState:
+            return current?.state?.rawValue == change.toState?.connectName
+        }
+    }
+
+    static func initialState(_ state: DesiredState) -> InitialState {
+        switch state {
+        case .running: return .running
+        case .paused: return .paused
+        case .stopped: return .stopped
+        }
+    }
+
+    // MARK: waiting
+
+    func waitForDesiredState(cluster: String, changes: [(Int, Change)], events: @Sendable (Event) -> Void) async -> [(Int, Outcome)] {
+        var remaining = changes
+        var done: [(Int, Outcome)] = []
+        var lastStates: [String: String] = [:]
+        let deadline = ContinuousClock.now + options.waitTimeout
+        while !remaining.isEmpty {
+            if let client = try? connections.client(cluster), let all = try? await client.connectors() {
+                remaining.removeAll { index, change in
+                    let snapshot = all[change.connector]
+                    lastStates[change.connector] = snapshot?.state?.rawValue
+                    guard let result = Self.evaluate(change, snapshot: snapshot) else { return false }
+                    let outcome = Outcome(change: change, result: result)
+                    events(.finished(outcome))
+                    done.append((index, outcome))
+                    return true
+                }
+            }
+            if remaining.isEmpty || ContinuousClock.now >= deadline { break }
+            try? await Task.sleep(for: options.pollInterval)
+        }
+        for (index, change) in remaining {
+            let outcome = Outcome(change: change, result: .timedOut(lastState: lastStates[change.connector]))
+            events(.finished(outcome))
+            done.append((index, outcome))
+        }
+        return done
+    }
+
+    /// Whether a change has reached its end: applied, failed, or not yet (nil).
+    static func evaluate(_ change: Change, snapshot: ConnectorSnapshot?) -> Outcome.Result? {
+        if change.action == .delete {
+            return snapshot == nil ? .applied : nil
+        }
+        guard let snapshot, let status = snapshot.status, let desired = change.toState else { return nil }
+        if status.connector.state == .failed {
+            return .failed("the connector failed: \(firstLine(status.connector.trace))")
+        }
+        if let task = status.tasks.first(where: { $0.state == .failed }) {
+            return .failed("task \(task.id) failed: \(firstLine(task.trace))")
+        }
+        guard status.connector.state.rawValue == desired.connectName else { return nil }
+        if desired == .running, status.tasks.contains(where: { $0.state != .running }) { return nil }
+        return .applied
+    }
+
+    static func firstLine(_ trace: String?) -> String {
+        trace?.split(separator: "\n").first.map(String.init) ?? "no trace"
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? ConnectError {
+            return error.message.map { "Connect answered \(error.status ?? 0): \($0)" } ?? error.description
+        }
+        return "\(error)"
+    }
+}
+
+/// Maps `items` with at most `limit` operations in flight; results keep the items' order.
+func boundedMap<Item: Sendable, Result: Sendable>(_ items: [Item], limit: Int, _ transform: @escaping @Sendable (Item) async -> Result) async -> [Result] {
+    await withTaskGroup(of: (Int, Result).self) { group in
+        var results = [Result?](repeating: nil, count: items.count)
+        var next = 0
+        func launch() {
+            let index = next
+            let item = items[index]
+            group.addTask { (index, await transform(item)) }
+            next += 1
+        }
+        while next < min(max(limit, 1), items.count) { launch() }
+        for await (index, result) in group {
+            results[index] = result
+            if next < items.count { launch() }
+        }
+        return results.map { $0! }
+    }
+}

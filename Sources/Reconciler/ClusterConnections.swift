@@ -1,0 +1,58 @@
+import ConnectClient
+import Foundation
+import SwitchboardCore
+
+/// A ``ConnectClient`` for each cluster of the catalog, with credentials read from where the
+/// catalog says (an environment variable or a file), never from the catalog itself.
+public struct ClusterConnections: Sendable {
+    public let clients: [String: ConnectClient]
+
+    public init(clients: [String: ConnectClient]) {
+        self.clients = clients
+    }
+
+    /// Builds the clients; throws when a cluster's password cannot be read.
+    public init(catalog: Catalog, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
+        var clients: [String: ConnectClient] = [:]
+        for cluster in catalog.clusters {
+            clients[cluster.name] = try Self.client(for: cluster, environment: environment)
+        }
+        self.clients = clients
+    }
+
+    public func client(_ cluster: String) throws(ReconcileError) -> ConnectClient {
+        guard let client = clients[cluster] else {
+            throw ReconcileError(cluster: cluster, message: "is not defined in switchboard.yaml")
+        }
+        return client
+    }
+
+    static func client(for cluster: ClusterDefinition, environment: [String: String]) throws(ReconcileError) -> ConnectClient {
+        let urls = cluster.urls.compactMap(URL.init(string:))
+        guard !urls.isEmpty else {
+            throw ReconcileError(cluster: cluster.name, message: "has no usable URL")
+        }
+        var basicAuth: ConnectEndpoint.BasicAuth?
+        if let auth = cluster.basicAuth {
+            basicAuth = .init(username: auth.username, password: try password(auth, cluster: cluster.name, environment: environment))
+        }
+        let tls = cluster.tls.map { ConnectEndpoint.TLS(caFile: $0.caFile, insecureSkipVerify: $0.insecureSkipVerify) }
+        return ConnectClient(endpoint: ConnectEndpoint(urls: urls, basicAuth: basicAuth, tls: tls))
+    }
+
+    static func password(_ auth: ClusterDefinition.BasicAuth, cluster: String, environment: [String: String]) throws(ReconcileError) -> String {
+        if let variable = auth.passwordEnv {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw ReconcileError(cluster: cluster, message: "its basic-auth password is read from $\(variable), which is not set")
+            }
+            return value
+        }
+        if let file = auth.passwordFile {
+            guard let value = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ReconcileError(cluster: cluster, message: "its basic-auth password file \(file) cannot be read")
+            }
+            return value.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        throw ReconcileError(cluster: cluster, message: "basic auth has no passwordEnv or passwordFile")
+    }
+}

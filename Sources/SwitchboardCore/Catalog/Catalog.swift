@@ -1,0 +1,57 @@
+import Foundation
+
+/// The whole catalog: platform settings from `switchboard.yaml`, the teams, and their connectors.
+public struct Catalog: Sendable {
+    /// The catalog folder.
+    public var root: URL
+    public var clusters: [ClusterDefinition]
+    public var policy: Policy
+    /// Users and groups who may act on every connector.
+    public var admins: Principals
+    public var teams: [Team]
+    public var connectors: [ConnectorDefinition]
+
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition]) {
+        self.root = root
+        self.clusters = clusters
+        self.policy = policy
+        self.admins = admins
+        self.teams = teams
+        self.connectors = connectors
+    }
+
+    public func cluster(named name: String) -> ClusterDefinition? {
+        clusters.first { $0.name == name }
+    }
+
+    public func team(named name: String) -> Team? {
+        teams.first { $0.name == name }
+    }
+
+    /// The catalog team that owns a connector name on a cluster (`payments_orders` -> payments),
+    /// or nil when the prefix names no team of the catalog.
+    public func owningTeam(ofConnectorNamed name: String) -> Team? {
+        ConnectorDefinition.teamPrefix(of: name).flatMap(team(named:))
+    }
+
+    /// The connectors of one cluster.
+    public func connectors(on cluster: String) -> [ConnectorDefinition] {
+        connectors.filter { $0.cluster == cluster }
+    }
+}
+
+/// Users and groups, as an auth proxy or the local user file names them.
+public struct Principals: Sendable, Equatable, Codable {
+    public var users: [String]
+    public var groups: [String]
+
+    public init(users: [String] = [], groups: [String] = []) {
+        self.users = users
+        self.groups = groups
+    }
+
+    /// Whether a user with these groups is one of the principals.
+    public func includes(user: String, groups userGroups: [String]) -> Bool {
+        users.contains(user) || !Set(groups).isDisjoint(with: userGroups)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// What `switchboard.yaml` holds.
+struct PlatformSettings {
+    var clusters: [ClusterDefinition] = []
+    var policy = Policy()
+    var admins = Principals()
+}
+
+extension CatalogLoader {
+    static let platformKeys = ["clusters", "policy", "admins"]
+    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses"]
+    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys"]
+
+    static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
+        yaml.rejectUnknownKeys(platformKeys)
+        var settings = PlatformSettings()
+        if let clusters = yaml.mappings("clusters", context: { index, item in
+            "cluster '\(item.string("name") ?? "#\(index + 1)")'"
+        }) {
+            settings.clusters = clusters.compactMap(readCluster)
+        } else if !yaml.has("clusters") {
+            yaml.missing("clusters", fix: "Add a `clusters:` list with each Connect cluster's `name` and `url`.")
+        }
+        var seen: Set<String> = []
+        for cluster in settings.clusters where !seen.insert(cluster.name).inserted {
+            yaml.log.add(Violation(.duplicateName, at: cluster.location, "Cluster '\(cluster.name)' is defined twice.", fix: "Give each cluster its own name."))
+        }
+        if let policy = yaml.mapping("policy", context: "policy") {
+            settings.policy = readPolicy(policy)
+        }
+        if let admins = yaml.mapping("admins", context: "admins") {
+            admins.rejectUnknownKeys(["users", "groups"])
+            settings.admins = Principals(users: admins.strings("users") ?? [], groups: admins.strings("groups") ?? [])
+        }
+        return settings
+    }
+
+    static func readCluster(_ yaml: YAMLMapping) -> ClusterDefinition? {
+        yaml.rejectUnknownKeys(clusterKeys)
+        guard let name = yaml.string("name", required: "Add `name: <cluster>`.") else { return nil }
+        if name.range(of: Team.namePattern, options: .regularExpression) == nil {
+            yaml.invalid("name", "Cluster name '\(name)' must match [a-z][a-z0-9-]*.", fix: "Use lower-case letters, digits and dashes.")
+        }
+        var urls = yaml.strings("urls") ?? []
+        if let url = yaml.string("url") { urls.insert(url, at: 0) }
+        if urls.isEmpty {
+            yaml.missing("url", fix: "Add `url: http://connect:8083` (or `urls:` with one URL per worker).")
+        }
+        for url in urls {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                yaml.invalid(yaml.has("urls") ? "urls" : "url", "'\(url)' of cluster '\(name)' is not an http(s) URL.", fix: "Write the worker's REST URL, for example http://connect-0.connect:8083.")
+                continue
+            }
+        }
+        var basicAuth: ClusterDefinition.BasicAuth?
+        if let auth = yaml.mapping("auth", context: "auth of cluster '\(name)'") {
+            auth.rejectUnknownKeys(["basic"])
+            if let basic = auth.mapping("basic", context: "basic auth of cluster '\(name)'") {
+                basic.rejectUnknownKeys(["username", "passwordEnv", "passwordFile"])
+                if basic.has("password") {
+                    basic.log.add(Violation(.secretLiteral, at: basic.locationOf("password"), "The cluster's password is written in the catalog.", fix: "Use `passwordEnv: VAR` or `passwordFile: /path`."))
+                }
+                if let username = basic.string("username", required: "Add `username:`.") {
+                    basicAuth = .init(username: username, passwordEnv: basic.string("passwordEnv"), passwordFile: basic.string("passwordFile"))
+                    if basicAuth?.passwordEnv == nil && basicAuth?.passwordFile == nil {
+                        basic.missing("passwordEnv", fix: "Add `passwordEnv: VAR` or `passwordFile: /path` (never the password itself).")
+                    }
+                }
+            }
+        }
+        var tls: ClusterDefinition.TLS?
+        if let section = yaml.mapping("tls", context: "tls of cluster '\(name)'") {
+            section.rejectUnknownKeys(["caFile", "insecureSkipVerify"])
+            tls = .init(caFile: section.string("caFile"), insecureSkipVerify: section.bool("insecureSkipVerify") ?? false)
+        }
+        return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), location: yaml.locationOf("name"))
+    }
+
+    static func readPolicy(_ yaml: YAMLMapping) -> Policy {
+        yaml.rejectUnknownKeys(policyKeys)
+        var policy = Policy()
+        if let pattern = yaml.string("secretKeyPattern") {
+            if (try? SecretMatcher(pattern: pattern)) == nil {
+                yaml.invalid("secretKeyPattern", "secretKeyPattern is not a valid regular expression.", fix: "Write a regular expression, for example (?i).*(password|secret|token).*")
+            } else {
+                policy.secretKeyPattern = pattern
+            }
+        }
+        policy.secretProviders = yaml.strings("secretProviders") ?? []
+        policy.maxTasks = yaml.int("maxTasks", range: 1...10_000) ?? policy.maxTasks
+        policy.allowedClasses = yaml.strings("allowedClasses")
+        policy.requiredKeys = readKeyRules(yaml, "requiredKeys")
+        policy.forbiddenKeys = readKeyRules(yaml, "forbiddenKeys")
+        for entry in yaml.mappings("defaults", context: { index, _ in "default \(index + 1) of the policy" }) ?? [] {
+            entry.rejectUnknownKeys(["key", "value", "appliesTo"])
+            guard let key = entry.string("key", required: "Add `key:`."), let value = entry.string("value", required: "Add `value:`.") else { continue }
+            policy.defaults.append(.init(key: key, value: value, appliesTo: readScope(entry) ?? .all))
+        }
+        if let ignored = yaml.strings("ignoredLiveKeys") {
+            policy.ignoredLiveKeys = Array(Set(ignored + ["name"])).sorted()
+        }
+        return policy
+    }
+
+    /// A list whose items are a key, or `{key, appliesTo, reason}`.
+    static func readKeyRules(_ yaml: YAMLMapping, _ key: String) -> [Policy.KeyRule] {
+        guard yaml.has(key) else { return [] }
+        if let plain = try? plainStrings(yaml, key) { return plain.map { Policy.KeyRule(key: $0) } }
+        return (yaml.mappings(key, context: { index, _ in "\(key) item \(index + 1)" }) ?? []).compactMap { entry in
+            entry.rejectUnknownKeys(["key", "appliesTo", "reason"])
+            guard let name = entry.string("key", required: "Add `key:`.") else { return nil }
+            return Policy.KeyRule(key: name, appliesTo: readScope(entry) ?? .all, reason: entry.string("reason"))
+        }
+    }
+
+    /// The list's items when they are all plain values; throws (without a violation) otherwise.
+    private static func plainStrings(_ yaml: YAMLMapping, _ key: String) throws -> [String] {
+        struct NotPlain: Error {}
+        let probe = YAMLMapping(mapping: yaml.mapping, location: yaml.location, context: yaml.context, log: ViolationLog())
+        guard let values = probe.strings(key), probe.log.items.isEmpty else { throw NotPlain() }
+        return values
+    }
+
+    static func readScope(_ yaml: YAMLMapping) -> Policy.Scope? {
+        guard let text = yaml.string("appliesTo") else { return nil }
+        guard let scope = Policy.Scope(rawValue: text) else {
+            yaml.invalid("appliesTo", "appliesTo must be all, source or sink (got '\(text)').", fix: "Write `appliesTo: sink`.")
+            return nil
+        }
+        return scope
+    }
+}

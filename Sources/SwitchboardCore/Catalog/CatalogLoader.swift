@@ -1,0 +1,179 @@
+import Foundation
+
+/// Reads a catalog folder:
+///
+/// ```
+/// switchboard.yaml                      clusters, policy, admins
+/// teams/<team>/team.yaml                members, groups, alert receivers
+/// teams/<team>/connectors/<name>.yaml   one connector per file
+/// ```
+///
+/// Reading never stops at the first problem: every file is read and every violation is
+/// collected, so one run of `switchboard validate` shows them all.
+public enum CatalogLoader {
+    public static let platformFile = "switchboard.yaml"
+
+    /// The catalog as far as it could be read, and what is wrong with its structure.
+    public struct Result: Sendable {
+        public var catalog: Catalog
+        public var violations: [Violation]
+    }
+
+    /// Reads the catalog and checks it against its policy; throws every violation found.
+    public static func loadChecked(from root: URL) throws(CatalogError) -> Catalog {
+        let result = load(from: root)
+        let violations = result.violations + PolicyChecker(catalog: result.catalog).check()
+        if !violations.isEmpty {
+            throw CatalogError(violations: violations)
+        }
+        return result.catalog
+    }
+
+    /// Reads the catalog's files; structural problems are returned, not thrown.
+    public static func load(from root: URL) -> Result {
+        let log = ViolationLog()
+        let root = root.standardizedFileURL
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            log.add(Violation(.missingKey, at: SourceLocation(file: root.path), "The catalog folder \(root.path) does not exist.", fix: "Pass the folder that holds switchboard.yaml with --catalog."))
+            return Result(catalog: Catalog(root: root, clusters: [], policy: Policy(), admins: Principals(), teams: [], connectors: []), violations: log.items)
+        }
+
+        var platform = PlatformSettings()
+        if let text = read(root.appendingPathComponent(platformFile), path: platformFile, log: log),
+           let mapping = YAMLMapping.parseFile(text, path: platformFile, context: "platform settings", log: log) {
+            platform = readPlatform(mapping)
+        } else if !fileManager.fileExists(atPath: root.appendingPathComponent(platformFile).path) {
+            log.add(Violation(.missingKey, at: SourceLocation(file: platformFile), "The catalog has no \(platformFile).", fix: "Create \(platformFile) with a `clusters:` list, or pass the right folder with --catalog."))
+        }
+
+        var teams: [Team] = []
+        var connectors: [ConnectorDefinition] = []
+        let teamsFolder = root.appendingPathComponent("teams")
+        for teamName in directories(in: teamsFolder) {
+            let teamPath = "teams/\(teamName)"
+            let teamFile = "\(teamPath)/team.yaml"
+            if let text = read(root.appendingPathComponent(teamFile), path: teamFile, log: log),
+               let mapping = YAMLMapping.parseFile(text, path: teamFile, context: "team", log: log) {
+                teams.append(readTeam(mapping, folderName: teamName))
+            } else if !fileManager.fileExists(atPath: root.appendingPathComponent(teamFile).path) {
+                log.add(Violation(.missingKey, at: SourceLocation(file: teamPath), "The folder \(teamPath) has no team.yaml, so '\(teamName)' is not a known team and its connectors have no owner.", fix: "Create \(teamFile) with the team's members, or move the connectors to their team's folder."))
+            }
+            let connectorsFolder = root.appendingPathComponent("\(teamPath)/connectors")
+            for file in yamlFiles(in: connectorsFolder) {
+                let path = "\(teamPath)/connectors/\(file)"
+                guard let text = read(connectorsFolder.appendingPathComponent(file), path: path, log: log),
+                      let mapping = YAMLMapping.parseFile(text, path: path, context: "connector", log: log),
+                      let connector = readConnector(mapping, team: teamName)
+                else { continue }
+                connectors.append(connector)
+            }
+        }
+        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors)
+        return Result(catalog: catalog, violations: log.items)
+    }
+
+    // MARK: files
+
+    static func read(_ url: URL, path: String, log: ViolationLog) -> String? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let text = String(data: data, encoding: .utf8) else {
+            log.add(Violation(.yamlSyntax, at: SourceLocation(file: path), "The file is not UTF-8 text.", fix: "Save it as UTF-8."))
+            return nil
+        }
+        return text
+    }
+
+    static func directories(in folder: URL) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return entries.filter { entry in
+            var isDirectory: ObjCBool = false
+            return !entry.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(entry).path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }.sorted()
+    }
+
+    static func yamlFiles(in folder: URL) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return entries.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }.sorted()
+    }
+
+    // MARK: connectors
+
+    static let connectorKeys = ["name", "cluster", "class", "tasks", "state", "config", "description"]
+
+    static func readConnector(_ yaml: YAMLMapping, team: String) -> ConnectorDefinition? {
+        yaml.rejectUnknownKeys(connectorKeys)
+        let name = yaml.string("name", required: "Add `name: <name>`; the connector is called <team>_<name> on the cluster.")
+        let cluster = yaml.string("cluster", required: "Add `cluster: <name>` naming a cluster of switchboard.yaml.")
+        let connectorClass = yaml.string("class")
+        if !yaml.has("class") {
+            yaml.missing("class", rule: .missingClass, fix: "Add `class: <connector class>`, for example org.apache.kafka.connect.file.FileStreamSinkConnector.")
+        }
+        let tasks = yaml.has("tasks") ? yaml.int("tasks", range: 1...10_000) : 1
+        var state = DesiredState.running
+        if let text = yaml.string("state") {
+            if let parsed = DesiredState(rawValue: text.lowercased()) {
+                state = parsed
+            } else {
+                yaml.invalid("state", "'state' must be running, paused or stopped (got '\(text)').", fix: "Write `state: running`, `state: paused` or `state: stopped`.")
+            }
+        }
+        let config = yaml.has("config") ? yaml.scalarMap("config") : ([:], [:])
+        guard let name, let cluster, let connectorClass, let tasks, let config else { return nil }
+        var shortName = name
+        if name.hasPrefix("\(team)_") {
+            shortName = String(name.dropFirst(team.count + 1))
+        }
+        return ConnectorDefinition(
+            team: team, name: shortName, cluster: cluster, connectorClass: connectorClass, tasks: tasks,
+            state: state, config: config.values, location: yaml.locationOf("name"), configLines: config.lines
+        )
+    }
+
+    // MARK: teams
+
+    static let teamKeys = ["name", "description", "members", "groups", "alerts"]
+
+    static func readTeam(_ yaml: YAMLMapping, folderName: String) -> Team {
+        yaml.rejectUnknownKeys(teamKeys)
+        if let name = yaml.string("name"), name != folderName {
+            yaml.invalid("name", "team.yaml says the team is '\(name)' but its folder is teams/\(folderName).", fix: "The folder name is the team name: rename the folder or fix `name:`.")
+        }
+        var receivers: [AlertReceiver] = []
+        if let alerts = yaml.mapping("alerts", context: "alerts of team '\(folderName)'") {
+            alerts.rejectUnknownKeys(["receivers"])
+            for receiver in alerts.mappings("receivers", context: { index, _ in "alert receiver \(index + 1) of team '\(folderName)'" }) ?? [] {
+                if let parsed = readReceiver(receiver) { receivers.append(parsed) }
+            }
+        }
+        return Team(
+            name: folderName,
+            description: yaml.string("description"),
+            members: Principals(users: yaml.strings("members") ?? [], groups: yaml.strings("groups") ?? []),
+            alertReceivers: receivers,
+            location: yaml.location
+        )
+    }
+
+    static func readReceiver(_ yaml: YAMLMapping) -> AlertReceiver? {
+        yaml.rejectUnknownKeys(["type", "url", "urlFile", "channel", "to"])
+        guard let type = yaml.string("type", required: "Add `type: webhook`, `slack` or `email`.") else { return nil }
+        guard let kind = AlertReceiver.Kind(rawValue: type) else {
+            yaml.invalid("type", "Unknown alert receiver type '\(type)'.", fix: "Use webhook, slack or email.")
+            return nil
+        }
+        let receiver = AlertReceiver(kind: kind, url: yaml.string("url"), urlFile: yaml.string("urlFile"), channel: yaml.string("channel"), to: yaml.string("to"))
+        switch kind {
+        case .webhook where receiver.url == nil:
+            yaml.missing("url", fix: "A webhook receiver needs `url: https://...`.")
+        case .slack where receiver.url == nil && receiver.urlFile == nil:
+            yaml.missing("urlFile", fix: "A Slack receiver needs `urlFile:` (a file holding the webhook URL) or `url:`.")
+        case .email where receiver.to == nil:
+            yaml.missing("to", fix: "An email receiver needs `to: team@example.com`.")
+        default:
+            break
+        }
+        return receiver
+    }
+}

@@ -1,0 +1,25 @@
+/// A Kafka Connect cluster as `switchboard.yaml` defines it.
+public struct ClusterDefinition: Sendable, Equatable {
+    /// Basic-auth credentials; the password is never in the catalog, only where to read it from.
+    public struct BasicAuth: Sendable, Equatable {
+        public var username: String
+        /// An environment variable holding the password.
+        public var passwordEnv: String?
+        /// A file holding the password.
+        public var passwordFile: String?
+    }
+
+    public struct TLS: Sendable, Equatable {
+        public var caFile: String?
+        public var insecureSkipVerify: Bool
+    }
+
+    public var name: String
+    /// Worker REST URLs, tried in order.
+    public var urls: [String]
+    public var basicAuth: BasicAuth?
+    public var tls: TLS?
+    /// Connector classes allowed on this cluster; nil means the policy's list applies.
+    public var allowedClasses: [String]?
+    public var location: SourceLocation
+}

@@ -1,0 +1,58 @@
+/// One connector from `teams/<team>/connectors/<file>.yaml`.
+public struct ConnectorDefinition: Sendable, Equatable {
+    public var team: String
+    /// The name as written in the file, without the team prefix.
+    public var name: String
+    public var cluster: String
+    public var connectorClass: String
+    public var tasks: Int
+    public var state: DesiredState
+    /// The config as written (without connector.class and tasks.max, which have their own fields).
+    public var config: [String: String]
+    /// Where the connector is defined (the `name:` line).
+    public var location: SourceLocation
+    /// The line of each config key, for pointing at it.
+    public var configLines: [String: Int]
+
+    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:]) {
+        self.team = team
+        self.name = name
+        self.cluster = cluster
+        self.connectorClass = connectorClass
+        self.tasks = tasks
+        self.state = state
+        self.config = config
+        self.location = location
+        self.configLines = configLines
+    }
+
+    /// The name on the cluster: `<team>_<name>`.
+    public var fullName: String { "\(team)_\(name)" }
+
+    /// Where a config key is written (the `config:` block when the line is unknown).
+    public func location(ofKey key: String) -> SourceLocation {
+        location.at(line: configLines[key])
+    }
+
+    /// `^[a-z0-9][a-z0-9.-]*$`: no underscore, which separates the team prefix.
+    public static let namePattern = "^[a-z0-9][a-z0-9.-]*$"
+
+    /// The team part of a name on a cluster (`payments` of `payments_orders`), if it has one.
+    public static func teamPrefix(of name: String) -> String? {
+        guard let separator = name.firstIndex(of: "_"), separator != name.startIndex else { return nil }
+        return String(name[..<separator])
+    }
+
+    /// Whether the config makes this a sink (Connect requires `topics` or `topics.regex` of sinks).
+    public var isSink: Bool {
+        config["topics"] != nil || config["topics.regex"] != nil
+    }
+}
+
+/// The state a connector should be in.
+public enum DesiredState: String, Sendable, Codable, CaseIterable {
+    case running, paused, stopped
+
+    /// Connect's spelling (`RUNNING`).
+    public var connectName: String { rawValue.uppercased() }
+}

@@ -1,0 +1,82 @@
+/// Writes a ``Plan`` for people, in the manner of `terraform plan`:
+///
+/// ```
+/// Cluster ingest
+///   + payments_orders         create, running        teams/payments/connectors/orders.yaml:1
+///       + topics = "orders"
+///   ~ payments_audit          update                 teams/payments/connectors/audit.yaml:1
+///       ~ tasks.max: "1" -> "2"
+///   > payments_export         state RUNNING -> paused
+///   - payments_old            delete
+///   ? legacy-export           unmanaged, left alone
+/// ```
+public enum PlanRenderer {
+    public static func render(_ plan: Plan) -> String {
+        var lines: [String] = []
+        for cluster in plan.clusters {
+            lines.append("Cluster \(cluster.cluster)")
+            if cluster.changes.isEmpty && cluster.unchanged.isEmpty && cluster.unmanaged.isEmpty {
+                lines.append("  (no connectors)")
+            }
+            for change in cluster.changes {
+                lines.append(contentsOf: render(change))
+            }
+            if !cluster.unchanged.isEmpty {
+                lines.append("  = \(cluster.unchanged.count) unchanged: \(cluster.unchanged.joined(separator: ", "))")
+            }
+            for name in cluster.unmanaged {
+                lines.append("  ? \(name)  (unmanaged: its name carries no catalog team; left alone)")
+            }
+            lines.append("")
+        }
+        lines.append(summaryLine(plan))
+        return lines.joined(separator: "\n")
+    }
+
+    public static func summaryLine(_ plan: Plan) -> String {
+        let summary = plan.summary
+        guard plan.hasChanges else {
+            return "No changes. The clusters match the catalog (\(summary.unchanged) managed connector\(summary.unchanged == 1 ? "" : "s"), \(summary.unmanaged) unmanaged)."
+        }
+        return "Plan: \(summary.create) to create, \(summary.update) to update, \(summary.changeState) state change\(summary.changeState == 1 ? "" : "s"), \(summary.delete) to delete."
+    }
+
+    static func render(_ change: Change) -> [String] {
+        let symbol: String
+        var what: String
+        switch change.action {
+        case .create:
+            symbol = "+"
+            what = "create, \(change.toState?.rawValue ?? "running")"
+        case .update:
+            symbol = "~"
+            what = "update" + (change.changesState ? ", state \(change.fromState ?? "?") -> \(change.toState?.rawValue ?? "?")" : "")
+        case .changeState:
+            symbol = ">"
+            what = "state \(change.fromState ?? "?") -> \(change.toState?.rawValue ?? "?")"
+        case .delete:
+            symbol = "-"
+            what = "delete (no longer in the catalog)"
+        }
+        var lines = ["  \(symbol) \(change.connector)  \(what)" + (change.source.map { "  [\($0)]" } ?? "")]
+        if change.action == .update {
+            for key in change.keyChanges {
+                switch key.kind {
+                case .added: lines.append("      + \(key.key) = \(quote(key.new))")
+                case .removed: lines.append("      - \(key.key) = \(quote(key.old))")
+                case .changed: lines.append("      ~ \(key.key): \(quote(key.old)) -> \(quote(key.new))")
+                }
+            }
+        } else if change.action == .create {
+            for key in change.keyChanges {
+                lines.append("      + \(key.key) = \(quote(key.new))")
+            }
+        }
+        return lines
+    }
+
+    static func quote(_ value: String?) -> String {
+        guard let value else { return "(none)" }
+        return value == SecretMatcher.mask ? value : "\"\(value)\""
+    }
+}

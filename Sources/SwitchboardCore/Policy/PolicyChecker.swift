@@ -1,0 +1,103 @@
+import Foundation
+
+/// Checks a catalog against its platform policy. Pure: reads nothing but the catalog value.
+///
+/// Rules: team names, connector names and the team prefix, duplicate names per cluster, unknown
+/// clusters, allowed connector classes per cluster, the tasks ceiling, secrets as config-provider
+/// references, required, forbidden and reserved keys.
+public struct PolicyChecker {
+    public let catalog: Catalog
+    let secrets: SecretMatcher
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        self.secrets = SecretMatcher(policy: catalog.policy)
+    }
+
+    /// Keys Switchboard sets itself from the connector's own fields.
+    static let reservedKeys: [String: String] = [
+        "name": "the connector's name comes from `name:` and the team",
+        "connector.class": "set it with `class:`",
+        "tasks.max": "set it with `tasks:`",
+    ]
+
+    public func check() -> [Violation] {
+        var violations: [Violation] = []
+        for team in catalog.teams where team.name.range(of: Team.namePattern, options: .regularExpression) == nil {
+            violations.append(Violation(.teamName, at: team.location, "Team name '\(team.name)' must match [a-z][a-z0-9-]* (no underscore: it separates the team prefix of connector names).", fix: "Rename the folder teams/\(team.name)."))
+        }
+        var seen: [String: ConnectorDefinition] = [:]
+        for connector in catalog.connectors {
+            violations += check(connector)
+            let key = "\(connector.cluster)/\(connector.fullName)"
+            if let first = seen[key] {
+                violations.append(Violation(.duplicateName, at: connector.location, "Connector \(connector.fullName) on cluster \(connector.cluster) is also defined in \(first.location).", fix: "Give one of them another name, or delete one file.", connector: connector.fullName))
+            } else {
+                seen[key] = connector
+            }
+        }
+        return violations
+    }
+
+    func check(_ connector: ConnectorDefinition) -> [Violation] {
+        var violations: [Violation] = []
+        let name = connector.fullName
+        func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) {
+            violations.append(Violation(rule, at: location, message, fix: fix, connector: name))
+        }
+
+        if catalog.team(named: connector.team) == nil {
+            add(.teamPrefix, connector.location, "Connector \(name) is in teams/\(connector.team), which is not a known team (no team.yaml).", "Create teams/\(connector.team)/team.yaml or move the file to its team's folder.")
+        }
+        if connector.name.contains("_") {
+            let prefix = ConnectorDefinition.teamPrefix(of: connector.name) ?? ""
+            add(.teamPrefix, connector.location, "Connector name '\(connector.name)' carries the prefix '\(prefix)_', but it belongs to team \(connector.team).", "Write the name without any prefix; Switchboard names it \(connector.team)_<name> on the cluster.")
+        } else if connector.name.range(of: ConnectorDefinition.namePattern, options: .regularExpression) == nil {
+            add(.connectorName, connector.location, "Connector name '\(connector.name)' must match [a-z0-9][a-z0-9.-]*.", "Use lower-case letters, digits, dots and dashes.")
+        }
+
+        let cluster = catalog.cluster(named: connector.cluster)
+        if cluster == nil {
+            let known = catalog.clusters.map(\.name).joined(separator: ", ")
+            add(.unknownCluster, connector.location, "Connector \(name) names cluster '\(connector.cluster)', which switchboard.yaml does not define.", "Use one of: \(known.isEmpty ? "(none defined)" : known).")
+        }
+        if let allowed = cluster?.allowedClasses ?? catalog.policy.allowedClasses, !allowed.contains(connector.connectorClass) {
+            add(.classNotAllowed, connector.location, "Class \(connector.connectorClass) is not allowed on cluster \(connector.cluster).", "Use an approved class (\(allowed.joined(separator: ", "))) or ask the platform team to approve it.")
+        }
+        if connector.connectorClass.trimmingCharacters(in: .whitespaces).isEmpty {
+            add(.missingClass, connector.location, "Connector \(name) has an empty class.", "Write the connector's Java class in `class:`.")
+        }
+        if connector.tasks > catalog.policy.maxTasks {
+            add(.tasksCeiling, connector.location, "Connector \(name) asks for \(connector.tasks) tasks; the platform allows at most \(catalog.policy.maxTasks).", "Set `tasks:` to \(catalog.policy.maxTasks) or less.")
+        }
+
+        for key in connector.config.keys.sorted() {
+            let value = connector.config[key]!
+            let location = connector.location(ofKey: key)
+            if let why = Self.reservedKeys[key] {
+                add(.reservedKey, location, "'\(key)' is set by Switchboard.", "Remove it from config: \(why).")
+            }
+            if secrets.isSecret(key) {
+                if let provider = SecretMatcher.provider(ofReference: value) {
+                    let providers = catalog.policy.secretProviders
+                    if !providers.isEmpty, !providers.contains(provider) {
+                        add(.secretLiteral, location, "'\(key)' uses config provider '\(provider)', which the platform does not allow.", "Use one of: \(providers.joined(separator: ", ")).")
+                    }
+                } else if !value.isEmpty {
+                    // Never repeat the value: it is a secret.
+                    add(.secretLiteral, location, "'\(key)' holds a literal value; secrets must be config-provider references.", "Write a reference such as ${file:/etc/kafka-connect/secrets/\(connector.team).properties:\(key)} and put the value in that file.")
+                }
+            }
+            for rule in catalog.policy.forbiddenKeys where rule.appliesTo.includes(connector) && Policy.glob(rule.key, matches: key) {
+                add(.forbiddenKey, location, "'\(key)' is forbidden by platform policy\(rule.reason.map { ": \($0)" } ?? ".")", "Remove '\(key)' from config.")
+            }
+        }
+        let effective = catalog.policy.effectiveConfig(for: connector)
+        for rule in catalog.policy.requiredKeys where rule.appliesTo.includes(connector) {
+            if !effective.keys.contains(where: { Policy.glob(rule.key, matches: $0) }) {
+                add(.requiredKey, connector.location, "Connector \(name) must set '\(rule.key)'\(rule.reason.map { ": \($0)" } ?? ".")", "Add `\(rule.key): <value>` under config.")
+            }
+        }
+        return violations
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+import SwitchboardCore
+
+/// `--catalog DIR`, shared by the commands that read a catalog.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The catalog folder (holds switchboard.yaml and teams/). Default: $SWITCHBOARD_CATALOG, else the current folder.", valueName: "dir"))
+    var catalog: String?
+
+    var catalogURL: URL {
+        let path = catalog ?? ProcessInfo.processInfo.environment["SWITCHBOARD_CATALOG"] ?? "."
+        return URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    /// Loads the catalog and checks its policy; violations are printed and end the command.
+    func loadCatalog() throws -> Catalog {
+        do {
+            return try CatalogLoader.loadChecked(from: catalogURL)
+        } catch {
+            Output.error("the catalog in \(catalogURL.path) has problems:\n" + error.description)
+            throw ExitCode.failure
+        }
+    }
+
+    /// Clients for the catalog's clusters; a missing password ends the command.
+    func connections(for catalog: Catalog) throws -> ClusterConnections {
+        try Output.guarding { try ClusterConnections(catalog: catalog) }
+    }
+}
+
+/// `--output text|json`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
