@@ -58,7 +58,11 @@ let package = Package(
         // Test support: the real local stack shared by the integration tests of one test run.
         .target(
             name: "StackTesting",
-            dependencies: ["LocalStack", "ConnectClient"]
+            dependencies: [
+                "LocalStack", "ConnectClient",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The thin command-line front end.
         .executableTarget(
@@ -68,7 +72,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "StackTesting"]),
         .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient"]),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
         .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler"]),

@@ -20,7 +20,9 @@ struct WorkerHome {
     /// that a dead worker's tasks move within about half a minute: `scheduled.rebalance.max.delay.ms`
     /// (default 5 min) is how long Connect keeps a lost worker's tasks unassigned in case it comes
     /// back, and the session and rebalance timeouts (10 s, 60 s) are how long the group waits for
-    /// a member that no longer answers.
+    /// a member that no longer answers. Tasks get 30 s (not 5 s) to stop, so that a sink's
+    /// consumer leaves its group cleanly: on Tansu a consumer abandoned mid-join was seen to wedge
+    /// its group until the broker restarted.
     func properties() -> String {
         """
         # Written by `switchboard dev up`; rewritten at each start.
@@ -48,6 +50,7 @@ struct WorkerHome {
         session.timeout.ms=6000
         heartbeat.interval.ms=2000
         rebalance.timeout.ms=20000
+        task.shutdown.graceful.timeout.ms=30000
         config.providers=file
         config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider
 
@@ -67,6 +70,8 @@ struct WorkerHome {
         logger.clients.level = warn
         logger.reflections.name = org.reflections
         logger.reflections.level = error
+        logger.telemetry.name = org.apache.kafka.common.telemetry
+        logger.telemetry.level = warn
 
         """
 

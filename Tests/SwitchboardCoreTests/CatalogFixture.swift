@@ -1,4 +1,5 @@
 import Foundation
+import StackTesting
 @testable import SwitchboardCore
 
 /// A catalog written to a temporary folder from file contents, for tests.
@@ -44,17 +45,12 @@ struct CatalogFixture {
     /// `files` maps paths (relative to the catalog root) to contents; switchboard.yaml and
     /// teams/payments/team.yaml are added unless given.
     init(_ files: [String: String], platform: String? = CatalogFixture.platform, teams: [String] = ["payments"]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
         var all = files
         if let platform, all["switchboard.yaml"] == nil { all["switchboard.yaml"] = platform }
         for team in teams where all["teams/\(team)/team.yaml"] == nil {
             all["teams/\(team)/team.yaml"] = Self.team
         }
-        for (path, content) in all {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try content.write(to: url, atomically: true, encoding: .utf8)
-        }
+        root = try CatalogFolder(all).root
     }
 
     func load() -> CatalogLoader.Result {

@@ -33,7 +33,8 @@ import Testing
         let violations = fixture.violations()
         let syntax = try #require(violations.first { $0.rule == .yamlSyntax })
         #expect(syntax.location.file == "teams/payments/connectors/broken.yaml")
-        #expect(syntax.location.line != nil)
+        #expect(syntax.location.line == 5)
+        #expect(syntax.message.contains("starts at line 4"))
         #expect(violations.count == 1, "one clear error: \(violations)")
     }
 

@@ -49,7 +49,8 @@ struct YAMLMapping {
     static func describe(_ error: YamlError) -> (Int?, String) {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+            // The context names where the construct began (an unclosed `[` on an earlier line).
+            let detail = context.map { "\(problem) (\($0.text) that starts at line \($0.mark.line))" } ?? problem
             return (mark.line, detail)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return (context.mark.line, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")

@@ -1,0 +1,41 @@
+import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs the built `switchboard` executable, as a user would, for tests of the command line.
+public enum CLI {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// Both streams, for asserting that something appears nowhere.
+        public var all: String { stdout + stderr }
+    }
+
+    /// `.build/debug/switchboard` of this package (built by `swift build --build-tests`).
+    public static var executable: URL {
+        TestStack.projectRoot.appendingPathComponent(".build/debug/switchboard")
+    }
+
+    /// Runs `switchboard arguments...` with `input` on stdin (an empty, non-terminal stdin by default).
+    public static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
+            input: .string(input),
+            output: .string(limit: 16 << 20),
+            error: .string(limit: 16 << 20)
+        )
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        }
+        return Result(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+    }
+}
