@@ -44,6 +44,21 @@ let package = Package(
             name: "Reconciler",
             dependencies: ["SwitchboardCore", "ConnectClient"]
         ),
+        // zlib, for inflating tar.gz plugin archives (compress-nio does not report a truncated stream).
+        .systemLibrary(name: "CSwitchboardZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Plugin artifacts: stores, mirror, install into plugin.path, verify on the workers.
+        .target(
+            name: "SwitchboardPlugins",
+            dependencies: [
+                "SwitchboardCore", "ConnectClient", "CSwitchboardZlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Installs, lays out, starts and stops the project-owned local stack (broker, Connect workers, PostgreSQL).
         .target(
             name: "LocalStack",
@@ -68,12 +83,13 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "ConnectClient", "Reconciler", "LocalStack",
+                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "StackTesting"]),
         .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient"]),
+        .testTarget(name: "SwitchboardPluginsTests", dependencies: ["SwitchboardPlugins", "SwitchboardCore", "StackTesting"]),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
         .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler"]),
     ]

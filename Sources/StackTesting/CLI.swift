@@ -23,8 +23,12 @@ public enum CLI {
 
     /// Runs `switchboard arguments...` with `input` on stdin (an empty, non-terminal stdin by default).
     public static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
+        try await execute(executable.path, arguments, input: input, environment: environment)
+    }
+
+    static func execute(_ path: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
         let result = try await Subprocess.run(
-            .path(FilePath(executable.path)),
+            .path(FilePath(path)),
             arguments: Arguments(arguments),
             environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
             input: .string(input),
@@ -37,5 +41,19 @@ public enum CLI {
         case .signaled(let signal): status = 128 + signal
         }
         return Result(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+    }
+}
+
+/// Runs any program for a test's setup (building archives with tar or python3).
+public enum ShellCommand {
+    public struct Result: Sendable {
+        public var status: Int32
+        /// Standard output and error together.
+        public var output: String
+    }
+
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let result = try await CLI.execute(path, arguments, environment: environment)
+        return Result(status: result.status, output: result.stdout + result.stderr)
     }
 }

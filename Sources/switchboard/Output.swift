@@ -3,6 +3,7 @@ import Foundation
 import LocalStack
 import Reconciler
 import SwitchboardCore
+import SwitchboardPlugins
 
 /// How the CLI talks to people: progress steps, tables, and one readable line per error.
 enum Output {
@@ -45,6 +46,8 @@ enum Output {
         case let error as ReconcileError:
             Output.error(error.description + "; nothing was applied.")
         case let error as CatalogError:
+            Output.error(error.description)
+        case let error as PluginError:
             Output.error(error.description)
         default:
             return error

@@ -15,6 +15,6 @@ struct Switchboard: AsyncParsableCommand {
               switchboard plan --catalog examples/catalog       # what would change
               switchboard apply --catalog examples/catalog      # make the clusters match
             """,
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, Dev.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Plugins.self, Dev.self]
     )
 }

@@ -10,14 +10,17 @@ public struct Catalog: Sendable {
     public var admins: Principals
     public var teams: [Team]
     public var connectors: [ConnectorDefinition]
+    /// `plugins.yaml`, when the catalog has one.
+    public var plugins: PluginManifest?
 
-    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition]) {
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil) {
         self.root = root
         self.clusters = clusters
         self.policy = policy
         self.admins = admins
         self.teams = teams
         self.connectors = connectors
+        self.plugins = plugins
     }
 
     public func cluster(named name: String) -> ClusterDefinition? {

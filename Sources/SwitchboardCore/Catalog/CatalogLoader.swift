@@ -6,6 +6,7 @@ import Foundation
 /// switchboard.yaml                      clusters, policy, admins
 /// teams/<team>/team.yaml                members, groups, alert receivers
 /// teams/<team>/connectors/<name>.yaml   one connector per file
+/// plugins.yaml                          plugin artifacts and each cluster's set (optional)
 /// ```
 ///
 /// Reading never stops at the first problem: every file is read and every violation is
@@ -70,7 +71,12 @@ public enum CatalogLoader {
                 connectors.append(connector)
             }
         }
-        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors)
+        var plugins: PluginManifest?
+        if let text = read(root.appendingPathComponent(pluginsFile), path: pluginsFile, log: log),
+           let mapping = YAMLMapping.parseFile(text, path: pluginsFile, context: "plugin manifest", log: log) {
+            plugins = readPlugins(mapping)
+        }
+        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors, plugins: plugins)
         return Result(catalog: catalog, violations: log.items)
     }
 

@@ -13,6 +13,7 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
         case unknownCluster = "unknown-cluster"
         case missingClass = "missing-class"
         case classNotAllowed = "class-not-allowed"
+        case pluginMissing = "plugin-missing"
         case tasksCeiling = "tasks-ceiling"
         case secretLiteral = "secret-literal"
         case requiredKey = "required-key"

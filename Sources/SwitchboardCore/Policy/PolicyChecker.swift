@@ -23,6 +23,11 @@ public struct PolicyChecker {
 
     public func check() -> [Violation] {
         var violations: [Violation] = []
+        if let plugins = catalog.plugins {
+            for cluster in plugins.clusterSets.keys.sorted() where catalog.cluster(named: cluster) == nil {
+                violations.append(Violation(.unknownCluster, at: plugins.location, "plugins.yaml sets plugins for cluster '\(cluster)', which switchboard.yaml does not define.", fix: "Use a cluster name from switchboard.yaml."))
+            }
+        }
         for team in catalog.teams where team.name.range(of: Team.namePattern, options: .regularExpression) == nil {
             violations.append(Violation(.teamName, at: team.location, "Team name '\(team.name)' must match [a-z][a-z0-9-]* (no underscore: it separates the team prefix of connector names).", fix: "Rename the folder teams/\(team.name)."))
         }
@@ -66,6 +71,13 @@ public struct PolicyChecker {
         }
         if connector.connectorClass.trimmingCharacters(in: .whitespaces).isEmpty {
             add(.missingClass, connector.location, "Connector \(name) has an empty class.", "Write the connector's Java class in `class:`.")
+        }
+        if let plugins = catalog.plugins, cluster != nil, !plugins.classes(for: connector.cluster).contains(connector.connectorClass) {
+            let providers = plugins.artifacts.filter { $0.classes.contains(connector.connectorClass) }.map(\.name)
+            let fix = providers.isEmpty
+                ? "Add an artifact that provides \(connector.connectorClass) to plugins.yaml and to cluster \(connector.cluster)'s set."
+                : "Add \(providers.joined(separator: " or ")) to cluster \(connector.cluster)'s set in plugins.yaml."
+            add(.pluginMissing, connector.location, "Class \(connector.connectorClass) is not in cluster \(connector.cluster)'s plugin set, so its workers cannot load it.", fix)
         }
         if connector.tasks > catalog.policy.maxTasks {
             add(.tasksCeiling, connector.location, "Connector \(name) asks for \(connector.tasks) tasks; the platform allows at most \(catalog.policy.maxTasks).", "Set `tasks:` to \(catalog.policy.maxTasks) or less.")

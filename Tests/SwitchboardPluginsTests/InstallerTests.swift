@@ -1,0 +1,89 @@
+import Foundation
+@testable import SwitchboardCore
+@testable import SwitchboardPlugins
+import Testing
+
+@Suite struct InstallerTests {
+    /// A store folder holding the given artifacts (uploaded through the mirror), and the artifacts.
+    func storeWith(_ specs: [(String, PluginArtifact.Kind, [(String, String)])]) async throws -> (FileArtifactStore, [PluginArtifact]) {
+        let folder = try ArtifactFixtures.folder("src")
+        var artifacts: [PluginArtifact] = []
+        for (name, kind, entries) in specs {
+            let file = try await ArtifactFixtures.archive(kind, entries: entries, in: folder, name: name)
+            artifacts.append(try ArtifactFixtures.artifact(file, name: name, kind: kind))
+        }
+        let store = FileArtifactStore(root: try ArtifactFixtures.folder("store"))
+        let first = try await PluginMirror(store: store, base: folder).mirror(artifacts)
+        #expect(first.uploaded.count == artifacts.count)
+        let again = try await PluginMirror(store: store, base: folder).mirror(artifacts)
+        #expect(again.uploaded.isEmpty && again.present.count == artifacts.count, "mirror is idempotent")
+        return (store, artifacts)
+    }
+
+    @Test func installsSkipsUnchangedAndRemovesWhatLeftTheSet() async throws {
+        let (store, artifacts) = try await storeWith([
+            ("alpha", .tarGz, [("lib/a.jar", "A")]),
+            ("beta", .zip, [("b.jar", "B")]),
+            ("gamma", .jar, [("", "G")]),
+        ])
+        let destination = try ArtifactFixtures.folder("plugins")
+        try FileManager.default.createDirectory(at: destination.appendingPathComponent("hand-installed"), withIntermediateDirectories: true)
+        let installer = PluginInstaller(store: store)
+
+        let first = try await installer.install(artifacts, into: destination)
+        #expect(first.installed.sorted() == ["alpha", "beta", "gamma"])
+        #expect(ArtifactFixtures.listing(destination).filter { !$0.hasPrefix(".") } == ["alpha/lib/a.jar", "beta/b.jar", "gamma/gamma-1.0.jar"])
+
+        let second = try await installer.install(artifacts, into: destination)
+        #expect(second == .init(installed: [], unchanged: ["alpha", "beta", "gamma"], removed: []))
+
+        let third = try await installer.install([artifacts[0]], into: destination)
+        #expect(third.removed == ["beta", "gamma"])
+        let top = try FileManager.default.contentsOfDirectory(atPath: destination.path).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(top == ["alpha", "hand-installed"], "plugins that left the set go; what Switchboard did not install stays")
+    }
+
+    @Test func aChecksumMismatchLeavesTheFolderAsItWas() async throws {
+        let (store, artifacts) = try await storeWith([("alpha", .tarGz, [("a.jar", "A")]), ("beta", .zip, [("b.jar", "B")])])
+        let destination = try ArtifactFixtures.folder("plugins")
+        let installer = PluginInstaller(store: store)
+        _ = try await installer.install([artifacts[0]], into: destination)
+        let before = ArtifactFixtures.listing(destination)
+        let stateBefore = try Data(contentsOf: destination.appendingPathComponent(PluginInstaller.stateFile))
+
+        var tampered = artifacts[1]
+        tampered.sha256 = String(repeating: "0", count: 64)
+        await #expect(throws: PluginError.self) { try await installer.install([artifacts[0], tampered], into: destination) }
+        do {
+            _ = try await installer.install([artifacts[0], tampered], into: destination)
+        } catch {
+            #expect(error.message.contains("sha256"))
+            #expect(error.message.contains("Nothing was changed"))
+        }
+        #expect(ArtifactFixtures.listing(destination) == before)
+        #expect(try Data(contentsOf: destination.appendingPathComponent(PluginInstaller.stateFile)) == stateBefore)
+    }
+
+    @Test func aMissingArtifactInTheStoreIsOneClearError() async throws {
+        let store = FileArtifactStore(root: try ArtifactFixtures.folder("empty-store"))
+        let artifact = PluginArtifact(name: "ghost", version: "1", kind: .jar, source: "/nowhere", sha256: String(repeating: "a", count: 64), classes: [])
+        let destination = try ArtifactFixtures.folder("plugins")
+        do {
+            _ = try await PluginInstaller(store: store).install([artifact], into: destination)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("has no ghost/1/ghost-1.jar"))
+        }
+        #expect(ArtifactFixtures.listing(destination).isEmpty)
+    }
+
+    @Test func theMirrorRefusesAnUpstreamWithTheWrongChecksum() async throws {
+        let folder = try ArtifactFixtures.folder("src")
+        let file = try await ArtifactFixtures.archive(.zip, entries: [("a.jar", "A")], in: folder)
+        var artifact = try ArtifactFixtures.artifact(file, kind: .zip)
+        artifact.sha256 = String(repeating: "f", count: 64)
+        let store = FileArtifactStore(root: try ArtifactFixtures.folder("store"))
+        await #expect(throws: PluginError.self) { try await PluginMirror(store: store, base: folder).mirror([artifact]) }
+        #expect(try await !store.contains(artifact.storePath))
+    }
+}
