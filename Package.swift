@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "LocalStack",
             dependencies: [
-                "ConnectClient",
+                "ConnectClient", "SwitchboardCore", "SwitchboardPlugins",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -1,139 +1,149 @@
 #!/usr/bin/env bash
 # Benchmarks of connectors-as-code against a real Connect worker, each compared with a raw
-# baseline measured in the same run. Results go to bench/results/catalog.json.
+# baseline measured in the same run.
 #
 #   plan:  `switchboard plan` over 1,000 connectors on one cluster (created STOPPED with
 #          initial_state) must make at most 2 REST calls to read state, and take at most 1.5x
 #          the wall time of a raw single bulk GET (curl) plus JSON parse (python3).
+#          -> bench/results/catalog-plan.json
 #   apply: `switchboard apply` of 200 new connectors must take at most 1.3x the wall time of a
 #          raw 8-way concurrent PUT loop (xargs -P 8 curl) creating the same 200 connectors.
+#          -> bench/results/catalog-apply.json
 #
-# Usage: bench/catalog.sh [--connectors N] [--new N] [--runs N]
+# Usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N]
 # Uses its own stack in .switchboard/bench (broker 39092, Connect 38083), left running so the
-# 1,000 connectors are reused by the next run; stop it with
+# 1,000 connectors are reused by the next run (creating them takes 10-20 minutes); stop it with
 #   .build/release/switchboard dev down --home .switchboard/bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-connectors=1000 new=200 runs=5
+connectors=1000 new=200 runs=5 only=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --only) only=$2; shift 2 ;;
     --connectors) connectors=$2; shift 2 ;;
     --new) new=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    *) echo "usage: bench/catalog.sh [--connectors N] [--new N] [--runs N]" >&2; exit 2 ;;
+    *) echo "usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N]" >&2; exit 2 ;;
   esac
 done
+case "$only" in plan|apply|"") ;; *) echo "error: --only takes plan or apply" >&2; exit 2 ;; esac
 
 home=.switchboard/bench
 url=http://127.0.0.1:38083
 sb=.build/release/switchboard
-results=bench/results/catalog.json
 work=$home/work
+log=$home/clusters/bench/worker-1/worker.log
 mkdir -p bench/results "$work"
 
 scripts/build -c release --product switchboard
 $sb dev up --home "$home" --cluster bench --broker-port 39092 --connect-port 38083
 
 now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 at_most() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "true" : "false" }'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-log=$home/clusters/bench/worker-1/worker.log
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 rest_calls() { grep -cE '"(GET|PUT|POST|DELETE|PATCH) /' "$log" || true; }
-connector_json() { # name -> the config every bench connector has
-  printf '{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
+machine() { printf '{"cores": %s, "kernel": "%s"}' "$(nproc)" "$(uname -r)"; }
+count_prefix() { # connectors whose name starts with $1, in the bulk (expanded) view
+  curl -s "$url/connectors?expand=status" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('$1')))"
 }
-delete_prefix() { # removes every connector whose name starts with $1
+delete_prefix() {
   curl -s "$url/connectors" | python3 -c "import json,sys; print('\n'.join(n for n in json.load(sys.stdin) if n.startswith('$1')))" \
     | xargs -r -P 32 -I{} curl -s -o /dev/null -X DELETE "$url/connectors/{}"
 }
-write_connector_file() { # dir team name state
-  cat > "$1/teams/$2/connectors/$3.yaml" <<EOF
-name: $3
-cluster: bench
-class: org.apache.kafka.connect.file.FileStreamSourceConnector
-state: $4
-config:
-  file: /tmp/switchboard-bench-none
-  topic: bench
-EOF
-}
+connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
 make_catalog() { # dir team count state
   rm -rf "$1"; mkdir -p "$1/teams/$2/connectors"
   printf 'clusters:\n  - name: bench\n    url: %s\npolicy:\n  maxTasks: 4\n' "$url" > "$1/switchboard.yaml"
   printf 'members: [bench]\n' > "$1/teams/$2/team.yaml"
-  for i in $(seq -f '%04g' 0 $(($3 - 1))); do write_connector_file "$1" "$2" "c$i" "$4"; done
+  for i in $(seq -f '%04g' 0 $(($3 - 1))); do
+    printf 'name: c%s\ncluster: bench\nclass: org.apache.kafka.connect.file.FileStreamSourceConnector\nstate: %s\nconfig:\n  file: /tmp/switchboard-bench-none\n  topic: bench\n' \
+      "$i" "$4" > "$1/teams/$2/connectors/c$i.yaml"
+  done
 }
 
-# --- plan over $connectors STOPPED connectors -------------------------------------------
-existing=$(curl -s "$url/connectors" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('bench_c')))")
-if [ "$existing" -lt "$connectors" ]; then
-  echo "==> Creating $((connectors - existing)) STOPPED connectors (64 at once; each create is a rebalance, this takes minutes once)"
-  seq -f 'bench_c%04g' 0 $((connectors - 1)) | xargs -P 64 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
-    "$url/connectors" -d "{\"name\":\"{}\",\"config\":$(connector_json),\"initial_state\":\"STOPPED\"}"
-fi
-make_catalog "$work/plan-catalog" bench "$connectors" stopped
-until [ "$(curl -s "$url/connectors?expand=status" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('bench_c')))")" -ge "$connectors" ]; do sleep 2; done
+bench_plan() {
+  local existing
+  existing=$(count_prefix bench_c)
+  if [ "$existing" -lt "$connectors" ]; then
+    echo "==> Creating $((connectors - existing)) STOPPED connectors (64 at once; each create is a rebalance, this takes a while once)"
+    seq -f 'bench_c%04g' 0 $((connectors - 1)) | xargs -P 64 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+      "$url/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
+    until [ "$(count_prefix bench_c)" -ge "$connectors" ]; do sleep 2; done
+  fi
+  make_catalog "$work/plan-catalog" bench "$connectors" stopped
 
-echo "==> Checking the plan is clean and counting its REST calls"
-before=$(rest_calls)
-$sb plan --catalog "$work/plan-catalog" --detailed-exitcode > "$work/plan.txt" || { echo "error: the plan is not clean:"; tail -5 "$work/plan.txt"; exit 1; }
-sleep 1
-calls=$(( $(rest_calls) - before ))
+  echo "==> Checking the plan is clean and counting its REST calls"
+  local before calls
+  before=$(rest_calls)
+  $sb plan --catalog "$work/plan-catalog" --detailed-exitcode > "$work/plan.txt" || { echo "error: the plan is not clean:"; tail -5 "$work/plan.txt"; exit 1; }
+  sleep 1
+  calls=$(( $(rest_calls) - before ))
 
-echo "==> Timing $runs plans and $runs raw bulk GET + JSON parse, interleaved"
-: > "$work/plan.times"; : > "$work/raw.times"
-for _ in $(seq 1 "$runs"); do
-  t0=$(now); curl -s "$url/connectors?expand=info&expand=status" | python3 -c 'import json,sys; json.load(sys.stdin)'; t1=$(now)
-  elapsed "$t0" "$t1" >> "$work/raw.times"; echo >> "$work/raw.times"
-  t0=$(now); $sb plan --catalog "$work/plan-catalog" > /dev/null; t1=$(now)
-  elapsed "$t0" "$t1" >> "$work/plan.times"; echo >> "$work/plan.times"
-done
-plan_s=$(median < "$work/plan.times"); raw_s=$(median < "$work/raw.times")
-plan_ratio=$(ratio "$plan_s" "$raw_s")
-
-# --- apply of $new new connectors ---------------------------------------------------------
-run=$(date +%s)
-echo "==> switchboard apply of $new new RUNNING connectors (8 writes at once)"
-make_catalog "$work/apply-catalog" "fresh$run" "$new" running
-t0=$(now); $sb apply --catalog "$work/apply-catalog" --auto-approve --parallelism 8 > "$work/apply.txt"; t1=$(now)
-apply_s=$(elapsed "$t0" "$t1")
-delete_prefix "fresh${run}_"
-
-echo "==> Baseline: raw 8-way concurrent PUT loop of $new new connectors"
-t0=$(now)
-seq -f "raw${run}_c%04g" 0 $((new - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -f -X PUT -H 'Content-Type: application/json' \
-  "$url/connectors/{}/config" -d "$(connector_json)"
-t1=$(now)
-put_s=$(elapsed "$t0" "$t1")
-delete_prefix "raw${run}_"
-apply_ratio=$(ratio "$apply_s" "$put_s")
-
-cat > "$results" <<EOF
+  echo "==> Timing $runs plans and $runs raw bulk GET + JSON parse, interleaved"
+  : > "$work/plan.times"; : > "$work/raw.times"
+  local t0 t1
+  for _ in $(seq 1 "$runs"); do
+    t0=$(now); curl -s "$url/connectors?expand=info&expand=status" | python3 -c 'import json,sys; json.load(sys.stdin)'; t1=$(now)
+    elapsed "$t0" "$t1" >> "$work/raw.times"
+    t0=$(now); $sb plan --catalog "$work/plan-catalog" > /dev/null; t1=$(now)
+    elapsed "$t0" "$t1" >> "$work/plan.times"
+  done
+  local plan_s raw_s plan_ratio
+  plan_s=$(median < "$work/plan.times"); raw_s=$(median < "$work/raw.times")
+  plan_ratio=$(ratio "$plan_s" "$raw_s")
+  cat > bench/results/catalog-plan.json <<EOF
 {
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
-  "machine": {"cores": $(nproc), "kernel": "$(uname -r)"},
-  "plan": {
-    "connectors": $connectors,
-    "runs": $runs,
-    "rest_calls_to_read_state": $calls,
-    "rest_calls_target": 2,
-    "switchboard_plan_median_s": $plan_s,
-    "raw_bulk_get_and_parse_median_s": $raw_s,
-    "ratio": $plan_ratio,
-    "ratio_target": 1.5,
-    "pass": $( [ "$calls" -le 2 ] && [ "$(at_most "$plan_ratio" 1.5)" = true ] && echo true || echo false)
-  },
-  "apply": {
-    "new_connectors": $new,
-    "switchboard_apply_s": $apply_s,
-    "raw_8way_put_loop_s": $put_s,
-    "ratio": $apply_ratio,
-    "ratio_target": 1.3,
-    "pass": $(at_most "$apply_ratio" 1.3)
-  }
+  "machine": $(machine),
+  "connectors": $connectors,
+  "runs": $runs,
+  "rest_calls_to_read_state": $calls,
+  "rest_calls_target": 2,
+  "switchboard_plan_s": [$(paste -sd, "$work/plan.times")],
+  "raw_bulk_get_and_parse_s": [$(paste -sd, "$work/raw.times")],
+  "switchboard_plan_median_s": $plan_s,
+  "raw_bulk_get_and_parse_median_s": $raw_s,
+  "ratio": $plan_ratio,
+  "ratio_target": 1.5,
+  "pass": $( [ "$calls" -le 2 ] && [ "$(at_most "$plan_ratio" 1.5)" = true ] && echo true || echo false)
 }
 EOF
-cat "$results"
+  cat bench/results/catalog-plan.json
+}
+
+bench_apply() {
+  local run t0 t1 apply_s put_s
+  run=$(date +%s)
+  echo "==> switchboard apply of $new new RUNNING connectors (8 writes at once)"
+  make_catalog "$work/apply-catalog" "fresh$run" "$new" running
+  t0=$(now); $sb apply --catalog "$work/apply-catalog" --auto-approve --parallelism 8 > "$work/apply.txt"; t1=$(now)
+  apply_s=$(elapsed "$t0" "$t1")
+  delete_prefix "fresh${run}_"
+
+  echo "==> Baseline: raw 8-way concurrent PUT loop of $new new connectors"
+  t0=$(now)
+  seq -f "raw${run}_c%04g" 0 $((new - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -f -X PUT -H 'Content-Type: application/json' \
+    "$url/connectors/{}/config" -d "$connector_json"
+  t1=$(now)
+  put_s=$(elapsed "$t0" "$t1")
+  delete_prefix "raw${run}_"
+  cat > bench/results/catalog-apply.json <<EOF
+{
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "machine": $(machine),
+  "new_connectors": $new,
+  "switchboard_apply_s": $apply_s,
+  "raw_8way_put_loop_s": $put_s,
+  "ratio": $(ratio "$apply_s" "$put_s"),
+  "ratio_target": 1.3,
+  "pass": $(at_most "$(ratio "$apply_s" "$put_s")" 1.3)
+}
+EOF
+  cat bench/results/catalog-apply.json
+}
+
+[ "$only" = apply ] || bench_plan
+[ "$only" = plan ] || bench_apply

@@ -49,11 +49,12 @@ public struct Distribution: Sendable {
         return jars
     }
 
-    /// The worker classpath: the wheel's jars minus the exclusions, plus Debian's jetty.
-    public func classpath() throws -> String {
+    /// The worker classpath: the wheel's jars minus the exclusions (and `excluding`), plus Debian's jetty.
+    public func classpath(excluding extra: [String] = []) throws -> String {
+        let exclusions = Self.classpathExclusions + extra
         let jars = try FileManager.default.contentsOfDirectory(atPath: libs.path)
             .filter { $0.hasSuffix(".jar") }
-            .filter { jar in !Self.classpathExclusions.contains { jar.hasPrefix($0) } }
+            .filter { jar in !exclusions.contains { jar.hasPrefix($0) } }
             .sorted()
             .map { libs.appendingPathComponent($0).path }
         guard jars.contains(where: { $0.contains("connect-runtime-") }) else {

@@ -1,4 +1,6 @@
 import ConnectClient
+import SwitchboardCore
+import SwitchboardPlugins
 import Foundation
 
 /// The project's own local platform: a Tansu broker, one or more Kafka Connect clusters in
@@ -35,7 +37,7 @@ public struct LocalStack: Sendable {
 
     /// The shared `plugin.path` folder of a cluster's workers.
     public func pluginPath(of cluster: String) -> URL {
-        home.appendingPathComponent("clusters/\(cluster)/plugins")
+        configuration.clusters.first { $0.name == cluster }?.pluginPath ?? home.appendingPathComponent("clusters/\(cluster)/plugins")
     }
 
     /// PostgreSQL, when configured.
@@ -62,10 +64,15 @@ public struct LocalStack: Sendable {
                 }
             }
         }
-        let classpath = try distribution.classpath()
+        let changedPluginSets = try await installPlugins(distribution)
         var started: [(Daemon, Int32, URL)] = []
         for (clusterIndex, cluster) in configuration.clusters.enumerated() {
-            try installBundledPlugins(into: pluginPath(of: cluster.name), from: distribution)
+            let classpath = try distribution.classpath(excluding: cluster.classpathExclusions)
+            if changedPluginSets.contains(cluster.name) {
+                for number in runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
+                    progress("Stopped \(cluster.name) worker \(number) to load its new plugin set (plugins are read at start)")
+                }
+            }
             for number in runningWorkerNumbers(of: cluster.name) where number > cluster.workers {
                 progress("Stopping \(cluster.name) worker \(number) (the cluster now has \(cluster.workers))")
                 worker(cluster.name, number).stop()
@@ -143,20 +150,41 @@ public struct LocalStack: Sendable {
         throw StackError("The broker did not start listening on \(configuration.bootstrapServers).", logFile: daemon.logFile.path, logTail: daemon.logTail())
     }
 
-    /// Copies the detached plugins the wheel carries (Debezium PostgreSQL) into a cluster's plugin.path.
-    func installBundledPlugins(into pluginPath: URL, from distribution: Distribution) throws {
-        let fileManager = FileManager.default
-        for name in Distribution.bundledPlugins.keys.sorted() {
-            let directory = pluginPath.appendingPathComponent(name)
-            let jars = try distribution.jars(ofPlugin: name)
-            let present = Set((try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [])
-            if Set(jars.map(\.lastPathComponent)) == present { continue }
-            try? fileManager.removeItem(at: directory)
-            try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
-            for jar in jars {
-                try fileManager.copyItem(at: jar, to: directory.appendingPathComponent(jar.lastPathComponent))
-            }
+    /// Fills each cluster's plugin.path the way production does: the artifacts are mirrored
+    /// into an artifact store, and `PluginInstaller` installs each cluster's set from there.
+    /// Returns the clusters whose set changed (their running workers must restart).
+    func installPlugins(_ distribution: Distribution) async throws -> Set<String> {
+        let bundled = try BundledPlugin.artifact(from: distribution, cache: configuration.cache)
+        let manifest: PluginManifest
+        let base: URL
+        switch configuration.plugins {
+        case .bundled:
+            base = home
+            manifest = PluginManifest(
+                store: .init(url: home.appendingPathComponent("artifact-store").path),
+                builtinClasses: [], artifacts: [bundled],
+                clusterSets: Dictionary(uniqueKeysWithValues: configuration.clusters.map { ($0.name, [bundled.name]) })
+            )
+        case .manifest(let catalogManifest, let catalogBase):
+            manifest = catalogManifest
+            base = catalogBase
         }
+        let store = try ArtifactStores.make(manifest.store ?? .init(url: home.appendingPathComponent("artifact-store").path), base: base)
+        var changed: Set<String> = []
+        do throws(PluginError) {
+            _ = try await PluginMirror(store: store, base: base, progress: progress).mirror(manifest.artifacts)
+            for cluster in configuration.clusters where cluster.pluginPath == nil {
+                let artifacts = manifest.artifacts(for: cluster.name)
+                let report = try await PluginInstaller(store: store).install(artifacts, into: pluginPath(of: cluster.name))
+                if !report.installed.isEmpty || !report.removed.isEmpty {
+                    progress("Installed \(cluster.name)'s plugin set from \(store): \(artifacts.map { "\($0.name) \($0.version)" }.joined(separator: ", "))")
+                    changed.insert(cluster.name)
+                }
+            }
+        } catch {
+            throw StackError("Could not install the plugins: \(error.message)")
+        }
+        return changed
     }
 
     /// Polls `/health` until 200; fails early, with the log's last lines, if the process exits.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// What the local stack runs: one broker, one or more Connect clusters of N workers each,
 /// and optionally PostgreSQL for Debezium CDC. Every process listens on 127.0.0.1 only.
@@ -7,10 +8,25 @@ public struct StackConfiguration: Sendable, Equatable {
     public struct Cluster: Sendable, Equatable {
         public var name: String
         public var workers: Int
-        public init(name: String, workers: Int = 1) {
+        /// A plugin.path filled by someone else (a test running `plugins install`); nil lets the
+        /// stack fill `clusters/<name>/plugins` itself.
+        public var pluginPath: URL?
+        /// Jars (name prefixes) left off this cluster's classpath, to load them as plugins instead.
+        public var classpathExclusions: [String]
+        public init(name: String, workers: Int = 1, pluginPath: URL? = nil, classpathExclusions: [String] = []) {
             self.name = name
             self.workers = workers
+            self.pluginPath = pluginPath
+            self.classpathExclusions = classpathExclusions
         }
+    }
+
+    /// Which plugins the stack installs into its clusters' plugin.path.
+    public enum Plugins: Sendable, Equatable {
+        /// The Debezium PostgreSQL connector on every cluster, from a store in the stack's home.
+        case bundled
+        /// Each cluster's set from a catalog's plugins.yaml (its relative paths resolve against `base`).
+        case manifest(PluginManifest, base: URL)
     }
 
     /// The folder that holds this stack's state, logs and pid files (for example `.switchboard/dev`).
@@ -27,6 +43,7 @@ public struct StackConfiguration: Sendable, Equatable {
     public var workerHeap: String
     /// How long a worker may take to answer `/health` 200.
     public var healthTimeout: Duration
+    public var plugins: Plugins
 
     public init(
         home: URL,
@@ -36,7 +53,8 @@ public struct StackConfiguration: Sendable, Equatable {
         clusters: [Cluster] = [Cluster(name: "dev")],
         postgresPort: Int? = nil,
         workerHeap: String = "512m",
-        healthTimeout: Duration = .seconds(240)
+        healthTimeout: Duration = .seconds(240),
+        plugins: Plugins = .bundled
     ) {
         self.home = home
         self.cache = cache ?? home.deletingLastPathComponent().appendingPathComponent("cache")
@@ -46,6 +64,7 @@ public struct StackConfiguration: Sendable, Equatable {
         self.postgresPort = postgresPort
         self.workerHeap = workerHeap
         self.healthTimeout = healthTimeout
+        self.plugins = plugins
     }
 
     /// The REST port of a worker.

@@ -13,8 +13,12 @@ public struct ClusterConnections: Sendable {
 
     /// Builds the clients; throws when a cluster's password cannot be read.
     public init(catalog: Catalog, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
+        try self.init(clusters: catalog.clusters, environment: environment)
+    }
+
+    public init(clusters: [ClusterDefinition], environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
         var clients: [String: ConnectClient] = [:]
-        for cluster in catalog.clusters {
+        for cluster in clusters {
             clients[cluster.name] = try Self.client(for: cluster, environment: environment)
         }
         self.clients = clients

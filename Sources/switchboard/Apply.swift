@@ -39,9 +39,7 @@ struct Apply: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try options.loadCatalog()
-        let connections = try options.connections(for: catalog)
-        let plan = try await PlanCommand.makePlan(catalog: catalog, connections: connections)
+        let (_, connections, plan) = try await PlanCommand.loadAndPlan(options)
         print(PlanRenderer.render(plan))
         guard plan.hasChanges else { return }
         if !autoApprove {

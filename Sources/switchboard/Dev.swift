@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalStack
+import SwitchboardCore
 
 /// `switchboard dev ...`: the project's own local platform.
 struct Dev: AsyncParsableCommand {
@@ -31,10 +32,15 @@ struct Dev: AsyncParsableCommand {
                 mode, then waits until every worker answers /health. Running it again starts \
                 nothing twice; with a different --workers it adds or stops workers.
 
+                Each cluster's plugin.path is filled by the same installer as `plugins install`: \
+                with --catalog, from the catalog's plugins.yaml and artifact store (each cluster \
+                gets its own set); without, with the Debezium PostgreSQL connector from a store in \
+                the stack's home.
+
                 Examples:
                   switchboard dev up
                   switchboard dev up --workers 3
-                  switchboard dev up --cluster ingest --cluster analytics --postgres
+                  switchboard dev up --cluster ingest --cluster analytics --postgres --catalog examples/catalog
                 """
         )
 
@@ -58,6 +64,9 @@ struct Dev: AsyncParsableCommand {
         @Option(help: "PostgreSQL's port (with --postgres).")
         var postgresPort = 15432
 
+        @Option(help: ArgumentHelp("Install each cluster's plugin set from this catalog's plugins.yaml.", valueName: "dir"))
+        var catalog: String?
+
         func validate() throws {
             guard (1...9).contains(workers) else {
                 throw ValidationError("--workers must be between 1 and 9 (got \(workers)).")
@@ -67,6 +76,20 @@ struct Dev: AsyncParsableCommand {
             }
         }
 
+        /// The catalog's plugins.yaml, or the bundled set.
+        func pluginSource() throws -> StackConfiguration.Plugins {
+            guard let catalog else { return .bundled }
+            let root = URL(fileURLWithPath: catalog, isDirectory: true).standardizedFileURL
+            let file = root.appendingPathComponent(CatalogLoader.pluginsFile)
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else { return .bundled }
+            let (manifest, violations) = CatalogLoader.loadPluginManifest(text)
+            guard let manifest, violations.isEmpty else {
+                Output.error("\(file.path) has problems:\n" + CatalogError(violations: violations).description)
+                throw ExitCode.failure
+            }
+            return .manifest(manifest, base: root)
+        }
+
         func run() async throws {
             let names = clusters.isEmpty ? ["dev"] : clusters
             let configuration = StackConfiguration(
@@ -74,7 +97,8 @@ struct Dev: AsyncParsableCommand {
                 brokerPort: brokerPort,
                 connectBasePort: connectPort,
                 clusters: names.map { StackConfiguration.Cluster(name: $0, workers: workers) },
-                postgresPort: postgres ? postgresPort : nil
+                postgresPort: postgres ? postgresPort : nil,
+                plugins: try pluginSource()
             )
             let stack = LocalStack(configuration: configuration, progress: Output.step)
             let status = try await Output.guarding { try await stack.up() }

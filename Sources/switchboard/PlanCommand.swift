@@ -31,8 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        let catalog = try options.loadCatalog()
-        let plan = try await Self.makePlan(catalog: catalog, connections: try options.connections(for: catalog))
+        let (_, _, plan) = try await Self.loadAndPlan(options)
         switch output {
         case .text: print(PlanRenderer.render(plan))
         case .json: print(try Output.json(plan))
@@ -40,11 +39,29 @@ struct PlanCommand: AsyncParsableCommand {
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
     }
 
-    /// Reads every cluster (all must answer) and plans.
-    static func makePlan(catalog: Catalog, connections: ClusterConnections) async throws -> Plan {
-        let live = try await Output.guarding {
-            try await LiveStateReader(connections: connections).read(clusters: catalog.clusters.map(\.name))
+    /// Loads and checks the catalog, reads every cluster (all must answer), and plans.
+    ///
+    /// The clusters are read while the teams' files load: the read starts as soon as
+    /// switchboard.yaml names the clusters (reads change nothing, so a catalog that then turns out
+    /// to have problems costs nothing but the read).
+    static func loadAndPlan(_ options: CatalogOptions) async throws -> (Catalog, ClusterConnections, Plan) {
+        let early: Task<LiveState?, Never>? = CatalogLoader.loadClusters(from: options.catalogURL).flatMap { clusters in
+            guard let connections = try? ClusterConnections(clusters: clusters) else { return nil }
+            return Task { try? await LiveStateReader(connections: connections).read(clusters: clusters.map(\.name)) }
         }
-        return Planner(catalog: catalog).plan(live: live.liveConnectors)
+        let catalog: Catalog
+        do {
+            catalog = try options.loadCatalog()
+        } catch {
+            early?.cancel()
+            throw error
+        }
+        let connections = try options.connections(for: catalog)
+        let names = catalog.clusters.map(\.name)
+        var live = await early?.value
+        if live.map({ Set($0.clusters.keys) != Set(names) }) ?? true {
+            live = try await Output.guarding { try await LiveStateReader(connections: connections).read(clusters: names) }
+        }
+        return (catalog, connections, Planner(catalog: catalog).plan(live: live!.liveConnectors))
     }
 }

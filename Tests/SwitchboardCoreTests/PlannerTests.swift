@@ -105,3 +105,16 @@ import Testing
         #expect(PlanRenderer.summaryLine(plan) == "Plan: 1 to create, 0 to update, 0 state changes, 0 to delete.")
     }
 }
+
+@Suite struct PlanRendererTests {
+    @Test func longListsAreCountedNotSpelledOut() {
+        let names = (0..<25).map { "team_c\($0)" }
+        let plan = Plan(clusters: [ClusterPlan(cluster: "big", changes: [], unchanged: names, unmanaged: names.map { "other-\($0)" })])
+        let text = PlanRenderer.render(plan)
+        #expect(text.contains("= 25 unchanged: team_c0, team_c1"))
+        #expect(text.contains("... and 15 more"))
+        #expect(!text.contains("team_c24"))
+        #expect(text.contains("? ... and 15 more unmanaged"))
+        #expect(text.components(separatedBy: "\n").count < 20)
+    }
+}

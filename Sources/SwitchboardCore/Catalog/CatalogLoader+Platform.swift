@@ -39,7 +39,7 @@ extension CatalogLoader {
     static func readCluster(_ yaml: YAMLMapping) -> ClusterDefinition? {
         yaml.rejectUnknownKeys(clusterKeys)
         guard let name = yaml.string("name", required: "Add `name: <cluster>`.") else { return nil }
-        if name.range(of: Team.namePattern, options: .regularExpression) == nil {
+        if !NamePattern.team.matches(name) {
             yaml.invalid("name", "Cluster name '\(name)' must match [a-z][a-z0-9-]*.", fix: "Use lower-case letters, digits and dashes.")
         }
         var urls = yaml.strings("urls") ?? []

@@ -62,7 +62,7 @@ extension CatalogLoader {
             yaml.invalid("type", "Artifact type '\(type)' is not supported.", fix: "Use jar, zip or tar.gz.")
             return nil
         }
-        if name.range(of: PluginArtifact.namePattern, options: .regularExpression) == nil {
+        if !NamePattern.artifact.matches(name) {
             yaml.invalid("name", "Artifact name '\(name)' must match [a-z0-9][a-z0-9._-]*: it becomes a folder name.", fix: "Use lower-case letters, digits, dots, dashes and underscores.")
         }
         if version.contains("/") || version.hasPrefix(".") {

@@ -30,6 +30,18 @@ public enum CatalogLoader {
         return result.catalog
     }
 
+    /// Only the clusters of `switchboard.yaml`, or nil when it cannot be read cleanly; lets a
+    /// caller start reading the clusters while the teams' files load.
+    public static func loadClusters(from root: URL) -> [ClusterDefinition]? {
+        let log = ViolationLog()
+        let path = root.standardizedFileURL.appendingPathComponent(platformFile)
+        guard let text = read(path, path: platformFile, log: log),
+              let mapping = YAMLMapping.parseFile(text, path: platformFile, context: "platform settings", log: log)
+        else { return nil }
+        let clusters = readPlatform(mapping).clusters
+        return log.items.isEmpty ? clusters : nil
+    }
+
     /// Reads the catalog's files; structural problems are returned, not thrown.
     public static func load(from root: URL) -> Result {
         let log = ViolationLog()

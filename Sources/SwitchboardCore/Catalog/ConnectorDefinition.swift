@@ -34,9 +34,6 @@ public struct ConnectorDefinition: Sendable, Equatable {
         location.at(line: configLines[key])
     }
 
-    /// `^[a-z0-9][a-z0-9.-]*$`: no underscore, which separates the team prefix.
-    public static let namePattern = "^[a-z0-9][a-z0-9.-]*$"
-
     /// The team part of a name on a cluster (`payments` of `payments_orders`), if it has one.
     public static func teamPrefix(of name: String) -> String? {
         guard let separator = name.firstIndex(of: "_"), separator != name.startIndex else { return nil }

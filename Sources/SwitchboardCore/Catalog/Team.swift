@@ -6,9 +6,6 @@ public struct Team: Sendable, Equatable {
     public var members: Principals
     public var alertReceivers: [AlertReceiver]
     public var location: SourceLocation
-
-    /// `^[a-z][a-z0-9-]*$`: no underscore, so the owner can be parsed back from a connector name.
-    public static let namePattern = "^[a-z][a-z0-9-]*$"
 }
 
 /// Where a team's alerts are sent.

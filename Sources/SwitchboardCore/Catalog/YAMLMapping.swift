@@ -25,7 +25,10 @@ struct YAMLMapping {
         let location = SourceLocation(file: path)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // Every scalar is read as text (Switchboard does its own null and number checks), so
+            // no implicit tag resolution; and a fixed encoding, because Yams' default reads the
+            // process environment on every parse. Both were most of the time of loading a catalog.
+            node = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             let (line, problem) = describe(error)
             log.add(Violation(.yamlSyntax, at: location.at(line: line), "The file is not valid YAML: \(problem).", fix: "Correct the YAML syntax at that line (check indentation, quotes and colons)."))

@@ -22,15 +22,27 @@ public enum PlanRenderer {
                 lines.append(contentsOf: render(change))
             }
             if !cluster.unchanged.isEmpty {
-                lines.append("  = \(cluster.unchanged.count) unchanged: \(cluster.unchanged.joined(separator: ", "))")
+                lines.append("  = \(cluster.unchanged.count) unchanged: \(abbreviated(cluster.unchanged))")
             }
-            for name in cluster.unmanaged {
+            for name in cluster.unmanaged.prefix(listLimit) {
                 lines.append("  ? \(name)  (unmanaged: its name carries no catalog team; left alone)")
+            }
+            if cluster.unmanaged.count > listLimit {
+                lines.append("  ? ... and \(cluster.unmanaged.count - listLimit) more unmanaged (--output json lists them all)")
             }
             lines.append("")
         }
         lines.append(summaryLine(plan))
         return lines.joined(separator: "\n")
+    }
+
+    /// How many names a list shows before it only counts the rest.
+    static let listLimit = 10
+
+    static func abbreviated(_ names: [String]) -> String {
+        names.count <= listLimit
+            ? names.joined(separator: ", ")
+            : names.prefix(listLimit).joined(separator: ", ") + ", ... and \(names.count - listLimit) more"
     }
 
     public static func summaryLine(_ plan: Plan) -> String {

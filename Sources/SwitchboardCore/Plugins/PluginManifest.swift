@@ -81,6 +81,4 @@ public struct PluginArtifact: Sendable, Equatable, Hashable, Codable {
     public var storePath: String {
         "\(name)/\(version)/\(name)-\(version).\(kind.rawValue)"
     }
-
-    public static let namePattern = "^[a-z0-9][a-z0-9._-]*$"
 }

@@ -28,7 +28,7 @@ public struct PolicyChecker {
                 violations.append(Violation(.unknownCluster, at: plugins.location, "plugins.yaml sets plugins for cluster '\(cluster)', which switchboard.yaml does not define.", fix: "Use a cluster name from switchboard.yaml."))
             }
         }
-        for team in catalog.teams where team.name.range(of: Team.namePattern, options: .regularExpression) == nil {
+        for team in catalog.teams where !NamePattern.team.matches(team.name) {
             violations.append(Violation(.teamName, at: team.location, "Team name '\(team.name)' must match [a-z][a-z0-9-]* (no underscore: it separates the team prefix of connector names).", fix: "Rename the folder teams/\(team.name)."))
         }
         var seen: [String: ConnectorDefinition] = [:]
@@ -57,7 +57,7 @@ public struct PolicyChecker {
         if connector.name.contains("_") {
             let prefix = ConnectorDefinition.teamPrefix(of: connector.name) ?? ""
             add(.teamPrefix, connector.location, "Connector name '\(connector.name)' carries the prefix '\(prefix)_', but it belongs to team \(connector.team).", "Write the name without any prefix; Switchboard names it \(connector.team)_<name> on the cluster.")
-        } else if connector.name.range(of: ConnectorDefinition.namePattern, options: .regularExpression) == nil {
+        } else if !NamePattern.connector.matches(connector.name) {
             add(.connectorName, connector.location, "Connector name '\(connector.name)' must match [a-z0-9][a-z0-9.-]*.", "Use lower-case letters, digits, dots and dashes.")
         }
 
