@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Catalog, policy and planning: pure values and functions, no IO but reading catalog files.
@@ -59,6 +64,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // `switchboard serve`: the web UI and JSON API over every cluster, sign-in, actions, audit log.
+        .target(
+            name: "SwitchboardServer",
+            dependencies: [
+                "SwitchboardCore", "ConnectClient", "Reconciler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Installs, lays out, starts and stops the project-owned local stack (broker, Connect workers, PostgreSQL).
         .target(
             name: "LocalStack",
@@ -83,13 +103,23 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "LocalStack",
+                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "StackTesting"]),
         .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient"]),
         .testTarget(name: "SwitchboardPluginsTests", dependencies: ["SwitchboardPlugins", "SwitchboardCore", "StackTesting"]),
+        .testTarget(
+            name: "SwitchboardServerTests",
+            dependencies: [
+                "SwitchboardServer", "SwitchboardCore", "ConnectClient", "Reconciler", "StackTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
         .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler"]),
     ]

@@ -14,7 +14,8 @@ struct Switchboard: AsyncParsableCommand {
               switchboard validate --catalog examples/catalog   # check the catalog against policy
               switchboard plan --catalog examples/catalog       # what would change
               switchboard apply --catalog examples/catalog      # make the clusters match
+              switchboard serve --catalog examples/catalog --users-file examples/users.yaml   # the web UI
             """,
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, Plugins.self, Dev.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Serve.self, Plugins.self, Users.self, Dev.self]
     )
 }

@@ -140,8 +140,18 @@ public struct SecretMatcher: @unchecked Sendable {
     /// `text` with the value of every secret key of `config` replaced by the mask (a message from
     /// Connect can quote a value).
     public func scrub(_ text: String, config: [String: String]) -> String {
-        config.filter { isSecret($0.key) && $0.value.count >= 3 }
-            .reduce(text) { $0.replacingOccurrences(of: $1.value, with: Self.mask) }
+        Self.scrub(text, values: secretValues(of: config))
+    }
+
+    /// The values of a config's secret keys.
+    public func secretValues(of config: [String: String]) -> [String] {
+        config.filter { isSecret($0.key) }.map(\.value)
+    }
+
+    /// `text` with each of `values` (of 3 characters or more) replaced by the mask, longest first.
+    public static func scrub(_ text: String, values: [String]) -> String {
+        Set(values).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+            .reduce(text) { $0.replacingOccurrences(of: $1, with: mask) }
     }
 
     /// Whether a value is a Connect config-provider reference as a whole: `${provider:[path:]key}`.

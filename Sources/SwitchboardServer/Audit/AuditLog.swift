@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+
+/// One action or refused action: who, when, what, on which connector, and how it ended.
+/// Never a config value: `detail` holds Connect's error message, scrubbed of secret values.
+public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public enum Outcome: String, Sendable, Codable, DatabaseValueConvertible {
+        case succeeded, failed, denied
+    }
+
+    public var id: Int64?
+    public var at: Date
+    public var user: String
+    public var action: String
+    public var cluster: String
+    public var connector: String
+    public var task: Int?
+    public var outcome: Outcome
+    public var detail: String?
+
+    public static let databaseTableName = "audit"
+
+    public init(at: Date = Date(), user: String, action: String, cluster: String, connector: String, task: Int? = nil, outcome: Outcome, detail: String? = nil) {
+        self.at = at
+        self.user = user
+        self.action = action
+        self.cluster = cluster
+        self.connector = connector
+        self.task = task
+        self.outcome = outcome
+        self.detail = detail
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// The audit log, in SQLite (GRDB). Writes are serialised by GRDB's queue.
+public final class AuditLog: Sendable {
+    let database: DatabaseQueue
+
+    /// Opens (and creates or migrates) the log at `path`; `:memory:` for tests.
+    public init(path: String) throws {
+        if path != ":memory:" {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
+        do {
+            database = path == ":memory:" ? try DatabaseQueue() : try DatabaseQueue(path: path)
+        } catch {
+            throw ServerError("Cannot open the audit log \(path): \(error)")
+        }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("create audit") { db in
+            try db.create(table: AuditEntry.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("at", .datetime).notNull().indexed()
+                table.column("user", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("cluster", .text).notNull()
+                table.column("connector", .text).notNull()
+                table.column("task", .integer)
+                table.column("outcome", .text).notNull()
+                table.column("detail", .text)
+            }
+            try db.create(index: "audit_on_connector", on: AuditEntry.databaseTableName, columns: ["cluster", "connector"])
+        }
+        try migrator.migrate(database)
+    }
+
+    @discardableResult
+    public func record(_ entry: AuditEntry) throws -> AuditEntry {
+        var entry = entry
+        try database.write { db in try entry.insert(db) }
+        return entry
+    }
+
+    /// The newest entries first; optionally of one connector.
+    public func recent(limit: Int = 100, cluster: String? = nil, connector: String? = nil) throws -> [AuditEntry] {
+        try database.read { db in
+            var request = AuditEntry.order(Column("id").desc).limit(limit)
+            if let cluster, let connector {
+                request = request.filter(Column("cluster") == cluster && Column("connector") == connector)
+            }
+            return try request.fetchAll(db)
+        }
+    }
+}

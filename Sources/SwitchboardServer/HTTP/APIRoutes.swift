@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwitchboardCore
+
+/// The JSON API: the same content and permissions as the pages (see /api/openapi.json).
+/// State-changing calls need the `X-CSRF-Token` header from `GET /api/v1/me`.
+struct APIRoutes {
+    typealias Context = SwitchboardRequestContext
+    let dependencies: ServerDependencies
+
+    struct ConnectorSummary: Codable, Sendable {
+        var name: String
+        var cluster: String
+        var team: String?
+        var state: String
+        var degraded: Bool
+        var type: String?
+        var connectorClass: String?
+        var tasksRunning: Int
+        var tasksTotal: Int
+        var managed: Bool
+        var drifts: Bool
+
+        init(_ connector: ConnectorView) {
+            name = connector.name
+            cluster = connector.cluster
+            team = connector.team
+            state = connector.state
+            degraded = connector.isDegraded
+            type = connector.type
+            connectorClass = connector.connectorClass
+            tasksRunning = connector.tasks.filter { $0.state == "RUNNING" }.count
+            tasksTotal = connector.tasks.count
+            managed = connector.managed
+            drifts = !connector.drift.isEmpty
+        }
+    }
+
+    struct ClusterSummary: Codable, Sendable {
+        var name: String
+        var reachable: Bool
+        var readAt: Date?
+        var lastError: String?
+        var connectVersion: String?
+        var connectors: Int
+        var workers: [ClusterView.Worker]
+        var plugins: [ClusterView.Plugin]
+
+        init(_ cluster: ClusterView) {
+            name = cluster.name
+            reachable = cluster.isReachable
+            readAt = cluster.readAt
+            lastError = cluster.lastError
+            connectVersion = cluster.connectVersion
+            connectors = cluster.connectorKeys.count
+            workers = cluster.workers
+            plugins = cluster.plugins
+        }
+    }
+
+    struct ConnectorPage: Codable, Sendable {
+        var total: Int
+        var offset: Int
+        var limit: Int
+        var counts: StateCounts
+        var connectors: [ConnectorSummary]
+        var clusters: [ClusterSummary]
+        var snapshotTakenAt: Date
+    }
+
+    struct ConnectorDetail: Codable, Sendable {
+        var connector: ConnectorView
+        var canAct: Bool
+        var audit: [AuditEntry]
+    }
+
+    struct Me: Codable, Sendable {
+        var user: User
+        var admin: Bool
+        var teams: [String]
+        var csrfToken: String
+    }
+
+    struct TeamSummary: Codable, Sendable {
+        var name: String
+        var description: String?
+        var members: Principals
+        var receivers: [String]
+        var connectors: [ConnectorSummary]
+    }
+
+    func register(on router: Router<Context>) {
+        let api = router.group("api")
+        api.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        let v1 = api.group("v1")
+        v1.get("me") { _, context in
+            try reading(context) { user, _ in
+                try Responses.json(Me(user: user, admin: dependencies.permissions.isAdmin(user), teams: dependencies.permissions.teams(of: user), csrfToken: dependencies.tokens.csrf(for: user.name)))
+            }
+        }
+        v1.get("connectors") { request, context in
+            try reading(context) { _, snapshot in
+                let query = request.uri.queryParameters
+                let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
+                let matching = snapshot.connectors(matching: filter)
+                let offset = max(0, query.get("offset", as: Int.self) ?? 0)
+                let limit = min(max(1, query.get("limit", as: Int.self) ?? 500), 5000)
+                var counts = StateCounts()
+                for connector in matching { counts.add(connector) }
+                return try Responses.json(ConnectorPage(
+                    total: matching.count, offset: offset, limit: limit, counts: counts,
+                    connectors: matching.dropFirst(offset).prefix(limit).map(ConnectorSummary.init),
+                    clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
+                    snapshotTakenAt: snapshot.takenAt))
+            }
+        }
+        v1.get("clusters") { _, context in
+            try reading(context) { _, snapshot in
+                try Responses.json(snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init))
+            }
+        }
+        v1.get("clusters/{cluster}") { _, context in
+            try reading(context) { _, snapshot in
+                guard let cluster = snapshot.clusters[context.parameters.get("cluster") ?? ""] else { return try Responses.error(.notFound, "no such cluster") }
+                return try Responses.json(ClusterSummary(cluster))
+            }
+        }
+        v1.get("clusters/{cluster}/connectors/{connector}") { _, context in
+            try reading(context) { user, snapshot in
+                let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
+                guard let connector = snapshot.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
+                let audit = (try? dependencies.audit.recent(limit: 20, cluster: cluster, connector: name)) ?? []
+                return try Responses.json(ConnectorDetail(connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), audit: audit))
+            }
+        }
+        v1.get("teams") { _, context in
+            try reading(context) { _, snapshot in
+                try Responses.json(dependencies.catalog.teams.map { team(snapshot, $0.name) })
+            }
+        }
+        v1.get("teams/{team}") { _, context in
+            try reading(context) { _, snapshot in
+                let name = context.parameters.get("team") ?? ""
+                guard dependencies.catalog.team(named: name) != nil else { return try Responses.error(.notFound, "no team \(name)") }
+                return try Responses.json(team(snapshot, name))
+            }
+        }
+        v1.get("audit") { request, context in
+            try reading(context) { _, _ in
+                let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100), 1000)
+                return try Responses.json(try dependencies.audit.recent(limit: limit))
+            }
+        }
+        v1.post("clusters/{cluster}/connectors/{connector}/actions/{action}") { request, context in
+            guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action != .restartTask else {
+                return try Responses.error(.badRequest, "actions are restart, pause, resume and stop")
+            }
+            let query = request.uri.queryParameters
+            return try await act(request, context, .init(action: action, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "",
+                                                         includeTasks: query.get("includeTasks") == "true", onlyFailed: query.get("onlyFailed") == "true"))
+        }
+        v1.post("clusters/{cluster}/connectors/{connector}/tasks/{task}/restart") { request, context in
+            guard let task = context.parameters.get("task", as: Int.self) else { return try Responses.error(.badRequest, "the task id must be a number") }
+            return try await act(request, context, .init(action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", task: task))
+        }
+    }
+
+    func reading(_ context: Context, _ body: (User, Snapshot) throws -> Response) throws -> Response {
+        guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
+        return try body(user, dependencies.store.current)
+    }
+
+    func team(_ snapshot: Snapshot, _ name: String) -> TeamSummary {
+        let team = dependencies.catalog.team(named: name)
+        return TeamSummary(name: name, description: team?.description, members: team?.members ?? Principals(),
+                           receivers: (team?.alertReceivers ?? []).map(\.kind.rawValue),
+                           connectors: snapshot.connectors(matching: ConnectorFilter(team: name)).map(ConnectorSummary.init))
+    }
+
+    func act(_ request: Request, _ context: Context, _ action: ConnectorActions.Request) async throws -> Response {
+        if let user = context.user, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], for: user.name) {
+            return try Responses.error(.forbidden, "missing or wrong X-CSRF-Token (GET /api/v1/me returns it)")
+        }
+        switch await dependencies.actions.perform(action, by: context.user) {
+        case .done: return try Responses.json(["result": "done", "action": action.label])
+        case .unauthenticated: return try Responses.error(.unauthorized, "not signed in")
+        case .denied: return try Responses.error(.forbidden, "only members of the owning team and platform admins may act on \(action.connector)")
+        case .notFound: return try Responses.error(.notFound, "no connector \(action.connector) on cluster \(action.cluster)")
+        case .failed(let message): return try Responses.error(.badGateway, message)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ConnectClient
+import Foundation
+import Logging
+import Reconciler
+import SwitchboardCore
+
+/// The actions a team can take on its connectors, each authorised, audited, and sent to Connect
+/// at once; the snapshot is refreshed right after.
+public struct ConnectorActions: Sendable {
+    public enum Action: String, Sendable, CaseIterable, Codable {
+        case restart, pause, resume, stop
+        case restartTask = "restart-task"
+    }
+
+    public struct Request: Sendable {
+        public var action: Action
+        public var cluster: String
+        public var connector: String
+        public var task: Int?
+        public var includeTasks: Bool
+        public var onlyFailed: Bool
+
+        public init(action: Action, cluster: String, connector: String, task: Int? = nil, includeTasks: Bool = false, onlyFailed: Bool = false) {
+            self.action = action
+            self.cluster = cluster
+            self.connector = connector
+            self.task = task
+            self.includeTasks = includeTasks
+            self.onlyFailed = onlyFailed
+        }
+
+        /// How the action reads in the audit log (`restart includeTasks onlyFailed`).
+        var label: String {
+            var parts = [action.rawValue]
+            if includeTasks { parts.append("includeTasks") }
+            if onlyFailed { parts.append("onlyFailed") }
+            return parts.joined(separator: " ")
+        }
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case done
+        case unauthenticated
+        case denied
+        case notFound
+        case failed(String)
+    }
+
+    let store: SnapshotStore
+    let connections: ClusterConnections
+    let permissions: Permissions
+    let audit: AuditLog
+    let logger: Logger
+
+    public func perform(_ request: Request, by user: User?) async -> Outcome {
+        let who = user?.name ?? "anonymous"
+        let entry = { (outcome: AuditEntry.Outcome, detail: String?) in
+            AuditEntry(user: who, action: request.label, cluster: request.cluster, connector: request.connector, task: request.task, outcome: outcome, detail: detail)
+        }
+        guard let user else {
+            record(entry(.denied, "not signed in"))
+            return .unauthenticated
+        }
+        guard let connector = store.current.connectors["\(request.cluster)/\(request.connector)"] else {
+            record(entry(.failed, "no such connector in the last snapshot"))
+            return .notFound
+        }
+        guard permissions.canAct(user, on: connector) else {
+            record(entry(.denied, "\(user.name) is not a member of \(connector.team.map { "team \($0)" } ?? "the owning team") or a platform admin"))
+            return .denied
+        }
+        do {
+            let client = try connections.client(request.cluster)
+            switch request.action {
+            case .restart: try await client.restart(request.connector, includeTasks: request.includeTasks, onlyFailed: request.onlyFailed)
+            case .pause: try await client.pause(request.connector)
+            case .resume: try await client.resume(request.connector)
+            case .stop: try await client.stop(request.connector)
+            case .restartTask: try await client.restartTask(request.connector, task: request.task ?? 0)
+            }
+        } catch {
+            // Connect's answer to an action names the connector and why (not found, rebalancing,
+            // timed out); it does not carry config values.
+            let message = (error as? ConnectError)?.description ?? "\(error)"
+            record(entry(.failed, message))
+            return .failed(message)
+        }
+        record(entry(.succeeded, nil))
+        let store = self.store
+        Task { await store.refresh() }
+        return .done
+    }
+
+    func record(_ entry: AuditEntry) {
+        do {
+            try audit.record(entry)
+        } catch {
+            logger.error("Could not write the audit log", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import ConnectClient
+import Foundation
+import Hummingbird
+import SwitchboardCore
+
+/// The server-rendered web UI (readable without JavaScript).
+struct PageRoutes {
+    typealias Context = SwitchboardRequestContext
+    let dependencies: ServerDependencies
+
+    func register(on router: Router<Context>) {
+        router.get("/assets/switchboard.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: Layout.stylesheet)))
+        }
+        router.get("/healthz") { _, _ in
+            let age = Int(Date().timeIntervalSince(dependencies.store.current.takenAt))
+            return try Responses.json(["status": "ok", "snapshotAgeSeconds": "\(age)"])
+        }
+        router.get("/") { request, context in
+            try signedIn(request, context) { page in
+                let query = request.uri.queryParameters
+                let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
+                return Responses.html(OverviewPage.render(page, catalog: dependencies.catalog, filter: filter, page: max(0, query.get("page", as: Int.self) ?? 0)))
+            }
+        }
+        router.get("/clusters/{cluster}") { request, context in
+            try signedIn(request, context) { page in
+                let name = context.parameters.get("cluster") ?? ""
+                guard let cluster = page.snapshot.clusters[name] else { return notFound(page, "No cluster named \(name).") }
+                return Responses.html(ClusterPage.render(page, cluster: cluster))
+            }
+        }
+        router.get("/teams/{team}") { request, context in
+            try signedIn(request, context) { page in
+                let name = context.parameters.get("team") ?? ""
+                return Responses.html(TeamPage.render(page, team: dependencies.catalog.team(named: name), name: name))
+            }
+        }
+        router.get("/clusters/{cluster}/connectors/{connector}") { request, context in
+            guard let user = context.user else { return signInFirst(request) }
+            let page = pageContext(user)
+            let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
+            guard let connector = page.snapshot.connectors["\(cluster)/\(name)"] else {
+                return notFound(page, "No connector \(name) on cluster \(cluster) in the last snapshot.")
+            }
+            let live = await liveDetails(cluster: cluster, connector: name)
+            let audit = (try? dependencies.audit.recent(limit: 20, cluster: cluster, connector: name)) ?? []
+            let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
+            return Responses.html(ConnectorPage.render(page, connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), live: live, audit: audit, notice: notice))
+        }
+        router.get("/audit") { request, context in
+            try signedIn(request, context) { page in
+                Responses.html(AuditPage.render(page, entries: (try? dependencies.audit.recent(limit: 500)) ?? []))
+            }
+        }
+        router.post("/clusters/{cluster}/connectors/{connector}/actions/{action}") { request, context in
+            let form = try await request.form(context: context)
+            guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action != .restartTask else {
+                return Responses.html(ErrorPage.render(pageContext(context.user), title: "Unknown action", message: "Actions are restart, pause, resume and stop."), status: .badRequest)
+            }
+            return try await act(request, context, form: form, ConnectorActions.Request(
+                action: action, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "",
+                includeTasks: form["includeTasks"] == "true", onlyFailed: form["onlyFailed"] == "true"))
+        }
+        router.post("/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart") { request, context in
+            let form = try await request.form(context: context)
+            return try await act(request, context, form: form, ConnectorActions.Request(
+                action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "",
+                task: context.parameters.get("task", as: Int.self)))
+        }
+        router.get("/login") { request, context in
+            guard dependencies.auth.localUsers != nil else {
+                return Responses.html(ErrorPage.render(pageContext(nil), title: "Sign in", message: "This server signs people in through its authenticating proxy."), status: .notFound)
+            }
+            return Responses.html(LoginPage.render(pageContext(context.user), error: nil, next: safeNext(request.uri.queryParameters.get("next"))))
+        }
+        router.post("/login") { request, context in
+            guard let users = dependencies.auth.localUsers, !request.isCrossSite else {
+                return Responses.html(ErrorPage.render(pageContext(nil), title: "Sign in", message: "Local sign-in is not enabled."), status: .notFound)
+            }
+            let form = try await request.form(context: context)
+            let next = safeNext(form["next"])
+            guard let user = users.authenticate(name: form["username"] ?? "", password: form["password"] ?? "") else {
+                return Responses.html(LoginPage.render(pageContext(nil), error: "Unknown user or wrong password.", next: next), status: .unauthorized)
+            }
+            var response = Responses.redirect(next)
+            response.setCookie(Cookie(name: AuthenticationMiddleware.sessionCookie, value: dependencies.tokens.session(for: user.name), maxAge: 12 * 3600, path: "/", secure: dependencies.auth.secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+        router.post("/logout") { request, context in
+            let form = try await request.form(context: context)
+            guard let user = context.user, dependencies.tokens.verifyCSRF(form["csrf"], for: user.name) else {
+                return Responses.html(ErrorPage.render(pageContext(context.user), title: "Refused", message: "The form's security token is missing or wrong."), status: .forbidden)
+            }
+            var response = Responses.redirect("/login")
+            response.setCookie(Cookie(name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: dependencies.auth.secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+    }
+
+    // MARK: helpers
+
+    func pageContext(_ user: User?) -> PageContext {
+        PageContext(user: user, csrf: user.map { dependencies.tokens.csrf(for: $0.name) }, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
+    }
+
+    /// Runs `body` for a signed-in user; otherwise sends them to sign in.
+    func signedIn(_ request: Request, _ context: Context, _ body: (PageContext) throws -> Response) throws -> Response {
+        guard let user = context.user else { return signInFirst(request) }
+        return try body(pageContext(user))
+    }
+
+    func signInFirst(_ request: Request) -> Response {
+        if dependencies.auth.localUsers != nil {
+            return Responses.redirect("/login" + HTML.query([("next", request.uri.path)]))
+        }
+        return Responses.html(ErrorPage.render(pageContext(nil), title: "Not signed in", message: "Sign in through your company's sign-in page to use Switchboard."), status: .unauthorized)
+    }
+
+    func notFound(_ page: PageContext, _ message: String) -> Response {
+        Responses.html(ErrorPage.render(page, title: "Not found", message: message), status: .notFound)
+    }
+
+    /// Only local paths, so that a crafted link cannot send a user elsewhere after signing in.
+    func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/" }
+        return next
+    }
+
+    func act(_ request: Request, _ context: Context, form: [String: String], _ action: ConnectorActions.Request) async throws -> Response {
+        if let user = context.user, request.isCrossSite || !dependencies.tokens.verifyCSRF(form["csrf"], for: user.name) {
+            return Responses.html(ErrorPage.render(pageContext(user), title: "Refused", message: "The form's security token is missing or wrong; reload the page and try again."), status: .forbidden)
+        }
+        let outcome = await dependencies.actions.perform(action, by: context.user)
+        let page = pageContext(context.user)
+        switch outcome {
+        case .done:
+            return Responses.redirect(HTML.path("clusters", action.cluster, "connectors", action.connector) + HTML.query([("done", action.label)]))
+        case .unauthenticated:
+            return signInFirst(request)
+        case .denied:
+            return Responses.html(ErrorPage.render(page, title: "Not allowed", message: "Only members of the owning team and platform admins may act on \(action.connector). This attempt was recorded in the audit log."), status: .forbidden)
+        case .notFound:
+            return notFound(page, "No connector \(action.connector) on cluster \(action.cluster).")
+        case .failed(let message):
+            return Responses.html(ErrorPage.render(page, title: "Connect refused", message: message), status: .badGateway)
+        }
+    }
+
+    /// The topics and offsets of one connector, read when its page is viewed (one connector, two
+    /// calls, a short timeout; never a fan-out over connectors).
+    func liveDetails(cluster: String, connector: String) async -> ConnectorPage.Live {
+        guard var client = try? dependencies.connections.client(cluster) else { return .init(error: "unknown cluster") }
+        client.requestTimeout = .seconds(3)
+        client.readRetry = .none
+        async let topics = client.topics(of: connector)
+        async let offsets = client.offsets(of: connector)
+        do {
+            return try await .init(topics: topics, offsets: offsets)
+        } catch {
+            return .init(error: (error as? ConnectError)?.shortDescription ?? "unavailable")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ConnectClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Reconciler
+import ServiceLifecycle
+import SwitchboardCore
+
+/// Everything the server is built from.
+public struct ServerDependencies: Sendable {
+    public let catalog: Catalog
+    public let store: SnapshotStore
+    public let connections: ClusterConnections
+    public let audit: AuditLog
+    public let auth: AuthSettings
+    public let logger: Logger
+
+    public init(catalog: Catalog, store: SnapshotStore, connections: ClusterConnections, audit: AuditLog, auth: AuthSettings, logger: Logger = Logger(label: "switchboard.server")) {
+        self.catalog = catalog
+        self.store = store
+        self.connections = connections
+        self.audit = audit
+        self.auth = auth
+        self.logger = logger
+    }
+
+    var permissions: Permissions { Permissions(catalog: catalog) }
+    var tokens: Tokens { Tokens(secret: auth.secret) }
+    var actions: ConnectorActions {
+        ConnectorActions(store: store, connections: connections, permissions: permissions, audit: audit, logger: logger)
+    }
+}
+
+/// The router: HTML pages and the JSON API, behind authentication and security headers.
+public func buildRouter(_ dependencies: ServerDependencies) -> Router<SwitchboardRequestContext> {
+    let router = Router(context: SwitchboardRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(https: dependencies.auth.secureCookies))
+    router.add(middleware: AuthenticationMiddleware(settings: dependencies.auth, tokens: dependencies.tokens))
+    PageRoutes(dependencies: dependencies).register(on: router)
+    APIRoutes(dependencies: dependencies).register(on: router)
+    return router
+}
+
+/// The whole server: the router on `host:port`, and the poller that refreshes the snapshot.
+public func buildApplication(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"),
+        services: [SnapshotPoller(store: dependencies.store, interval: pollInterval)],
+        logger: dependencies.logger
+    )
+}
+
+// MARK: responses
+
+enum Responses {
+    static func html(_ page: HTML, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page.markup)))
+    }
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// `{"error": "..."}` with a status.
+    static func error(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+        try json(["error": message], status: status)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}
+
+extension Request {
+    /// A urlencoded form body (up to 64 KiB), as a dictionary.
+    func form(context: SwitchboardRequestContext) async throws -> [String: String] {
+        let buffer = try await body.collect(upTo: 64 << 10)
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+
+    /// A POST from another site (a cross-site form or fetch) is refused outright, beside the token check.
+    var isCrossSite: Bool {
+        headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site"
+    }
+}

@@ -1,0 +1,17 @@
+import Hummingbird
+
+/// The request context: who is asking, and from which address (proxy headers are trusted only
+/// from configured proxy addresses).
+public struct SwitchboardRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address; nil in router tests, which have no socket.
+    public let remoteAddress: String?
+    /// Set by ``AuthenticationMiddleware``; nil for anonymous requests.
+    public var user: User?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+        user = nil
+    }
+}

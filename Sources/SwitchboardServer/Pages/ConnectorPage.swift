@@ -1,0 +1,67 @@
+import Foundation
+import SwitchboardCore
+
+/// One connector: state and actions, tasks with their workers, the failure trace, topics and
+/// offsets, the config (secret values masked), the catalog file and whether the live config
+/// drifts from it, and its audit entries.
+enum ConnectorPage {
+    struct Live {
+        var topics: [String]?
+        var offsets: String?
+        var error: String?
+    }
+
+    static func render(_ context: PageContext, connector: ConnectorView, canAct: Bool, live: Live, audit: [AuditEntry], notice: String?) -> HTML {
+        let actionPath = HTML.path("clusters", connector.cluster, "connectors", connector.name, "actions")
+        let button = { (action: String, label: String, extra: HTML) -> HTML in
+            """
+            <form method="post" action="\(actionPath)/\(action)"><input type="hidden" name="csrf" value="\(context.csrf)">\(extra)<button>\(label)</button></form>
+            """
+        }
+        let actions: HTML = canAct ? """
+            <div class="actions">\(button("restart", "Restart", ""))\
+            \(button("restart", "Restart with tasks", "<input type=\"hidden\" name=\"includeTasks\" value=\"true\">"))\
+            \(button("restart", "Restart failed tasks", "<input type=\"hidden\" name=\"includeTasks\" value=\"true\"><input type=\"hidden\" name=\"onlyFailed\" value=\"true\">"))\
+            \(button("pause", "Pause", ""))\(button("resume", "Resume", ""))\(button("stop", "Stop", ""))</div>
+            """ : "<p class=\"muted\">Only members of \(connector.team.map { "team \($0)" } ?? "the owning team") and platform admins can act on this connector.</p>"
+        let tasks = connector.tasks.map { task -> HTML in
+            let restart: HTML = canAct ? """
+                <form method="post" action="\(HTML.path("clusters", connector.cluster, "connectors", connector.name, "tasks", String(task.id), "restart"))" class="inline"><input type="hidden" name="csrf" value="\(context.csrf)"><button>Restart task</button></form>
+                """ : ""
+            let trace: HTML = task.trace.map { "<pre>\($0)</pre>" } ?? ""
+            return "<tr><td>\(task.id)</td><td>\(Layout.state(task.state))</td><td>\(task.worker)</td><td>\(restart)\(trace)</td></tr>"
+        }
+        let config = connector.config.sorted { $0.key < $1.key }.map { "<tr><td><code>\($0.key)</code></td><td><code>\($0.value)</code></td></tr>" as HTML }
+        let drift: HTML
+        if !connector.managed {
+            drift = "<p class=\"muted\">Not defined in the catalog (unmanaged).</p>"
+        } else if connector.drift.isEmpty {
+            drift = "<p>Defined in <code>\(connector.source?.description)</code>; the live config matches the catalog.</p>"
+        } else {
+            let rows = connector.drift.map { "<tr><td><code>\($0.key)</code></td><td>\($0.kind.rawValue)</td><td><code>\($0.old ?? "")</code></td><td><code>\($0.new ?? "")</code></td></tr>" as HTML }
+            drift = """
+                <p class="banner warning">Defined in <code>\(connector.source?.description)</code>; the live config <strong>drifts</strong> from it: <code>switchboard apply</code> would restore it.</p>
+                <table><thead><tr><th>Key</th><th>Change</th><th>On the cluster</th><th>In the catalog</th></tr></thead><tbody>\(rows)</tbody></table>
+                """
+        }
+        let topics: HTML = live.topics.map { $0.isEmpty ? "<p class=\"muted\">No topics recorded yet.</p>" : "<ul>\($0.map { "<li><code>\($0)</code></li>" as HTML })</ul>" }
+            ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
+        let offsets: HTML = live.offsets.map { "<pre>\($0)</pre>" } ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
+        let auditRows = audit.map(AuditPage.row)
+        let body: HTML = """
+            \(notice.map { "<p class=\"banner info\">\($0)</p>" as HTML } ?? "")
+            <p>\(Layout.state(connector.state, degraded: connector.isDegraded)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
+            owned by \(connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" as HTML } ?? "<span class=\"muted\">no known team</span>"), \
+            class <code>\(connector.connectorClass)</code>, worker \(connector.worker ?? "-")</p>
+            \(actions)
+            \(connector.trace.map { "<h2>Connector failure</h2><pre>\($0)</pre>" as HTML } ?? "")
+            <h2>Tasks</h2><table><thead><tr><th>Task</th><th>State</th><th>Worker</th><th></th></tr></thead><tbody>\(tasks)</tbody></table>
+            <h2>Catalog</h2>\(drift)
+            <h2>Topics</h2>\(topics)
+            <h2>Offsets</h2>\(offsets)
+            <h2>Config</h2><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>\(config)</tbody></table>
+            <h2>Audit log</h2><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
+            """
+        return Layout.page(connector.name, context, body)
+    }
+}

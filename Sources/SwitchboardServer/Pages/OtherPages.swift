@@ -1,0 +1,77 @@
+import Foundation
+import SwitchboardCore
+
+/// A cluster: its workers, plugins and Connect version, and its connectors.
+enum ClusterPage {
+    static func render(_ context: PageContext, cluster: ClusterView) -> HTML {
+        let workers = cluster.workers.map { "<tr><td>\($0.id)</td><td>\($0.connectors)</td><td>\($0.tasks)</td></tr>" as HTML }
+        let plugins = cluster.plugins.map { "<tr><td><code>\($0.className)</code></td><td>\($0.type)</td><td>\($0.version)</td></tr>" as HTML }
+        let connectors = cluster.connectorKeys.compactMap { context.snapshot.connectors[$0] }.map(OverviewPage.row)
+        let read: HTML = cluster.readAt.map { "Read \(Layout.ago($0, context.now))." } ?? "Not read yet."
+        let body: HTML = """
+            <p>Connect \(cluster.connectVersion ?? "version unknown") at \(cluster.urls.joined(separator: ", ")). \(read)</p>
+            <h2>Workers</h2><table><thead><tr><th>Worker</th><th>Connectors</th><th>Tasks</th></tr></thead><tbody>\(workers)</tbody></table>
+            <h2>Plugins</h2><table><thead><tr><th>Class</th><th>Type</th><th>Version</th></tr></thead><tbody>\(plugins)</tbody></table>
+            <h2>Connectors</h2><table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors)</tbody></table>
+            """
+        return Layout.page("Cluster \(cluster.name)", context, body)
+    }
+}
+
+/// A team: who belongs to it, where its alerts go, and its connectors on every cluster.
+enum TeamPage {
+    static func render(_ context: PageContext, team: Team?, name: String) -> HTML {
+        let connectors = context.snapshot.connectors(matching: ConnectorFilter(team: name)).map(OverviewPage.row)
+        let members: HTML = team.map { "<p>Members: \($0.members.users.joined(separator: ", ")). Groups: \($0.members.groups.joined(separator: ", ")).</p>" as HTML }
+            ?? "<p class=\"muted\">Not a catalog team.</p>"
+        // Receivers show their kind and channel only: webhook and Slack URLs can be secrets.
+        let receivers = (team?.alertReceivers ?? []).map { "<li>\($0.kind.rawValue)\($0.channel.map { " \($0)" } ?? "")\($0.to.map { " to \($0)" } ?? "")</li>" as HTML }
+        let body: HTML = """
+            \(team?.description.map { "<p>\($0)</p>" as HTML } ?? "")
+            \(members)
+            <h2>Alerts go to</h2><ul>\(receivers)</ul>
+            <h2>Connectors</h2><table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors)</tbody></table>
+            """
+        return Layout.page("Team \(name)", context, body)
+    }
+}
+
+/// Every action and refused action, newest first.
+enum AuditPage {
+    static func render(_ context: PageContext, entries: [AuditEntry]) -> HTML {
+        let body: HTML = """
+            <table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(entries.map(row))</tbody></table>
+            """
+        return Layout.page("Audit log", context, body)
+    }
+
+    static func row(_ entry: AuditEntry) -> HTML {
+        let task: HTML = entry.task.map { " task \($0)" } ?? ""
+        return """
+            <tr><td>\(ISO8601DateFormatter().string(from: entry.at))</td><td>\(entry.user)</td><td>\(entry.action)\(task)</td>\
+            <td><a href="\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))">\(entry.cluster)/\(entry.connector)</a></td>\
+            <td>\(entry.outcome.rawValue)</td><td>\(entry.detail)</td></tr>
+            """
+    }
+}
+
+/// Sign-in for local users.
+enum LoginPage {
+    static func render(_ context: PageContext, error: String?, next: String) -> HTML {
+        let body: HTML = """
+            \(error.map { "<p class=\"banner warning\">\($0)</p>" as HTML } ?? "")
+            <form method="post" action="/login"><input type="hidden" name="next" value="\(next)">
+            <p><label>User <input name="username" autocomplete="username" required></label></p>
+            <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+            <p><button>Sign in</button></p></form>
+            """
+        return Layout.page("Sign in", context, body)
+    }
+}
+
+/// An error page (404, 403, 401) that says what happened.
+enum ErrorPage {
+    static func render(_ context: PageContext, title: String, message: String) -> HTML {
+        Layout.page(title, context, "<p>\(message)</p><p><a href=\"/\">Back to the overview</a></p>")
+    }
+}

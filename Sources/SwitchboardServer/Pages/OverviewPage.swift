@@ -1,0 +1,55 @@
+import SwitchboardCore
+
+/// All clusters: counts by state, failed and degraded connectors first, filters.
+enum OverviewPage {
+    static let pageSize = 200
+
+    static func render(_ context: PageContext, catalog: Catalog, filter: ConnectorFilter, page: Int) -> HTML {
+        let snapshot = context.snapshot
+        let matching = snapshot.connectors(matching: filter)
+        var counts = StateCounts()
+        for connector in matching { counts.add(connector) }
+        let shown = matching.dropFirst(page * pageSize).prefix(pageSize)
+        let rows = shown.map(row)
+        let options = { (values: [String], selected: String?) -> HTML in
+            "\(values.map { value -> HTML in value == selected ? "<option selected>\(value)</option>" : "<option>\(value)</option>" })"
+        }
+        let teams = Set(catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted()
+        let body: HTML = """
+            <p class="counts"><span>\(counts.total) connectors</span><span>\(counts.running) running</span><span>\(counts.failed) failed</span><span>\(counts.degraded) degraded</span><span>\(counts.paused) paused</span><span>\(counts.stopped) stopped</span></p>
+            <form class="filters" method="get" action="/">
+            <label>Team <select name="team"><option value="">all</option>\(options(teams, filter.team))</select></label>
+            <label>Cluster <select name="cluster"><option value="">all</option>\(options(snapshot.clusters.keys.sorted(), filter.cluster))</select></label>
+            <label>State <select name="state"><option value="">all</option>\(options(["RUNNING", "FAILED", "DEGRADED", "PAUSED", "STOPPED", "UNASSIGNED"], filter.state))</select></label>
+            <label>Name <input name="name" value="\(filter.name ?? "")"></label>
+            <button>Filter</button></form>
+            <table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            \(pager(filter: filter, page: page, total: matching.count))
+            """
+        return Layout.page("Overview", context, body)
+    }
+
+    static func row(_ connector: ConnectorView) -> HTML {
+        let running = connector.tasks.filter { $0.state == "RUNNING" }.count
+        let team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? "<span class=\"muted\">unmanaged</span>"
+        return """
+            <tr><td>\(Layout.state(connector.state, degraded: connector.isDegraded))</td>\
+            <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a></td>\
+            <td>\(connector.cluster)</td><td>\(team)</td><td>\(running)/\(connector.tasks.count)</td>\
+            <td class="muted">\(connector.connectorClass?.split(separator: ".").last.map(String.init) ?? "")</td></tr>
+            """
+    }
+
+    static func pager(filter: ConnectorFilter, page: Int, total: Int) -> HTML {
+        guard total > pageSize else { return "" }
+        let pages = (total + pageSize - 1) / pageSize
+        let link = { (target: Int, label: String) -> HTML in
+            let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", filter.state), ("name", filter.name), ("page", String(target))])
+            return "<a href=\"/\(query)\">\(label)</a>"
+        }
+        let previous: HTML = page > 0 ? link(page - 1, "previous") : ""
+        let next: HTML = page + 1 < pages ? link(page + 1, "next") : ""
+        return "<p>Page \(page + 1) of \(pages) \(previous) \(next)</p>"
+    }
+}

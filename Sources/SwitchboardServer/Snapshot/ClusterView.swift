@@ -1,0 +1,55 @@
+import Foundation
+
+/// One cluster as the pages show it: its connectors (from the last successful poll), its
+/// workers, and how fresh that picture is.
+public struct ClusterView: Sendable, Codable, Equatable {
+    public struct Worker: Sendable, Codable, Equatable {
+        public var id: String
+        public var connectors: Int
+        public var tasks: Int
+    }
+
+    public struct Plugin: Sendable, Codable, Equatable {
+        public var className: String
+        public var type: String
+        public var version: String?
+    }
+
+    public var name: String
+    public var urls: [String]
+    /// Connector keys of this cluster, failed and degraded first.
+    public var connectorKeys: [String]
+    public var workers: [Worker]
+    public var plugins: [Plugin]
+    public var connectVersion: String?
+    /// When the connectors were last read successfully.
+    public var readAt: Date?
+    /// Why the last poll failed, when it did (the page then shows the last good picture).
+    public var lastError: String?
+    public var lastErrorAt: Date?
+
+    public var isReachable: Bool { lastError == nil }
+}
+
+/// Counts by state, for the overview.
+public struct StateCounts: Sendable, Codable, Equatable {
+    public var total = 0
+    public var running = 0
+    public var paused = 0
+    public var stopped = 0
+    public var failed = 0
+    public var degraded = 0
+    public var other = 0
+
+    mutating func add(_ connector: ConnectorView) {
+        total += 1
+        if connector.isDegraded { degraded += 1 }
+        switch connector.state {
+        case "RUNNING": running += 1
+        case "PAUSED": paused += 1
+        case "STOPPED": stopped += 1
+        case "FAILED": failed += 1
+        default: other += 1
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ConnectClient
+import Foundation
+import SwitchboardCore
+
+/// One connector as pages and the API show it, built once per poll. Config values of secret
+/// keys are masked here, and every secret value of the cluster is scrubbed from failure traces
+/// (an exception can quote a connection string): nothing downstream holds a secret, so nothing
+/// can show one.
+public struct ConnectorView: Sendable, Codable, Equatable {
+    public struct Task: Sendable, Codable, Equatable {
+        public var id: Int
+        public var state: String
+        public var worker: String?
+        /// The failure's stack trace (failed tasks only).
+        public var trace: String?
+    }
+
+    public var name: String
+    public var cluster: String
+    /// The owning team: from the catalog, else from the name's prefix when it names a known team.
+    public var team: String?
+    public var state: String
+    public var type: String?
+    public var connectorClass: String?
+    public var worker: String?
+    /// The connector's own failure trace.
+    public var trace: String?
+    public var tasks: [Task]
+    /// The stored config, secret values masked.
+    public var config: [String: String]
+    /// The catalog file that defines it, if any.
+    public var source: SourceLocation?
+    /// Whether the catalog defines it.
+    public var managed: Bool
+    /// Keys whose live value differs from the catalog (secret values masked).
+    public var drift: [KeyChange]
+
+    /// FAILED, or RUNNING with a failed task.
+    public var isFailed: Bool { state == "FAILED" }
+    public var isDegraded: Bool { !isFailed && tasks.contains { $0.state == "FAILED" } }
+    public var failedTasks: Int { tasks.filter { $0.state == "FAILED" }.count }
+    /// How urgent it is, for sorting: failed first, then degraded, then the rest.
+    var urgency: Int { isFailed ? 0 : isDegraded ? 1 : 2 }
+
+    /// `<cluster>/<name>`, unique over all clusters.
+    public var key: String { "\(cluster)/\(name)" }
+
+    /// `clusterSecrets` holds the secret-key values of every connector of the cluster.
+    static func make(name: String, cluster: String, snapshot: ConnectorSnapshot, catalog: Catalog, secrets: SecretMatcher, clusterSecrets: [String], definition: ConnectorDefinition?, drift: [KeyChange]) -> ConnectorView {
+        let status = snapshot.status
+        let config = snapshot.info?.config ?? [:]
+        return ConnectorView(
+            name: name,
+            cluster: cluster,
+            team: definition?.team ?? catalog.owningTeam(ofConnectorNamed: name)?.name,
+            state: status?.connector.state.rawValue ?? "UNKNOWN",
+            type: snapshot.type,
+            connectorClass: config["connector.class"],
+            worker: status?.connector.workerID,
+            trace: status?.connector.trace.map { SecretMatcher.scrub($0, values: clusterSecrets) },
+            tasks: (status?.tasks ?? []).sorted { $0.id < $1.id }.map { Task(id: $0.id, state: $0.state.rawValue, worker: $0.workerID, trace: $0.trace.map { SecretMatcher.scrub($0, values: clusterSecrets) }) },
+            config: secrets.masked(config),
+            source: definition?.location,
+            managed: definition != nil,
+            drift: drift
+        )
+    }
+}

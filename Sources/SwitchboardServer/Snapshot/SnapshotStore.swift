@@ -1,0 +1,89 @@
+import ConnectClient
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Reconciler
+import SwitchboardCore
+
+/// Holds the current ``Snapshot`` and refreshes it from the clusters: one bulk call per cluster
+/// per refresh (plugins and version every few refreshes). A cluster that fails keeps its last
+/// good connectors, marked with the error and its time, so pages still render.
+public final class SnapshotStore: Sendable {
+    public let catalog: Catalog
+    let connections: ClusterConnections
+    let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    struct State {
+        var snapshot = Snapshot.empty
+        var reads: [String: ClusterRead] = [:]
+    }
+
+    public init(catalog: Catalog, connections: ClusterConnections, logger: Logger = Logger(label: "switchboard.snapshot")) {
+        self.catalog = catalog
+        self.connections = connections
+        self.logger = logger
+    }
+
+    /// The latest snapshot (never waits for Connect).
+    public var current: Snapshot { state.withLockedValue { $0.snapshot } }
+
+    /// Replaces what is known of the clusters (restoring a picture, or seeding one in tests).
+    public func load(_ reads: [String: ClusterRead]) {
+        let catalog = self.catalog
+        state.withLockedValue { state in
+            state.reads = reads
+            state.snapshot = Snapshot.build(catalog: catalog, reads: reads)
+        }
+    }
+
+    /// Reads every cluster concurrently and rebuilds the snapshot. With `details`, also each
+    /// cluster's Connect version and plugins.
+    public func refresh(details: Bool = false) async {
+        let catalog = self.catalog
+        let results = await withTaskGroup(of: (String, ClusterRead).self) { group in
+            for cluster in catalog.clusters {
+                group.addTask { (cluster.name, await self.read(cluster.name, details: details)) }
+            }
+            var results: [(String, ClusterRead)] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        state.withLockedValue { state in
+            for (name, fresh) in results {
+                var merged = state.reads[name] ?? ClusterRead()
+                if let connectors = fresh.connectors {
+                    merged.connectors = connectors
+                    merged.readAt = fresh.readAt
+                    merged.lastError = nil
+                    merged.lastErrorAt = nil
+                } else {
+                    merged.lastError = fresh.lastError
+                    merged.lastErrorAt = fresh.lastErrorAt
+                }
+                if let plugins = fresh.plugins { merged.plugins = plugins }
+                if let version = fresh.version { merged.version = version }
+                state.reads[name] = merged
+            }
+            state.snapshot = Snapshot.build(catalog: catalog, reads: state.reads)
+        }
+    }
+
+    func read(_ cluster: String, details: Bool) async -> ClusterRead {
+        var read = ClusterRead()
+        do {
+            let client = try connections.client(cluster)
+            read.connectors = try await client.connectors()
+            read.readAt = Date()
+            if details {
+                read.version = try? await client.serverInfo().version
+                read.plugins = try? await client.plugins().map { ClusterView.Plugin(className: $0.className, type: $0.type, version: $0.version) }
+            }
+        } catch {
+            read.lastError = (error as? ConnectError)?.description ?? "\(error)"
+            read.lastErrorAt = Date()
+            logger.warning("Cluster could not be read", metadata: ["cluster": "\(cluster)", "error": "\((error as? ConnectError)?.shortDescription ?? "error")"])
+        }
+        return read
+    }
+}
