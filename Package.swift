@@ -121,6 +121,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler", "SwitchboardServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

@@ -18,6 +18,13 @@ public struct LocalUsers: Sendable {
         public var passwordHash: String
         public var groups: [String]?
         public var email: String?
+
+        public init(name: String, passwordHash: String, groups: [String]? = nil, email: String? = nil) {
+            self.name = name
+            self.passwordHash = passwordHash
+            self.groups = groups
+            self.email = email
+        }
     }
 
     let entries: [String: Entry]

@@ -156,7 +156,11 @@ struct PageRoutes {
         async let topics = client.topics(of: connector)
         async let offsets = client.offsets(of: connector)
         do {
-            return try await .init(topics: topics, offsets: offsets)
+            let raw = try await offsets
+            let pretty = (try? JSONSerialization.jsonObject(with: Data(raw.utf8)))
+                .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted, .sortedKeys]) }
+                .map { String(decoding: $0, as: UTF8.self) }
+            return try await .init(topics: topics, offsets: pretty ?? raw)
         } catch {
             return .init(error: (error as? ConnectError)?.shortDescription ?? "unavailable")
         }
