@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Catalog, policy and planning: pure values and functions, no IO but reading catalog files.
@@ -51,6 +52,18 @@ let package = Package(
         ),
         // zlib, for inflating tar.gz plugin archives (compress-nio does not report a truncated stream).
         .systemLibrary(name: "CSwitchboardZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Renders Prometheus rules, Alertmanager routes per team, JMX exporter rules and a Grafana dashboard.
+        .target(name: "SwitchboardMonitoring", dependencies: ["SwitchboardCore"]),
+        // librdkafka (Debian's librdkafka-dev), for reading consumer-group lag.
+        .systemLibrary(name: "CRdKafka", providers: [.apt(["librdkafka-dev"])]),
+        // The lag of sink connectors' consumer groups, read from the broker with librdkafka.
+        // The RUNPATH lets binaries built here load librdkafka 2.16 from the project's cache (see
+        // Prerequisites.ensureLibrdkafka); where that folder does not exist, Debian's library serves.
+        .target(
+            name: "KafkaLag",
+            dependencies: ["CRdKafka"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../../../.switchboard/cache/librdkafka"])]
+        ),
         // Plugin artifacts: stores, mirror, install into plugin.path, verify on the workers.
         .target(
             name: "SwitchboardPlugins",
@@ -73,6 +86,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                "KafkaLag",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -103,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "LocalStack",
+                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "SwitchboardMonitoring", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

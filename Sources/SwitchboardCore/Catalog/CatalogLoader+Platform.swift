@@ -5,11 +5,12 @@ struct PlatformSettings {
     var clusters: [ClusterDefinition] = []
     var policy = Policy()
     var admins = Principals()
+    var alerting = AlertingSettings()
 }
 
 extension CatalogLoader {
-    static let platformKeys = ["clusters", "policy", "admins"]
-    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses"]
+    static let platformKeys = ["clusters", "policy", "admins", "alerting"]
+    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka"]
     static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys"]
 
     static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
@@ -29,10 +30,35 @@ extension CatalogLoader {
         if let policy = yaml.mapping("policy", context: "policy") {
             settings.policy = readPolicy(policy)
         }
+        if let alerting = yaml.mapping("alerting", context: "alerting") {
+            settings.alerting = readAlerting(alerting)
+        }
         if let admins = yaml.mapping("admins", context: "admins") {
             admins.rejectUnknownKeys(["users", "groups"])
             settings.admins = Principals(users: admins.strings("users") ?? [], groups: admins.strings("groups") ?? [])
         }
+        return settings
+    }
+
+    static func readAlerting(_ yaml: YAMLMapping) -> AlertingSettings {
+        yaml.rejectUnknownKeys(["defaultReceivers", "smtp", "for", "lagThreshold", "lagFor", "groupWait", "groupInterval", "repeatInterval"])
+        var settings = AlertingSettings()
+        settings.defaultReceivers = (yaml.mappings("defaultReceivers", context: { index, _ in "default receiver \(index + 1)" }) ?? []).compactMap(readReceiver)
+        if let smtp = yaml.mapping("smtp", context: "smtp") {
+            smtp.rejectUnknownKeys(["smarthost", "from", "authUsername", "authPasswordFile"])
+            if let host = smtp.string("smarthost", required: "Add `smarthost: mail:587`."), let from = smtp.string("from", required: "Add `from: alerts@example.com`.") {
+                settings.smtp = .init(smarthost: host, from: from, authUsername: smtp.string("authUsername"), authPasswordFile: smtp.string("authPasswordFile"))
+            }
+        }
+        for (key, path) in [("for", \AlertingSettings.forDuration), ("lagFor", \.lagFor), ("groupWait", \.groupWait), ("groupInterval", \.groupInterval), ("repeatInterval", \.repeatInterval)] {
+            guard let value = yaml.string(key) else { continue }
+            if value.range(of: "^[0-9]+(ms|s|m|h|d|w|y)$", options: .regularExpression) == nil {
+                yaml.invalid(key, "'\(key)' must be a Prometheus duration such as 30s, 2m or 1h (got '\(value)').", fix: "Write `\(key): 2m`.")
+            } else {
+                settings[keyPath: path] = value
+            }
+        }
+        settings.lagThreshold = yaml.int("lagThreshold", range: 0...Int(Int32.max)) ?? settings.lagThreshold
         return settings
     }
 
@@ -74,7 +100,18 @@ extension CatalogLoader {
             section.rejectUnknownKeys(["caFile", "insecureSkipVerify"])
             tls = .init(caFile: section.string("caFile"), insecureSkipVerify: section.bool("insecureSkipVerify") ?? false)
         }
-        return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), location: yaml.locationOf("name"))
+        var kafka: ClusterDefinition.Kafka?
+        if let section = yaml.mapping("kafka", context: "kafka of cluster '\(name)'") {
+            section.rejectUnknownKeys(["bootstrapServers", "securityProtocol", "saslMechanism", "saslUsername", "saslPasswordEnv"])
+            if section.has("saslPassword") {
+                section.log.add(Violation(.secretLiteral, at: section.locationOf("saslPassword"), "The SASL password of cluster '\(name)' is written in the catalog.", fix: "Use `saslPasswordEnv: VAR`."))
+            }
+            if let servers = section.string("bootstrapServers", required: "Add `bootstrapServers: host:9092[,host:9092]`.") {
+                kafka = .init(bootstrapServers: servers, securityProtocol: section.string("securityProtocol"), saslMechanism: section.string("saslMechanism"),
+                              saslUsername: section.string("saslUsername"), saslPasswordEnv: section.string("saslPasswordEnv"))
+            }
+        }
+        return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), kafka: kafka, location: yaml.locationOf("name"))
     }
 
     static func readPolicy(_ yaml: YAMLMapping) -> Policy {

@@ -14,6 +14,18 @@ public struct ClusterDefinition: Sendable, Equatable {
         public var insecureSkipVerify: Bool
     }
 
+    /// How to reach the Kafka-protocol broker the cluster uses (for sink lag, and for the
+    /// Kubernetes manifests). Secrets by reference only.
+    public struct Kafka: Sendable, Equatable {
+        public var bootstrapServers: String
+        /// PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.
+        public var securityProtocol: String?
+        public var saslMechanism: String?
+        public var saslUsername: String?
+        /// An environment variable holding the SASL password.
+        public var saslPasswordEnv: String?
+    }
+
     public var name: String
     /// Worker REST URLs, tried in order.
     public var urls: [String]
@@ -21,5 +33,6 @@ public struct ClusterDefinition: Sendable, Equatable {
     public var tls: TLS?
     /// Connector classes allowed on this cluster; nil means the policy's list applies.
     public var allowedClasses: [String]?
+    public var kafka: Kafka?
     public var location: SourceLocation
 }

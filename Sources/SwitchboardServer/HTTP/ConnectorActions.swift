@@ -92,6 +92,8 @@ public struct ConnectorActions: Sendable {
     }
 
     func record(_ entry: AuditEntry) {
+        let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
+        store.metrics.recordAction(cluster: entry.cluster, team: team, action: entry.action.split(separator: " ").first.map(String.init) ?? entry.action, outcome: entry.outcome.rawValue)
         do {
             try audit.record(entry)
         } catch {

@@ -12,6 +12,12 @@ struct PageRoutes {
         router.get("/assets/switchboard.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: Layout.stylesheet)))
         }
+        // Prometheus exposition; unauthenticated like most scrape targets (it holds names and
+        // states, never config values): restrict it by network if needed.
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: dependencies.store.metrics.emit())))
+        }
         router.get("/healthz") { _, _ in
             let age = Int(Date().timeIntervalSince(dependencies.store.current.takenAt))
             return try Responses.json(["status": "ok", "snapshotAgeSeconds": "\(age)"])
@@ -46,7 +52,7 @@ struct PageRoutes {
             let live = await liveDetails(cluster: cluster, connector: name)
             let audit = (try? dependencies.audit.recent(limit: 20, cluster: cluster, connector: name)) ?? []
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
-            return Responses.html(ConnectorPage.render(page, connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), live: live, audit: audit, notice: notice))
+            return Responses.html(ConnectorPage.render(page, connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), live: live, lag: dependencies.store.lag[connector.key], audit: audit, notice: notice))
         }
         router.get("/audit") { request, context in
             try signedIn(request, context) { page in

@@ -47,7 +47,7 @@ public func buildApplication(_ dependencies: ServerDependencies, host: String, p
     Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"),
-        services: [SnapshotPoller(store: dependencies.store, interval: pollInterval)],
+        services: [SnapshotPoller(store: dependencies.store, interval: pollInterval), LagPoller(store: dependencies.store, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger)],
         logger: dependencies.logger
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaLag
 import SwitchboardCore
 
 /// One connector: state and actions, tasks with their workers, the failure trace, topics and
@@ -11,7 +12,7 @@ enum ConnectorPage {
         var error: String?
     }
 
-    static func render(_ context: PageContext, connector: ConnectorView, canAct: Bool, live: Live, audit: [AuditEntry], notice: String?) -> HTML {
+    static func render(_ context: PageContext, connector: ConnectorView, canAct: Bool, live: Live, lag: SinkLag?, audit: [AuditEntry], notice: String?) -> HTML {
         let actionPath = HTML.path("clusters", connector.cluster, "connectors", connector.name, "actions")
         let button = { (action: String, label: String, extra: HTML) -> HTML in
             """
@@ -46,6 +47,10 @@ enum ConnectorPage {
         }
         let topics: HTML = live.topics.map { $0.isEmpty ? "<p class=\"muted\">No topics recorded yet.</p>" : "<ul>\($0.map { "<li><code>\($0)</code></li>" as HTML })</ul>" }
             ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
+        let lagLine: HTML = lag.map { lag in
+            let perTopic = lag.perTopic.sorted { $0.key < $1.key }.map { "\($0.key): \(Int($0.value))" }.joined(separator: ", ")
+            return "<p>Consumer lag: <strong>\(Int(lag.total))</strong> records (\(perTopic)).</p>"
+        } ?? ""
         let offsets: HTML = live.offsets.map { "<pre>\($0)</pre>" } ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
         let auditRows = audit.map(AuditPage.row)
         let body: HTML = """
@@ -58,7 +63,7 @@ enum ConnectorPage {
             <h2>Tasks</h2><table><thead><tr><th>Task</th><th>State</th><th>Worker</th><th></th></tr></thead><tbody>\(tasks)</tbody></table>
             <h2>Catalog</h2>\(drift)
             <h2>Topics</h2>\(topics)
-            <h2>Offsets</h2>\(offsets)
+            <h2>Offsets</h2>\(lagLine)\(offsets)
             <h2>Config</h2><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>\(config)</tbody></table>
             <h2>Audit log</h2><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
             """

@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import KafkaLag
 import Logging
 import NIOConcurrencyHelpers
 import Reconciler
@@ -12,29 +13,47 @@ public final class SnapshotStore: Sendable {
     public let catalog: Catalog
     let connections: ClusterConnections
     let logger: Logger
+    /// Updated after every refresh and lag read.
+    public let metrics: ServerMetrics
     private let state = NIOLockedValueBox(State())
 
     struct State {
         var snapshot = Snapshot.empty
         var reads: [String: ClusterRead] = [:]
+        var lag: [String: SinkLag] = [:]
     }
 
-    public init(catalog: Catalog, connections: ClusterConnections, logger: Logger = Logger(label: "switchboard.snapshot")) {
+    public init(catalog: Catalog, connections: ClusterConnections, metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "switchboard.snapshot")) {
         self.catalog = catalog
         self.connections = connections
+        self.metrics = metrics
         self.logger = logger
     }
 
     /// The latest snapshot (never waits for Connect).
     public var current: Snapshot { state.withLockedValue { $0.snapshot } }
 
+    /// The latest lag of sink connectors, by connector key (`cluster/name`).
+    public var lag: [String: SinkLag] { state.withLockedValue { $0.lag } }
+
+    /// Records freshly read lag (replacing the previous reading of those clusters).
+    public func setLag(_ lag: [String: SinkLag], clusters: Set<String>) {
+        let (snapshot, all) = state.withLockedValue { state -> (Snapshot, [String: SinkLag]) in
+            state.lag = state.lag.filter { !clusters.contains(String($0.key.prefix { $0 != "/" })) }.merging(lag) { $1 }
+            return (state.snapshot, state.lag)
+        }
+        metrics.update(snapshot, lag: all)
+    }
+
     /// Replaces what is known of the clusters (restoring a picture, or seeding one in tests).
     public func load(_ reads: [String: ClusterRead]) {
         let catalog = self.catalog
-        state.withLockedValue { state in
+        let (snapshot, lag) = state.withLockedValue { state -> (Snapshot, [String: SinkLag]) in
             state.reads = reads
             state.snapshot = Snapshot.build(catalog: catalog, reads: reads)
+            return (state.snapshot, state.lag)
         }
+        metrics.update(snapshot, lag: lag)
     }
 
     /// Reads every cluster concurrently and rebuilds the snapshot. With `details`, also each
@@ -49,7 +68,7 @@ public final class SnapshotStore: Sendable {
             for await result in group { results.append(result) }
             return results
         }
-        state.withLockedValue { state in
+        let (snapshot, lag) = state.withLockedValue { state -> (Snapshot, [String: SinkLag]) in
             for (name, fresh) in results {
                 var merged = state.reads[name] ?? ClusterRead()
                 if let connectors = fresh.connectors {
@@ -66,7 +85,12 @@ public final class SnapshotStore: Sendable {
                 state.reads[name] = merged
             }
             state.snapshot = Snapshot.build(catalog: catalog, reads: state.reads)
+            return (state.snapshot, state.lag)
         }
+        for (name, fresh) in results where fresh.connectors == nil {
+            metrics.pollFailed(cluster: name)
+        }
+        metrics.update(snapshot, lag: lag)
     }
 
     func read(_ cluster: String, details: Bool) async -> ClusterRead {

@@ -1,0 +1,110 @@
+import Foundation
+import KafkaLag
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// Switchboard's Prometheus metrics (swift-prometheus), served at /metrics:
+///
+/// | metric | labels |
+/// |---|---|
+/// | `switchboard_connector_state` 1 for the current state | cluster, connector, team, type, state |
+/// | `switchboard_connector_failed` 0/1 | cluster, connector, team, type |
+/// | `switchboard_task_state` 1 for the current state | cluster, connector, team, type, task, state |
+/// | `switchboard_connector_failed_tasks` | cluster, connector, team, type |
+/// | `switchboard_connector_drift_keys` (managed connectors) | cluster, connector, team |
+/// | `switchboard_sink_topic_lag_records`, `switchboard_sink_total_lag_records` | cluster, connector, team[, topic] |
+/// | `switchboard_cluster_up`, `switchboard_cluster_last_successful_poll_timestamp_seconds` | cluster |
+/// | `switchboard_cluster_poll_errors_total` | cluster |
+/// | `switchboard_actions_total` | cluster, team, action, outcome |
+///
+/// The team label comes from the catalog, or from the name's prefix when it names a catalog
+/// team; it is empty otherwise. No config value or trace is ever a label, so cardinality is
+/// bounded by connectors and tasks. Gauges follow the snapshot: series of connectors, states or
+/// tasks that are gone are unregistered.
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let gauges = NIOLockedValueBox<[String: Gauge]>([:])
+
+    public init() {}
+
+    /// Every metric's name and help text (the `# HELP` line).
+    static let help: [String: String] = Dictionary(uniqueKeysWithValues: [
+        ("switchboard_connector_state", "1 for the connector's current state (label state)."),
+        ("switchboard_connector_failed", "1 when the connector is FAILED, else 0."),
+        ("switchboard_task_state", "1 for the task's current state (label state)."),
+        ("switchboard_connector_failed_tasks", "Number of FAILED tasks of the connector."),
+        ("switchboard_connector_drift_keys", "Number of config keys whose live value differs from the catalog."),
+        ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
+        ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
+        ("switchboard_cluster_up", "1 when the last poll of the cluster succeeded, else 0."),
+        ("switchboard_cluster_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll of the cluster."),
+        ("switchboard_cluster_poll_errors_total", "Polls of the cluster that failed."),
+        ("switchboard_actions_total", "Actions taken or refused through Switchboard."),
+    ])
+
+    static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? name)
+    }
+
+    /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
+    public func update(_ snapshot: Snapshot, lag: [String: SinkLag]) {
+        var desired: [String: (name: String, labels: [(String, String)], value: Double)] = [:]
+        func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            let key = name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
+            desired[key] = (name, labels, value)
+        }
+        for connector in snapshot.connectors.values {
+            let base = [("cluster", connector.cluster), ("connector", connector.name), ("team", connector.team ?? "")]
+            let typed = base + [("type", connector.type ?? "")]
+            set("switchboard_connector_state", typed + [("state", connector.state)], 1)
+            set("switchboard_connector_failed", typed, connector.isFailed ? 1 : 0)
+            set("switchboard_connector_failed_tasks", typed, Double(connector.failedTasks))
+            for task in connector.tasks {
+                set("switchboard_task_state", typed + [("task", String(task.id)), ("state", task.state)], 1)
+            }
+            if connector.managed {
+                set("switchboard_connector_drift_keys", base, Double(connector.drift.count))
+            }
+            if let sinkLag = lag[connector.key] {
+                set("switchboard_sink_total_lag_records", base, Double(sinkLag.total))
+                for (topic, records) in sinkLag.perTopic {
+                    set("switchboard_sink_topic_lag_records", base + [("topic", topic)], Double(records))
+                }
+            }
+        }
+        for cluster in snapshot.clusters.values {
+            set("switchboard_cluster_up", [("cluster", cluster.name)], cluster.isReachable ? 1 : 0)
+            if let readAt = cluster.readAt {
+                set("switchboard_cluster_last_successful_poll_timestamp_seconds", [("cluster", cluster.name)], readAt.timeIntervalSince1970)
+            }
+        }
+        let registry = self.registry
+        gauges.withLockedValue { current in
+            for (key, gauge) in current where desired[key] == nil {
+                registry.unregisterGauge(gauge)
+                current.removeValue(forKey: key)
+            }
+            for (key, wanted) in desired {
+                let gauge = current[key] ?? registry.makeGauge(descriptor: Self.descriptor(wanted.name), labels: wanted.labels)
+                gauge.set(wanted.value)
+                current[key] = gauge
+            }
+        }
+    }
+
+    public func pollFailed(cluster: String) {
+        registry.makeCounter(descriptor: Self.descriptor("switchboard_cluster_poll_errors_total"), labels: [("cluster", cluster)]).increment()
+    }
+
+    public func recordAction(cluster: String, team: String?, action: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.descriptor("switchboard_actions_total"), labels: [("cluster", cluster), ("team", team ?? ""), ("action", action), ("outcome", outcome)]).increment()
+    }
+
+    /// The exposition text.
+    public func emit() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCore
+import SwitchboardMonitoring
+
+/// `switchboard render ...`: configuration for other systems, generated from the catalog.
+struct Render: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render configuration for other systems from the catalog.",
+        subcommands: [Monitoring.self]
+    )
+
+    struct Monitoring: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render Prometheus alert rules, Alertmanager routes per team, JMX exporter rules and a Grafana dashboard.",
+            discussion: """
+                Writes into --out:
+                  prometheus/switchboard-alerts.yml   connector failed, task failed, sink lag growing, drift, cluster unreachable (each with the team label)
+                  prometheus/scrape-switchboard.yml   the scrape job for Switchboard's /metrics
+                  alertmanager/alertmanager.yml       one route and receiver per team (team.yaml alerts), a default receiver (alerting.defaultReceivers)
+                  jmx-exporter/kafka-connect.yml      JMX exporter rules that put the team (the name's prefix) into a label
+                  grafana/switchboard.json            a dashboard with a team variable
+                Thresholds and timings come from `alerting:` in switchboard.yaml. Check them with \
+                `promtool check rules` and `amtool check-config`.
+
+                Example:
+                  switchboard render monitoring --catalog examples/catalog --out build/monitoring
+                """
+        )
+
+        @OptionGroup var options: CatalogOptions
+
+        @Option(help: ArgumentHelp("The folder to write into (created if missing).", valueName: "dir"))
+        var out: String
+
+        @Option(help: ArgumentHelp("Where Prometheus reaches Switchboard's /metrics.", valueName: "host:port"))
+        var switchboardTarget = "switchboard:8080"
+
+        func run() async throws {
+            let catalog = try options.loadCatalog()
+            let files: [String: String]
+            do {
+                files = try MonitoringRenderer(catalog: catalog).render(switchboardTarget: switchboardTarget)
+            } catch {
+                Output.error("\(error)")
+                throw ExitCode.failure
+            }
+            try Render.write(files, into: out)
+        }
+    }
+
+    /// Writes rendered files under `folder` and lists them.
+    static func write(_ files: [String: String], into folder: String) throws {
+        let root = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL
+        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
+            let file = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: file, atomically: true, encoding: .utf8)
+            print("wrote \(file.path)")
+        }
+    }
+}

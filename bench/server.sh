@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmark of `switchboard serve` with 2,000 connectors over two clusters, under load from wrk
+# (Debian) on loopback, compared in the same run with Connect's own
+# GET /connectors?expand=status served by one worker:
+#
+#   the overview page and the list API: p99 under 50 ms, and at least 10x Connect's request rate;
+#   the server's peak RSS under 150 MB.
+#
+# Results: bench/results/server.json. Usage: bench/server.sh [--duration SECONDS]
+# Uses the bench stack in .switchboard/bench (see bench/catalog.sh): cluster `bench` with 1,000
+# STOPPED connectors and cluster `bench2` with 1,000 more, created once and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    *) echo "usage: bench/server.sh [--duration SECONDS]" >&2; exit 2 ;;
+  esac
+done
+
+home=.switchboard/bench
+sb=.build/release/switchboard
+work=$home/server
+mkdir -p bench/results "$work"
+
+scripts/build -c release --product switchboard
+if ! command -v wrk > /dev/null; then
+  echo "==> Installing wrk (apt-get install wrk)"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo -n"
+  ls /var/lib/apt/lists/*_Packages* > /dev/null 2>&1 || $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q wrk > /dev/null
+fi
+$sb dev up --home "$home" --cluster bench --cluster bench2 --broker-port 39092 --connect-port 38083
+
+connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
+ensure_connectors() { # url prefix count
+  local have
+  have=$(curl -s "$1/connectors?expand=status" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('$2')))")
+  if [ "$have" -lt "$3" ]; then
+    echo "==> Creating $(($3 - have)) STOPPED connectors on $1 (once; this takes a while)"
+    seq -f "${2}%04g" 0 $(($3 - 1)) | xargs -P 64 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+      "$1/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
+  fi
+}
+ensure_connectors http://127.0.0.1:38083 bench_c 1000
+ensure_connectors http://127.0.0.1:38093 other_c 1000
+
+mkdir -p "$work/catalog/teams/bench" "$work/catalog/teams/other"
+printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n  - name: bench2\n    url: http://127.0.0.1:38093\nadmins:\n  groups: [platform]\n' > "$work/catalog/switchboard.yaml"
+printf 'members: [bench]\n' > "$work/catalog/teams/bench/team.yaml"
+printf 'members: [other]\n' > "$work/catalog/teams/other/team.yaml"
+
+$sb serve --catalog "$work/catalog" --port 38080 --trusted-proxy 127.0.0.1 --audit-db "$work/audit.sqlite" > "$work/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+auth=(-H "X-Forwarded-User: bench" -H "X-Forwarded-Groups: platform")
+until [ "$(curl -s "${auth[@]}" 'http://127.0.0.1:38080/api/v1/connectors?limit=1' 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null || echo 0)" -ge 2000 ]; do sleep 1; done
+echo "==> The server sees 2,000 connectors"
+
+# wrk: one thread, 8 connections (two cores: the load generator needs one of them).
+load() { # name url [header args]
+  local name=$1 url=$2; shift 2
+  wrk -t1 -c8 -d"${duration}s" --latency "$@" "$url" > "$work/$name.wrk"
+  python3 - "$work/$name.wrk" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+print(f'{{"requests_per_s": {float(rps.group(1)):.1f}, "p99_ms": {ms(*p99.groups()):.2f}, "non_2xx": {int(errors.group(1)) if errors else 0}}}')
+EOF
+}
+echo "==> Connect's own GET /connectors?expand=status (1,000 connectors, one worker), ${duration}s"
+connect=$(load connect 'http://127.0.0.1:38083/connectors?expand=status')
+echo "==> Overview page, ${duration}s"
+overview=$(load overview 'http://127.0.0.1:38080/' "${auth[@]}")
+echo "==> List API, ${duration}s"
+api=$(load api 'http://127.0.0.1:38080/api/v1/connectors' "${auth[@]}")
+rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
+
+python3 - "$connect" "$overview" "$api" "$rss_kb" <<EOF > bench/results/server.json
+import json, sys, datetime, os
+connect, overview, api = (json.loads(a) for a in sys.argv[1:4])
+rss_mb = int(sys.argv[4]) / 1024
+def verdict(page):
+    return page["p99_ms"] < 50 and page["requests_per_s"] >= 10 * connect["requests_per_s"] and page["non_2xx"] == 0
+result = {
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "machine": {"cores": os.cpu_count(), "kernel": os.uname().release},
+    "connectors": 2000, "clusters": 2, "duration_s": $duration, "load": "wrk -t1 -c8",
+    "connect_expand_status": connect,
+    "overview_page": overview,
+    "list_api": api,
+    "overview_rate_vs_connect": round(overview["requests_per_s"] / connect["requests_per_s"], 1),
+    "api_rate_vs_connect": round(api["requests_per_s"] / connect["requests_per_s"], 1),
+    "server_peak_rss_mb": round(rss_mb, 1),
+    "targets": {"p99_ms_below": 50, "rate_vs_connect_at_least": 10, "rss_mb_below": 150},
+    "pass": verdict(overview) and verdict(api) and rss_mb < 150,
+}
+print(json.dumps(result, indent=2))
+EOF
+cat bench/results/server.json
