@@ -19,12 +19,20 @@ public struct Applier: Sendable {
         public var retry: RetryPolicy
         /// How often the bulk status call is made while waiting.
         public var pollInterval: Duration
+        /// How long a RUNNING connector with no task configs may stay so before that counts as its
+        /// steady state (most connectors create tasks a moment after they start; a few have none).
+        public var emptyTaskGrace: Duration
+        /// How long a failure must persist to count. Right after an update, status still shows the
+        /// old failed tasks until Connect restarts them (a rebalance later).
+        public var failureGrace: Duration
 
-        public init(parallelism: Int = 8, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500)) {
+        public init(parallelism: Int = 8, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15), failureGrace: Duration = .seconds(30)) {
             self.parallelism = parallelism
             self.waitTimeout = waitTimeout
             self.retry = retry
             self.pollInterval = pollInterval
+            self.emptyTaskGrace = emptyTaskGrace
+            self.failureGrace = failureGrace
         }
     }
 
@@ -175,13 +183,24 @@ public struct Applier: Sendable {
         var remaining = changes
         var done: [(Int, Outcome)] = []
         var lastStates: [String: String] = [:]
-        let deadline = ContinuousClock.now + options.waitTimeout
+        var failingSince: [String: ContinuousClock.Instant] = [:]
+        let started = ContinuousClock.now
+        let deadline = started + options.waitTimeout
         while !remaining.isEmpty {
             if let client = try? connections.client(cluster), let all = try? await client.connectors() {
                 remaining.removeAll { index, change in
                     let snapshot = all[change.connector]
                     lastStates[change.connector] = snapshot?.state?.rawValue
-                    guard let result = Self.evaluate(change, snapshot: snapshot) else { return false }
+                    let now = ContinuousClock.now
+                    guard let result = Self.evaluate(change, snapshot: snapshot, emptyTasksAreFinal: now - started >= options.emptyTaskGrace) else {
+                        failingSince.removeValue(forKey: change.connector)
+                        return false
+                    }
+                    if case .failed = result {
+                        let since = failingSince[change.connector] ?? now
+                        failingSince[change.connector] = since
+                        if now - since < options.failureGrace { return false }
+                    }
                     let outcome = Outcome(change: change, result: result)
                     events(.finished(outcome))
                     done.append((index, outcome))
@@ -199,8 +218,9 @@ public struct Applier: Sendable {
         return done
     }
 
-    /// Whether a change has reached its end: applied, failed, or not yet (nil).
-    static func evaluate(_ change: Change, snapshot: ConnectorSnapshot?) -> Outcome.Result? {
+    /// Whether a change has reached its end: applied, failed, or not yet (nil). A RUNNING
+    /// connector without tasks counts as applied only once `emptyTasksAreFinal`.
+    static func evaluate(_ change: Change, snapshot: ConnectorSnapshot?, emptyTasksAreFinal: Bool = true) -> Outcome.Result? {
         if change.action == .delete {
             return snapshot == nil ? .applied : nil
         }
@@ -212,7 +232,14 @@ public struct Applier: Sendable {
             return .failed("task \(task.id) failed: \(firstLine(task.trace))")
         }
         guard status.connector.state.rawValue == desired.connectName else { return nil }
-        if desired == .running, status.tasks.contains(where: { $0.state != .running }) { return nil }
+        if desired == .running {
+            if status.tasks.contains(where: { $0.state != .running }) { return nil }
+            // Every task Connect has a config for must report RUNNING; status lags behind a
+            // rebalance, so a configured task missing from status is not running yet.
+            let configured = Set(snapshot.info?.tasks.map(\.task) ?? [])
+            if !configured.isSubset(of: Set(status.tasks.map(\.id))) { return nil }
+            if status.tasks.isEmpty, !emptyTasksAreFinal { return nil }
+        }
         return .applied
     }
 

@@ -11,7 +11,8 @@ struct LiveCatalog {
     /// A scratch folder for FileStream files.
     let data: URL
 
-    init(extraClusters: String = "", policy: String = "") throws {
+    /// `policy` is appended to switchboard.yaml; `teamYAML` gives each team's team.yaml.
+    init(extraClusters: String = "", policy: String = "", teamYAML: ((String) -> String)? = nil) throws {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         team = "pay-\(suffix)"
         otherTeam = "ana-\(suffix)"
@@ -23,8 +24,12 @@ struct LiveCatalog {
                 clusters:
                   - name: alpha
                     url: \(stack.workerURLs(of: "alpha")[0])
+                    kafka:
+                      bootstrapServers: \(stack.bootstrapServers)
                   - name: beta
                     url: \(stack.workerURLs(of: "beta")[0])
+                    kafka:
+                      bootstrapServers: \(stack.bootstrapServers)
                 \(extraClusters)
                 policy:
                   maxTasks: 4
@@ -40,8 +45,8 @@ struct LiveCatalog {
                       appliesTo: sink
                 \(policy)
                 """,
-            "teams/\(team)/team.yaml": "members: [alice]\n",
-            "teams/\(otherTeam)/team.yaml": "members: [carol]\n",
+            "teams/\(team)/team.yaml": teamYAML?(team) ?? "members: [alice]\n",
+            "teams/\(otherTeam)/team.yaml": teamYAML?(otherTeam) ?? "members: [carol]\n",
         ])
     }
 

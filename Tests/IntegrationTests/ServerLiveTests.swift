@@ -60,8 +60,12 @@ struct ServerLiveTests {
 
             // The owner resumes through the API, and restarts task 0.
             #expect(try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/actions/resume", alice).0 == .ok)
-            try await eventually(timeout: .seconds(60), "\(name) to run") { try await alpha.status(of: name).connector.state == .running ? true : nil }
-            #expect(try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/tasks/0/restart", alice).0 == .ok)
+            try await eventually(timeout: .seconds(60), "\(name) to run") {
+                let status = try await alpha.status(of: name)
+                return status.connector.state == .running && status.tasks.first?.state == .running ? true : nil
+            }
+            let (restarted, answer) = try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/tasks/0/restart", alice)
+            #expect(restarted == .ok, "\(answer)")
         }
 
         let entries = try audit.recent()

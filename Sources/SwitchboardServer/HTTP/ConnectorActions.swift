@@ -51,6 +51,10 @@ public struct ConnectorActions: Sendable {
     let permissions: Permissions
     let audit: AuditLog
     let logger: Logger
+    /// Actions are idempotent, so what Connect calls retryable (a rebalance in progress, a worker
+    /// behind on the config topic, a worker that is still starting) is retried for up to about
+    /// 20 s; a rebalance on a busy cluster takes that long, and a person waits on the answer.
+    var retry = RetryPolicy(maxAttempts: 8, initialDelay: .milliseconds(250), maxDelay: .seconds(4))
 
     public func perform(_ request: Request, by user: User?) async -> Outcome {
         let who = user?.name ?? "anonymous"
@@ -71,12 +75,14 @@ public struct ConnectorActions: Sendable {
         }
         do {
             let client = try connections.client(request.cluster)
-            switch request.action {
-            case .restart: try await client.restart(request.connector, includeTasks: request.includeTasks, onlyFailed: request.onlyFailed)
-            case .pause: try await client.pause(request.connector)
-            case .resume: try await client.resume(request.connector)
-            case .stop: try await client.stop(request.connector)
-            case .restartTask: try await client.restartTask(request.connector, task: request.task ?? 0)
+            try await retry.run {
+                switch request.action {
+                case .restart: try await client.restart(request.connector, includeTasks: request.includeTasks, onlyFailed: request.onlyFailed)
+                case .pause: try await client.pause(request.connector)
+                case .resume: try await client.resume(request.connector)
+                case .stop: try await client.stop(request.connector)
+                case .restartTask: try await client.restartTask(request.connector, task: request.task ?? 0)
+                }
             }
         } catch {
             // Connect's answer to an action names the connector and why (not found, rebalancing,

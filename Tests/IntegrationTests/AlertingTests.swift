@@ -1,0 +1,113 @@
+import ConnectClient
+import Foundation
+import Hummingbird
+import KafkaLag
+import LocalStack
+import Reconciler
+import StackTesting
+import SwitchboardCore
+import SwitchboardServer
+import Testing
+
+/// Alert routing end to end with real parts: the stack, Switchboard's /metrics, Prometheus and
+/// Alertmanager (Debian) with the rendered files, and one webhook receiver per team.
+@Suite("Alerts reach the owner", .tags(.realStack), .serialized)
+struct AlertingTests {
+    @Test func aFailingConnectorPagesItsTeamOnlyAndResolvesWhenFixed() async throws {
+        let stack = try await TestStack.shared.up()
+        let tools = try await Prerequisites(cache: stack.configuration.cache, progress: { print("[alerting] \($0)") }).ensureMonitoring()
+        let hooks = try await WebhookReceivers.start()
+        defer { hooks.stop() }
+        let live = try LiveCatalog(policy: "alerting:\n  for: 0s\n  groupWait: 1s\n  groupInterval: 1s\n  repeatInterval: 1h\n",
+                                   teamYAML: { team in "members: [someone]\nalerts:\n  receivers:\n    - type: webhook\n      url: \(hooks.url(for: team))\n" })
+
+        // Team A's sink writes into a folder that does not exist: its task fails for real.
+        let missing = live.data.appendingPathComponent("no-such-folder/out.txt").path
+        try live.connector("broken", className: "org.apache.kafka.connect.file.FileStreamSinkConnector", config: ["topics": "\(live.team)-t", "file": missing])
+        try live.fileSink("healthy", team: live.otherTeam, topic: "\(live.otherTeam)-t")
+        let broken = try await live.run("apply", "--auto-approve", "--wait-timeout", "20")
+        #expect(broken.status == 1, "the broken sink does not reach RUNNING: \(broken.all)")
+
+        // Switchboard's server, Prometheus and Alertmanager.
+        let server = try await SwitchboardServerProcess.start(catalog: live.folder.root)
+        defer { server.stop() }
+        let rendered = live.data.appendingPathComponent("monitoring")
+        let render = try await CLI.run(["render", "monitoring", "--catalog", live.root, "--out", rendered.path, "--switchboard-target", "127.0.0.1:\(server.port)"])
+        #expect(render.status == 0, "\(render.all)")
+        let checkRules = try await ShellCommand.run(tools.promtool, ["check", "rules", rendered.appendingPathComponent("prometheus/switchboard-alerts.yml").path])
+        #expect(checkRules.status == 0, "\(checkRules.output)")
+        let checkConfig = try await ShellCommand.run(tools.amtool, ["check-config", rendered.appendingPathComponent("alertmanager/alertmanager.yml").path])
+        #expect(checkConfig.status == 0, "\(checkConfig.output)")
+        let monitoring = try await MonitoringProcesses.start(tools: tools, rendered: rendered, scrape: "127.0.0.1:\(server.port)", in: live.data)
+        defer { monitoring.stop() }
+
+        let connector = "\(live.team)_broken"
+        let firing = try await eventually(timeout: .seconds(240), "team \(live.team) to be paged about \(connector)") {
+            await hooks.alerts(for: live.team).first { $0.status == "firing" && $0.labels["connector"] == connector }
+        }
+        #expect(firing.labels["team"] == live.team)
+        #expect(firing.labels["cluster"] == "alpha")
+        #expect(["SwitchboardTaskFailed", "SwitchboardConnectorFailed"].contains(firing.labels["alertname"] ?? ""))
+
+        // Fixed: the sink writes where it can; the alert resolves.
+        try live.fileSink("broken", topic: "\(live.team)-t")
+        let fixed = try await live.run("apply", "--auto-approve")
+        #expect(fixed.status == 0, "\(fixed.all)")
+        try await eventually(timeout: .seconds(240), "the alert about \(connector) to resolve") {
+            await hooks.alerts(for: live.team).contains { $0.status == "resolved" && $0.labels["connector"] == connector } ? true : nil
+        }
+        #expect(await hooks.alerts(for: live.otherTeam).isEmpty, "the other team is never paged")
+        try await TestStack.shared.client("alpha").delete(connector)
+        try await TestStack.shared.client("alpha").delete("\(live.otherTeam)_healthy")
+    }
+
+    @Test func sinkLagRisesWhilePausedAndFallsAfterResume() async throws {
+        try await TestStack.shared.up()
+        let alpha = TestStack.shared.client("alpha")
+        let live = try LiveCatalog()
+        let topic = "\(live.team)-lag"
+        let input = live.data.appendingPathComponent("source.in")
+        try (1...50).map { "first \($0)" }.joined(separator: "\n").appending("\n").write(to: input, atomically: true, encoding: .utf8)
+        try live.fileSource("source", topic: topic)
+        try live.fileSink("sink", topic: topic)
+        #expect(try await live.run("apply", "--auto-approve").status == 0)
+
+        // The same path the server takes: a snapshot, then the lag poller over it.
+        let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
+        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+        let poller = LagPoller(store: store)
+        let key = "alpha/\(live.team)_sink"
+        func lag() async -> Int64? {
+            await store.refresh()
+            await poller.poll()
+            return store.lag[key]?.total
+        }
+        try await eventually(timeout: .seconds(240), "the sink to catch up (lag 0 with data)") { () -> Bool? in
+            let caughtUp = (try? String(contentsOf: live.data.appendingPathComponent("sink.out"), encoding: .utf8))?.contains("first 50") == true
+            guard caughtUp else { return nil }
+            return await lag() == 0 ? true : nil
+        }
+
+        try await alpha.pause("\(live.team)_sink")
+        try await eventually(timeout: .seconds(60), "the sink to pause") { try await alpha.status(of: "\(live.team)_sink").tasks.allSatisfy { $0.state == .paused } ? true : nil }
+        let handle = try FileHandle(forWritingTo: input)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((1...300).map { "second \($0)\n" }.joined().utf8))
+        try handle.close()
+        // The file source reads the 300 new lines in batches; most of them are enough to show the rise.
+        let risen = try await eventually(timeout: .seconds(180), "the lag to rise past 200") { () -> Int64? in
+            let value = await lag()
+            print("[lag] \(live.team)_sink lag \(value.map(String.init) ?? "unknown")")
+            guard let value, value > 200 else { return nil }
+            return value
+        }
+        #expect(risen > 200)
+        let text = String(decoding: store.metrics.emit(), as: UTF8.self)
+        #expect(text.contains("switchboard_sink_total_lag_records{cluster=\"alpha\",connector=\"\(live.team)_sink\",team=\"\(live.team)\"} \(risen)"))
+
+        try await alpha.resume("\(live.team)_sink")
+        try await eventually(timeout: .seconds(240), "the lag to fall to 0") { (await lag()) == 0 ? true : nil }
+        try await alpha.delete("\(live.team)_source")
+        try await alpha.delete("\(live.team)_sink")
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import KafkaLag
+import ConnectClient
+@testable import SwitchboardServer
+import Testing
+
+@Suite struct MetricsTests {
+    @Test func metricsFollowTheSnapshotWithTheTeamLabelAndNoConfigValues() throws {
+        let fixture = try ServerFixture(connectors: ServerFixture.snapshot(
+            ServerFixture.connector("payments_orders", tasks: ["RUNNING", "FAILED"], config: ["topics": "orders", "db.password": "hunter2-literal"]),
+            ServerFixture.connector("legacy-export", state: "FAILED", tasks: [])
+        ))
+        let store = fixture.dependencies.store
+        store.setLag(["ingest/payments_orders": SinkLag(perTopic: ["orders": 42])], clusters: ["ingest"])
+        let text = String(decoding: store.metrics.emit(), as: UTF8.self)
+        #expect(text.contains(#"switchboard_connector_state{cluster="ingest",connector="payments_orders",team="payments",type="sink",state="RUNNING"} 1"#))
+        #expect(text.contains(#"switchboard_connector_failed_tasks{cluster="ingest",connector="payments_orders",team="payments",type="sink"} 1"#))
+        #expect(text.contains(#"switchboard_task_state{cluster="ingest",connector="payments_orders",team="payments",type="sink",task="1",state="FAILED"} 1"#))
+        #expect(text.contains(#"switchboard_connector_failed{cluster="ingest",connector="legacy-export",team="",type="sink"} 1"#))
+        #expect(text.contains(#"switchboard_sink_topic_lag_records{cluster="ingest",connector="payments_orders",team="payments",topic="orders"} 42"#))
+        #expect(text.contains(#"switchboard_sink_total_lag_records{cluster="ingest",connector="payments_orders",team="payments"} 42"#))
+        #expect(text.contains(#"switchboard_cluster_up{cluster="ingest"} 1"#))
+        #expect(text.contains("# HELP switchboard_connector_drift_keys"))
+        #expect(!text.contains("hunter2") && !text.contains("orders\",db"), "no config values in labels")
+    }
+
+    @Test func seriesOfAnOldStateOrAGoneConnectorDisappear() throws {
+        let fixture = try ServerFixture(connectors: ServerFixture.snapshot(ServerFixture.connector("payments_orders"), ServerFixture.connector("payments_gone")))
+        let store = fixture.dependencies.store
+        var read = ClusterRead()
+        read.connectors = try JSONDecoder().decode([String: ConnectorSnapshot].self, from: Data(ServerFixture.snapshot(ServerFixture.connector("payments_orders", state: "PAUSED")).utf8))
+        read.readAt = Date()
+        store.load(["ingest": read])
+        let text = String(decoding: store.metrics.emit(), as: UTF8.self)
+        #expect(text.contains(#"connector="payments_orders",team="payments",type="sink",state="PAUSED"} 1"#))
+        #expect(!text.contains(#"connector="payments_orders",team="payments",type="sink",state="RUNNING""#), "the old state's series is gone")
+        #expect(!text.contains("payments_gone"))
+    }
+
+    @Test func actionsAndPollErrorsAreCounted() async throws {
+        let fixture = try ServerFixture(connectors: ServerFixture.snapshot(ServerFixture.connector("payments_orders")))
+        _ = await fixture.dependencies.actions.perform(.init(action: .pause, cluster: "ingest", connector: "payments_orders"), by: nil)
+        await fixture.dependencies.store.refresh()
+        let text = String(decoding: fixture.dependencies.store.metrics.emit(), as: UTF8.self)
+        #expect(text.contains(#"switchboard_actions_total{cluster="ingest",team="payments",action="pause",outcome="denied"} 1"#))
+        #expect(text.contains(#"switchboard_cluster_poll_errors_total{cluster="ingest"} 1"#))
+        #expect(text.contains(#"switchboard_cluster_up{cluster="ingest"} 0"#))
+    }
+}
