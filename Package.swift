@@ -54,6 +54,10 @@ let package = Package(
         .systemLibrary(name: "CSwitchboardZlib", providers: [.apt(["zlib1g-dev"])]),
         // Renders Prometheus rules, Alertmanager routes per team, JMX exporter rules and a Grafana dashboard.
         .target(name: "SwitchboardMonitoring", dependencies: ["SwitchboardCore"]),
+        .target(
+            name: "SwitchboardKubernetes",
+            dependencies: ["SwitchboardCore", "SwitchboardMonitoring", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // librdkafka (Debian's librdkafka-dev), for reading consumer-group lag.
         .systemLibrary(name: "CRdKafka", providers: [.apt(["librdkafka-dev"])]),
         // The lag of sink connectors' consumer groups, read from the broker with librdkafka.
@@ -118,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "SwitchboardMonitoring", "LocalStack",
+                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "SwitchboardMonitoring", "SwitchboardKubernetes", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -131,15 +135,19 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "ConnectClient", "Reconciler", "StackTesting",
+                "SwitchboardServer", "SwitchboardCore", "ConnectClient", "Reconciler", "StackTesting", "KafkaLag",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "SwitchboardMonitoringTests", dependencies: ["SwitchboardMonitoring", "SwitchboardCore", "StackTesting"]),
+        .testTarget(name: "SwitchboardKubernetesTests", dependencies: ["SwitchboardKubernetes", "SwitchboardCore", "StackTesting", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler", "SwitchboardServer",
+                "StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler", "SwitchboardServer", "KafkaLag", "SwitchboardKubernetes",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

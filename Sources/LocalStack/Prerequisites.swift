@@ -193,6 +193,50 @@ public struct Prerequisites: Sendable {
         return tools
     }
 
+    // MARK: Kubernetes
+
+    /// What checks rendered Kubernetes manifests.
+    public struct KubernetesTools: Sendable {
+        /// `kubectl` (for `kubectl kustomize`).
+        public var kubectl: String
+        /// `kubernetes-validate` from PyPI, in a virtual environment of the cache.
+        public var kubernetesValidate: String
+    }
+
+    /// The pinned kubernetes-validate: its schemas go up to Kubernetes 1.37.
+    public static let kubernetesValidateRequirement = "kubernetes-validate==1.37.0"
+
+    /// kubectl (the one on PATH, or Debian's kubernetes-client) and kubernetes-validate (PyPI, in
+    /// `<cache>/venv-kubernetes`), installed when missing.
+    public func ensureKubernetesTools() async throws -> KubernetesTools {
+        var kubectl = Command.which("kubectl")
+        if kubectl == nil {
+            progress("Installing kubectl (apt-get install kubernetes-client)")
+            try await Apt(progress: progress).install(["kubernetes-client"], purpose: "kubectl")
+            kubectl = Command.which("kubectl")
+        }
+        guard let kubectl else { throw StackError("kubernetes-client was installed, but kubectl is not on PATH.") }
+        let venv = cache.appendingPathComponent("venv-kubernetes")
+        let validate = venv.appendingPathComponent("bin/kubernetes-validate")
+        let marker = venv.appendingPathComponent(".installed-\(Self.kubernetesValidateRequirement)")
+        if !FileManager.default.fileExists(atPath: marker.path) {
+            guard let python = Command.which("python3") else {
+                throw StackError("python3 is needed for kubernetes-validate; install it (apt-get install python3-venv).")
+            }
+            progress("Installing \(Self.kubernetesValidateRequirement) from PyPI into \(venv.path)")
+            var created = try await Command.run(python, ["-m", "venv", venv.path])
+            if !created.succeeded {
+                try await Apt(progress: progress).install(["python3-venv"], purpose: "Python virtual environments")
+                created = try await Command.run(python, ["-m", "venv", venv.path])
+            }
+            guard created.succeeded else { throw StackError("python3 -m venv \(venv.path) failed:\n" + created.tail().joined(separator: "\n")) }
+            let installed = try await Command.run(venv.appendingPathComponent("bin/pip").path, ["install", "--quiet", "--disable-pip-version-check", Self.kubernetesValidateRequirement])
+            guard installed.succeeded else { throw StackError("pip could not install \(Self.kubernetesValidateRequirement):\n" + installed.tail().joined(separator: "\n")) }
+            FileManager.default.createFile(atPath: marker.path, contents: Data())
+        }
+        return KubernetesTools(kubectl: kubectl, kubernetesValidate: validate.path)
+    }
+
     // MARK: Wheels
 
     /// Downloads `wheel` into the cache with pip unless a copy with the pinned checksum is there.

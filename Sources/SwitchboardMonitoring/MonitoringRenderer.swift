@@ -36,6 +36,9 @@ public struct MonitoringRenderer {
         ]
     }
 
+    /// The JMX exporter rules that put the team into a label (also mounted by `render kubernetes`).
+    public static var jmxExporterRules: String { JMXExporterRules.yaml }
+
     /// The receiver name of a team.
     public static func receiverName(team: String) -> String { "team-\(team)" }
     public static let defaultReceiver = "default"

@@ -110,7 +110,7 @@ struct Dev: AsyncParsableCommand {
     struct Prepare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install what the local stack needs, without starting anything (for CI and first runs).",
-            discussion: "Example:\n  switchboard dev prepare --postgres --monitoring"
+            discussion: "Example:\n  switchboard dev prepare --postgres --monitoring --kubernetes"
         )
 
         @Flag(help: "Also install PostgreSQL.")
@@ -118,6 +118,9 @@ struct Dev: AsyncParsableCommand {
 
         @Flag(help: "Also install Prometheus and Alertmanager.")
         var monitoring = false
+
+        @Flag(help: "Also install kubectl and kubernetes-validate (to check `render kubernetes` output).")
+        var kubernetes = false
 
         @Option(help: ArgumentHelp("The download cache.", valueName: "dir"))
         var cache = ".switchboard/cache"
@@ -127,6 +130,9 @@ struct Dev: AsyncParsableCommand {
             _ = try await Output.guarding { try await prerequisites.ensure(postgres: postgres) }
             if monitoring {
                 _ = try await Output.guarding { try await prerequisites.ensureMonitoring() }
+            }
+            if kubernetes {
+                _ = try await Output.guarding { try await prerequisites.ensureKubernetesTools() }
             }
             print("Everything the local stack needs is installed.")
         }

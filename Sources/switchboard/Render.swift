@@ -1,14 +1,54 @@
 import ArgumentParser
 import Foundation
 import SwitchboardCore
+import SwitchboardKubernetes
 import SwitchboardMonitoring
 
 /// `switchboard render ...`: configuration for other systems, generated from the catalog.
 struct Render: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render configuration for other systems from the catalog.",
-        subcommands: [Monitoring.self]
+        subcommands: [Monitoring.self, Kubernetes.self]
     )
+
+    struct Kubernetes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render Kubernetes manifests (kustomize bases) for every Connect cluster and the Switchboard server.",
+            discussion: """
+                Writes into --out:
+                  clusters/<cluster>/   Connect workers in distributed mode: a Deployment whose init container runs \
+                `switchboard plugins install` for the cluster's plugin set into plugin.path, ConfigMaps (worker.properties, \
+                the plugin set, JMX exporter rules), a Service, a PodDisruptionBudget, a HorizontalPodAutoscaler, and \
+                with `prometheusOperator: true` a ServiceMonitor and a PrometheusRule
+                  switchboard/          the server behind an oauth2-proxy sidecar, the catalog as a ConfigMap, a volume for the audit log
+                  kustomization.yaml    all of them: `kubectl apply -k <out>`
+                Settings (image, replicas, resources, namespace, artifact store) come from `kubernetes:` in switchboard.yaml, \
+                platform-wide and per cluster; the broker from each cluster's `kafka:`. A changed plugin set changes only the \
+                workload's checksum annotation, which rolls the workers. See docs/kubernetes.md.
+
+                Example:
+                  switchboard render kubernetes --catalog examples/catalog --out build/kubernetes
+                  kubectl kustomize build/kubernetes | kubectl apply -f -
+                """
+        )
+
+        @OptionGroup var options: CatalogOptions
+
+        @Option(help: ArgumentHelp("The folder to write into (created if missing).", valueName: "dir"))
+        var out: String
+
+        func run() async throws {
+            let catalog = try options.loadCatalog()
+            let files: [String: String]
+            do {
+                files = try KubernetesRenderer(catalog: catalog).render()
+            } catch {
+                Output.error("\(error)")
+                throw ExitCode.failure
+            }
+            try Render.write(files, into: out)
+        }
+    }
 
     struct Monitoring: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

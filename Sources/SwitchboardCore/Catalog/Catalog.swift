@@ -13,8 +13,10 @@ public struct Catalog: Sendable {
     /// `plugins.yaml`, when the catalog has one.
     public var plugins: PluginManifest?
     public var alerting: AlertingSettings
+    /// The platform-wide `kubernetes:` settings (the Switchboard server's deployment).
+    public var kubernetes: KubernetesSettings
 
-    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings()) {
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings()) {
         self.root = root
         self.clusters = clusters
         self.policy = policy
@@ -23,6 +25,7 @@ public struct Catalog: Sendable {
         self.connectors = connectors
         self.plugins = plugins
         self.alerting = alerting
+        self.kubernetes = kubernetes
     }
 
     public func cluster(named name: String) -> ClusterDefinition? {

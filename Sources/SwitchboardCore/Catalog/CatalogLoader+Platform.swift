@@ -6,20 +6,26 @@ struct PlatformSettings {
     var policy = Policy()
     var admins = Principals()
     var alerting = AlertingSettings()
+    var kubernetes = KubernetesSettings()
 }
 
 extension CatalogLoader {
-    static let platformKeys = ["clusters", "policy", "admins", "alerting"]
-    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka"]
+    static let platformKeys = ["clusters", "policy", "admins", "alerting", "kubernetes"]
+    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes"]
+    static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
+                                 "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig"]
     static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys"]
 
     static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
         yaml.rejectUnknownKeys(platformKeys)
         var settings = PlatformSettings()
+        if let kubernetes = yaml.mapping("kubernetes", context: "kubernetes settings") {
+            settings.kubernetes = readKubernetes(kubernetes, over: settings.kubernetes)
+        }
         if let clusters = yaml.mappings("clusters", context: { index, item in
             "cluster '\(item.string("name") ?? "#\(index + 1)")'"
         }) {
-            settings.clusters = clusters.compactMap(readCluster)
+            settings.clusters = clusters.compactMap { readCluster($0, kubernetes: settings.kubernetes) }
         } else if !yaml.has("clusters") {
             yaml.missing("clusters", fix: "Add a `clusters:` list with each Connect cluster's `name` and `url`.")
         }
@@ -62,7 +68,40 @@ extension CatalogLoader {
         return settings
     }
 
-    static func readCluster(_ yaml: YAMLMapping) -> ClusterDefinition? {
+    /// `kubernetes:` settings over `base` (the platform defaults, for a cluster's own section).
+    static func readKubernetes(_ yaml: YAMLMapping, over base: KubernetesSettings) -> KubernetesSettings {
+        yaml.rejectUnknownKeys(kubernetesKeys)
+        var settings = base
+        for (key, path) in [("namespace", \KubernetesSettings.namespace), ("connectImage", \.connectImage), ("jmxExporterAgent", \.jmxExporterAgent), ("switchboardImage", \.switchboardImage),
+                            ("oauth2ProxyImage", \.oauth2ProxyImage), ("cpu", \.cpu), ("memory", \.memory), ("heap", \.heap)] {
+            if let value = yaml.string(key) { settings[keyPath: path] = value }
+        }
+        if let namespace = yaml.string("namespace"), namespace.range(of: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", options: .regularExpression) == nil {
+            yaml.invalid("namespace", "'\(namespace)' is not a Kubernetes namespace name.", fix: "Use lower-case letters, digits and dashes, at most 63 characters.")
+        }
+        if let heap = yaml.string("heap"), heap.range(of: "^[0-9]+[kmgKMG]$", options: .regularExpression) == nil {
+            yaml.invalid("heap", "'heap' must be a JVM size such as 1g or 768m (got '\(heap)').", fix: "Write `heap: 1g`.")
+        }
+        settings.pluginStore = yaml.string("pluginStore") ?? settings.pluginStore
+        for (key, path, range) in [("replicas", \KubernetesSettings.replicas, 1...1000), ("maxReplicas", \.maxReplicas, 1...1000),
+                                   ("targetCPUUtilization", \.targetCPUUtilization, 1...100), ("replicationFactor", \.replicationFactor, 1...10)] {
+            if let value = yaml.int(key, range: range) { settings[keyPath: path] = value }
+        }
+        settings.maxReplicas = max(settings.maxReplicas, settings.replicas)
+        settings.prometheusOperator = yaml.bool("prometheusOperator") ?? settings.prometheusOperator
+        if let (values, lines) = yaml.scalarMap("workerConfig") {
+            // A worker property can hold a reference inside a longer value (sasl.jaas.config).
+            let secrets = SecretMatcher(policy: Policy())
+            for (key, value) in values where secrets.isSecret(key) && !value.contains("${") {
+                yaml.log.add(Violation(.secretLiteral, at: yaml.location.at(line: lines[key]), "workerConfig.\(key) holds a literal secret.",
+                                       fix: "Write a reference such as ${env:VAR} (from a Kubernetes Secret) or ${file:/secrets/x.properties:key}."))
+            }
+            settings.workerConfig.merge(values) { _, new in new }
+        }
+        return settings
+    }
+
+    static func readCluster(_ yaml: YAMLMapping, kubernetes defaults: KubernetesSettings) -> ClusterDefinition? {
         yaml.rejectUnknownKeys(clusterKeys)
         guard let name = yaml.string("name", required: "Add `name: <cluster>`.") else { return nil }
         if !NamePattern.team.matches(name) {
@@ -111,7 +150,9 @@ extension CatalogLoader {
                               saslUsername: section.string("saslUsername"), saslPasswordEnv: section.string("saslPasswordEnv"))
             }
         }
-        return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), kafka: kafka, location: yaml.locationOf("name"))
+        let kubernetes = yaml.mapping("kubernetes", context: "kubernetes settings of cluster '\(name)'").map { readKubernetes($0, over: defaults) } ?? defaults
+        return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), kafka: kafka,
+                                 kubernetes: kubernetes, location: yaml.locationOf("name"))
     }
 
     static func readPolicy(_ yaml: YAMLMapping) -> Policy {

@@ -88,7 +88,7 @@ public enum CatalogLoader {
            let mapping = YAMLMapping.parseFile(text, path: pluginsFile, context: "plugin manifest", log: log) {
             plugins = readPlugins(mapping)
         }
-        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors, plugins: plugins, alerting: platform.alerting)
+        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors, plugins: plugins, alerting: platform.alerting, kubernetes: platform.kubernetes)
         return Result(catalog: catalog, violations: log.items)
     }
 

@@ -34,5 +34,7 @@ public struct ClusterDefinition: Sendable, Equatable {
     /// Connector classes allowed on this cluster; nil means the policy's list applies.
     public var allowedClasses: [String]?
     public var kafka: Kafka?
+    /// How `render kubernetes` deploys the cluster (the platform defaults merged with its own).
+    public var kubernetes = KubernetesSettings()
     public var location: SourceLocation
 }
