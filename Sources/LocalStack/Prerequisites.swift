@@ -216,6 +216,11 @@ public struct Prerequisites: Sendable {
             kubectl = Command.which("kubectl")
         }
         guard let kubectl else { throw StackError("kubernetes-client was installed, but kubectl is not on PATH.") }
+        // kubectl 1.21+ embeds kustomize v4+ (and says so); older ones cannot take folders as resources.
+        let version = try await Command.run(kubectl, ["version", "--client"])
+        guard version.output.contains("Kustomize Version: v") else {
+            throw StackError("\(kubectl) is older than 1.21 (its kustomize cannot build folders listed as resources): \(version.output.split(separator: "\n").first ?? ""). Install kubectl 1.21 or newer.")
+        }
         let venv = cache.appendingPathComponent("venv-kubernetes")
         let validate = venv.appendingPathComponent("bin/kubernetes-validate")
         let marker = venv.appendingPathComponent(".installed-\(Self.kubernetesValidateRequirement)")
