@@ -1,6 +1,8 @@
 import Foundation
 import KafkaLag
 import ConnectClient
+import Logging
+import ServiceLifecycle
 @testable import SwitchboardServer
 import Testing
 
@@ -35,6 +37,19 @@ import Testing
         #expect(text.contains(#"connector="payments_orders",team="payments",type="sink",state="PAUSED"} 1"#))
         #expect(!text.contains(#"connector="payments_orders",team="payments",type="sink",state="RUNNING""#), "the old state's series is gone")
         #expect(!text.contains("payments_gone"))
+    }
+
+    /// A catalog without `kafka:` settings leaves the lag poller nothing to read; it must keep
+    /// running until shutdown, since a service that ends takes the whole server down with it.
+    @Test func theLagPollerWithoutBrokersWaitsForShutdownInsteadOfEndingTheServer() async throws {
+        let fixture = try ServerFixture(connectors: ServerFixture.snapshot(ServerFixture.connector("payments_orders")))
+        let poller = LagPoller(store: fixture.dependencies.store)
+        #expect(poller.readers.isEmpty)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: poller)], logger: Logger(label: "test")))
+        async let running: Void = group.run()
+        try await Task.sleep(for: .milliseconds(200))
+        await group.triggerGracefulShutdown()
+        try await running
     }
 
     @Test func actionsAndPollErrorsAreCounted() async throws {

@@ -38,7 +38,12 @@ public struct LagPoller: Service {
     }
 
     public func run() async throws {
-        guard !readers.isEmpty else { return }
+        guard !readers.isEmpty else {
+            // Nothing to read (no cluster has `kafka:` settings). A service that returns early ends
+            // the whole server, so wait for the shutdown like the others.
+            try await gracefulShutdown()
+            return
+        }
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await poll()
