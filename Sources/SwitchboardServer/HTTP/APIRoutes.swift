@@ -105,16 +105,20 @@ struct APIRoutes {
             try reading(context) { _, snapshot in
                 let query = request.uri.queryParameters
                 let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
-                let matching = snapshot.connectors(matching: filter)
                 let offset = max(0, query.get("offset", as: Int.self) ?? 0)
                 let limit = min(max(1, query.get("limit", as: Int.self) ?? 500), 5000)
-                var counts = StateCounts()
-                for connector in matching { counts.add(connector) }
-                return try Responses.json(ConnectorPage(
-                    total: matching.count, offset: offset, limit: limit, counts: counts,
-                    connectors: matching.dropFirst(offset).prefix(limit).map(ConnectorSummary.init),
-                    clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
-                    snapshotTakenAt: snapshot.takenAt))
+                // The same for every reader of one snapshot: rendered once per snapshot and query.
+                let key = "\(filter.key)|\(offset)|\(limit)"
+                return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {
+                    let matching = snapshot.connectors(matching: filter)
+                    var counts = StateCounts()
+                    for connector in matching { counts.add(connector) }
+                    return ByteBuffer(data: try Responses.encoder.encode(ConnectorPage(
+                        total: matching.count, offset: offset, limit: limit, counts: counts,
+                        connectors: matching.dropFirst(offset).prefix(limit).map(ConnectorSummary.init),
+                        clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
+                        snapshotTakenAt: snapshot.takenAt)))
+                })
             }
         }
         v1.get("clusters") { _, context in

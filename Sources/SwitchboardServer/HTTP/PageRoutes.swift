@@ -26,7 +26,12 @@ struct PageRoutes {
             try signedIn(request, context) { page in
                 let query = request.uri.queryParameters
                 let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
-                return Responses.html(OverviewPage.render(page, catalog: dependencies.catalog, filter: filter, page: max(0, query.get("page", as: Int.self) ?? 0)))
+                let number = max(0, query.get("page", as: Int.self) ?? 0)
+                // The table is the same for every reader of one snapshot; the layout around it is not.
+                let table = dependencies.pageCache.value(for: "\(filter.key)|\(number)", snapshot: page.snapshot.takenAt) {
+                    OverviewPage.body(page.snapshot, catalog: dependencies.catalog, filter: filter, page: number)
+                }
+                return Responses.html(Layout.page("Overview", page, table))
             }
         }
         router.get("/clusters/{cluster}") { request, context in

@@ -15,6 +15,9 @@ public struct ServerDependencies: Sendable {
     public let audit: AuditLog
     public let auth: AuthSettings
     public let logger: Logger
+    /// The overview's table by filter and page, and list API bodies by query.
+    let pageCache = RenderCache<HTML>()
+    let apiCache = RenderCache<ByteBuffer>()
 
     public init(catalog: Catalog, store: SnapshotStore, connections: ClusterConnections, audit: AuditLog, auth: AuthSettings, logger: Logger = Logger(label: "switchboard.server")) {
         self.catalog = catalog
@@ -60,7 +63,11 @@ enum Responses {
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+        json(ByteBuffer(data: try encoder.encode(value)), status: status)
+    }
+
+    static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
     static func redirect(_ location: String) -> Response {

@@ -4,8 +4,9 @@ import SwitchboardCore
 enum OverviewPage {
     static let pageSize = 200
 
-    static func render(_ context: PageContext, catalog: Catalog, filter: ConnectorFilter, page: Int) -> HTML {
-        let snapshot = context.snapshot
+    /// Everything below the title: the same for every reader of one snapshot, so the route
+    /// caches it per snapshot and wraps it in the reader's layout.
+    static func body(_ snapshot: Snapshot, catalog: Catalog, filter: ConnectorFilter, page: Int) -> HTML {
         let matching = snapshot.connectors(matching: filter)
         var counts = StateCounts()
         for connector in matching { counts.add(connector) }
@@ -27,7 +28,7 @@ enum OverviewPage {
             <tbody>\(rows)</tbody></table>
             \(pager(filter: filter, page: page, total: matching.count))
             """
-        return Layout.page("Overview", context, body)
+        return body
     }
 
     static func row(_ connector: ConnectorView) -> HTML {

@@ -102,6 +102,9 @@ public struct ConnectorFilter: Sendable, Equatable {
         self.name = name.flatMap { $0.isEmpty ? nil : $0.lowercased() }
     }
 
+    /// The filter as a cache key.
+    var key: String { [team, cluster, state, name].map { $0 ?? "" }.joined(separator: "\u{1F}") }
+
     func matches(_ connector: ConnectorView) -> Bool {
         if let team, connector.team != team { return false }
         if let cluster, connector.cluster != cluster { return false }
