@@ -80,6 +80,21 @@ import Testing
         #expect(renders == 3)
     }
 
+    @Test func whileOneRequestRendersANewSnapshotOthersGetThePreviousRendering() {
+        let cache = RenderCache<String>()
+        let first = Date(timeIntervalSince1970: 100), second = Date(timeIntervalSince1970: 200)
+        _ = cache.value(for: "page", snapshot: first) { "old page" }
+        var seenDuringRender: String?
+        let fresh = cache.value(for: "page", snapshot: second) {
+            // Another request arrives while this one renders.
+            seenDuringRender = cache.value(for: "page", snapshot: second) { "rendered twice" }
+            return "new page"
+        }
+        #expect(fresh == "new page")
+        #expect(seenDuringRender == "old page")
+        #expect(cache.value(for: "page", snapshot: second) { "rendered again" } == "new page")
+    }
+
     @Test func itHoldsAtMostItsCapacity() {
         let cache = RenderCache<Int>(capacity: 2)
         let at = Date(timeIntervalSince1970: 1)
