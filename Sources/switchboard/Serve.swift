@@ -90,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         }
         let audit = try Output.guarding { try AuditLog(path: auditDb) }
         var logger = Logger(label: "switchboard")
-        logger.logLevel = .info
+        logger.logLevel = ProcessInfo.processInfo.environment["SWITCHBOARD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
         await store.refresh(details: true)
         let dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: auth, logger: logger)

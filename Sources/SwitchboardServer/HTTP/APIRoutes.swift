@@ -106,7 +106,7 @@ struct APIRoutes {
                 let query = request.uri.queryParameters
                 let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
                 let offset = max(0, query.get("offset", as: Int.self) ?? 0)
-                let limit = min(max(1, query.get("limit", as: Int.self) ?? 500), 5000)
+                let limit = min(max(1, query.get("limit", as: Int.self) ?? 100), 5000)
                 // The same for every reader of one snapshot: rendered once per snapshot and query.
                 let key = "\(filter.key)|\(offset)|\(limit)"
                 return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {

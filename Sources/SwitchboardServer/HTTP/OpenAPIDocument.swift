@@ -17,7 +17,7 @@ enum OpenAPIDocument {
             {"name": "state", "in": "query", "description": "RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, or DEGRADED (running with a failed task)", "schema": {"type": "string"}},
             {"name": "name", "in": "query", "description": "A substring of the name", "schema": {"type": "string"}},
             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000}}],
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 100}}],
           "responses": {"200": {"description": "A page of connectors", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectorPage"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/clusters": {"get": {"summary": "Every cluster: reachability, workers, plugins, version", "operationId": "listClusters", "responses": {"200": {"description": "Clusters", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Cluster"}}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/clusters/{cluster}": {"get": {"summary": "One cluster", "operationId": "getCluster", "parameters": [{"$ref": "#/components/parameters/Cluster"}], "responses": {"200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"}}}},

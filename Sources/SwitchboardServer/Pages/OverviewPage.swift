@@ -2,7 +2,7 @@ import SwitchboardCore
 
 /// All clusters: counts by state, failed and degraded connectors first, filters.
 enum OverviewPage {
-    static let pageSize = 200
+    static let pageSize = 100
 
     /// Everything below the title: the same for every reader of one snapshot, so the route
     /// caches it per snapshot and wraps it in the reader's layout.

@@ -16,11 +16,15 @@ public final class SnapshotStore: Sendable {
     /// Updated after every refresh and lag read.
     public let metrics: ServerMetrics
     private let state = NIOLockedValueBox(State())
+    private let installing = NIOLock()
 
     struct State {
         var snapshot = Snapshot.empty
         var reads: [String: ClusterRead] = [:]
         var lag: [String: SinkLag] = [:]
+        /// Numbers the reads: a snapshot built from older reads never replaces a newer one.
+        var generation = 0
+        var installedGeneration = 0
     }
 
     public init(catalog: Catalog, connections: ClusterConnections, metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "switchboard.snapshot")) {
@@ -47,13 +51,28 @@ public final class SnapshotStore: Sendable {
 
     /// Replaces what is known of the clusters (restoring a picture, or seeding one in tests).
     public func load(_ reads: [String: ClusterRead]) {
-        let catalog = self.catalog
-        let (snapshot, lag) = state.withLockedValue { state -> (Snapshot, [String: SinkLag]) in
+        let generation = state.withLockedValue { state -> Int in
             state.reads = reads
-            state.snapshot = Snapshot.build(catalog: catalog, reads: reads)
-            return (state.snapshot, state.lag)
+            state.generation += 1
+            return state.generation
         }
-        metrics.update(snapshot, lag: lag)
+        install(reads, generation: generation)
+    }
+
+    /// Builds a snapshot from `reads` outside the lock (it takes a while for thousands of
+    /// connectors, and pages read `current` meanwhile), then installs it unless a newer one is.
+    func install(_ reads: [String: ClusterRead], generation: Int) {
+        // One install at a time, so that the metrics follow the snapshots in order.
+        installing.withLock {
+            guard generation > state.withLockedValue({ $0.installedGeneration }) else { return }
+            let snapshot = Snapshot.build(catalog: catalog, reads: reads)
+            let lag = state.withLockedValue { state -> [String: SinkLag] in
+                state.installedGeneration = generation
+                state.snapshot = snapshot
+                return state.lag
+            }
+            metrics.update(snapshot, lag: lag)
+        }
     }
 
     /// Reads every cluster concurrently and rebuilds the snapshot. With `details`, also each
@@ -68,7 +87,7 @@ public final class SnapshotStore: Sendable {
             for await result in group { results.append(result) }
             return results
         }
-        let (snapshot, lag) = state.withLockedValue { state -> (Snapshot, [String: SinkLag]) in
+        let (reads, generation) = state.withLockedValue { state -> ([String: ClusterRead], Int) in
             for (name, fresh) in results {
                 var merged = state.reads[name] ?? ClusterRead()
                 if let connectors = fresh.connectors {
@@ -84,21 +103,25 @@ public final class SnapshotStore: Sendable {
                 if let version = fresh.version { merged.version = version }
                 state.reads[name] = merged
             }
-            state.snapshot = Snapshot.build(catalog: catalog, reads: state.reads)
-            return (state.snapshot, state.lag)
+            state.generation += 1
+            return (state.reads, state.generation)
         }
         for (name, fresh) in results where fresh.connectors == nil {
             metrics.pollFailed(cluster: name)
         }
-        metrics.update(snapshot, lag: lag)
+        let started = ContinuousClock.now
+        install(reads, generation: generation)
+        logger.debug("Refreshed the snapshot", metadata: ["connectors": "\(reads.values.reduce(0) { $0 + ($1.connectors?.count ?? 0) })", "build": "\(ContinuousClock.now - started)"])
     }
 
     func read(_ cluster: String, details: Bool) async -> ClusterRead {
         var read = ClusterRead()
         do {
             let client = try connections.client(cluster)
+            let started = ContinuousClock.now
             read.connectors = try await client.connectors()
             read.readAt = Date()
+            logger.debug("Read the cluster", metadata: ["cluster": "\(cluster)", "took": "\(ContinuousClock.now - started)"])
             if details {
                 read.version = try? await client.serverInfo().version
                 read.plugins = try? await client.plugins().map { ClusterView.Plugin(className: $0.className, type: $0.type, version: $0.version) }
