@@ -44,8 +44,18 @@ struct Tokens: Sendable {
         return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
     }
 
+    /// Base64 with `-` and `_` and without padding (byte by byte: every page view signs a token,
+    /// and Foundation's replacingOccurrences is slow on Linux).
     static func base64url(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let bytes = data.base64EncodedString().utf8.compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            case UInt8(ascii: "="): nil
+            default: byte
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -86,8 +86,11 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
 
     /// A URL path from segments, each percent-encoded (the result is then escaped where used).
     public static func path(_ segments: String...) -> String {
-        "/" + segments.map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? "" }.joined(separator: "/")
+        "/" + segments.map { $0.addingPercentEncoding(withAllowedCharacters: segmentAllowed) ?? "" }.joined(separator: "/")
     }
+
+    /// Built once: CharacterSet arithmetic is slow on Linux, and every row of a page links a path.
+    private static let segmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
 
     /// A query string from pairs with values (empty ones left out).
     public static func query(_ pairs: [(String, String?)]) -> String {

@@ -112,7 +112,7 @@ struct PageRoutes {
     // MARK: helpers
 
     func pageContext(_ user: User?) -> PageContext {
-        PageContext(user: user, csrf: user.map { dependencies.tokens.csrf(for: $0.name) }, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
+        PageContext(user: user, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
     }
 
     /// Runs `body` for a signed-in user; otherwise sends them to sign in.

@@ -3,10 +3,14 @@ import Foundation
 /// What every page needs besides its own content.
 struct PageContext {
     var user: User?
-    var csrf: String?
+    /// Signs the CSRF token, which only pages with forms need (computed on use).
+    var tokens: Tokens
     var snapshot: Snapshot
     var insecure: Bool
     var now: Date = Date()
+
+    /// The reader's CSRF token, for the forms of the page.
+    var csrf: String? { user.map { tokens.csrf(for: $0.name) } }
 }
 
 /// The frame of every page: navigation, the signed-in user, and banners for an insecure server
