@@ -184,10 +184,14 @@ public struct Applier: Sendable {
         var done: [(Int, Outcome)] = []
         var lastStates: [String: String] = [:]
         var failingSince: [String: ContinuousClock.Instant] = [:]
+        // Connectors restarted once because their failure outlived an update (Connect does not
+        // always restart a failed task whose config changed).
+        var restarted: Set<String> = []
         let started = ContinuousClock.now
         let deadline = started + options.waitTimeout
         while !remaining.isEmpty {
             if let client = try? connections.client(cluster), let all = try? await client.connectors() {
+                var restart: [String] = []
                 remaining.removeAll { index, change in
                     let snapshot = all[change.connector]
                     lastStates[change.connector] = snapshot?.state?.rawValue
@@ -200,11 +204,20 @@ public struct Applier: Sendable {
                         let since = failingSince[change.connector] ?? now
                         failingSince[change.connector] = since
                         if now - since < options.failureGrace { return false }
+                        if change.action == .update, change.toState == .running, !restarted.contains(change.connector) {
+                            restart.append(change.connector)
+                            return false
+                        }
                     }
                     let outcome = Outcome(change: change, result: result)
                     events(.finished(outcome))
                     done.append((index, outcome))
                     return true
+                }
+                for name in restart {
+                    restarted.insert(name)
+                    failingSince.removeValue(forKey: name)
+                    try? await options.retry.run { try await client.restart(name, includeTasks: true, onlyFailed: true) }
                 }
             }
             if remaining.isEmpty || ContinuousClock.now >= deadline { break }
