@@ -45,11 +45,6 @@ public actor TestStack {
         return stack
     }
 
-    /// Starts again what is not running (after a test killed a worker).
-    public func restore() async throws {
-        try await stack.up()
-    }
-
     /// A client for a cluster of the test stack, over all its worker URLs.
     public nonisolated func client(_ cluster: String) -> ConnectClient {
         ConnectClient(endpoint: ConnectEndpoint(urls: stack.configuration.workerURLs(of: cluster)))

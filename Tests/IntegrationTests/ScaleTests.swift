@@ -48,8 +48,9 @@ struct ScaleTests {
         #expect(Set(moved.values).isSubset(of: survivors))
         #expect(moved.count == 3)
 
+        // The killed worker stays down: no other test uses this cluster, and `scripts/test` stops
+        // the stack at the end. Restarting it here was seen to take over 240 s on Tansu under the
+        // load of the other tests (the rejoining member's SyncGroup kept meeting a new rebalance).
         try await client.delete(name)
-        try await TestStack.shared.restore()
-        print("[scale] worker restored after \(clock.now - started)")
     }
 }
