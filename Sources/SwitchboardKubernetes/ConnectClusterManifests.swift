@@ -34,11 +34,12 @@ struct ConnectClusterManifests {
 
     /// File name -> contents.
     func files() throws -> [String: String] {
+        let properties = workerProperties(), plugins = try pluginSet()
         var files: [String: String] = [
-            "worker-config.yaml": try ManifestYAML.document(configMap("\(name)-worker", ["worker.properties": workerProperties()])),
-            "plugin-set.yaml": try ManifestYAML.document(configMap("\(name)-plugins", ["plugins.yaml": try pluginSet()])),
+            "worker-config.yaml": try ManifestYAML.document(configMap("\(name)-worker", ["worker.properties": properties])),
+            "plugin-set.yaml": try ManifestYAML.document(configMap("\(name)-plugins", ["plugins.yaml": plugins])),
             "jmx-exporter.yaml": try ManifestYAML.document(configMap("\(name)-jmx-exporter", ["kafka-connect.yml": KubernetesRenderer.jmxExporterRules])),
-            "deployment.yaml": try ManifestYAML.document(try deployment()),
+            "deployment.yaml": try ManifestYAML.document(deployment(workerProperties: properties, pluginSet: plugins)),
             "service.yaml": try ManifestYAML.document(service()),
             "pdb.yaml": try ManifestYAML.document(podDisruptionBudget()),
             "hpa.yaml": try ManifestYAML.document(horizontalPodAutoscaler()),
@@ -147,10 +148,11 @@ struct ConnectClusterManifests {
 
     // MARK: Workload
 
-    func deployment() throws -> Node {
+    /// The workload; the checksums of the ConfigMaps it mounts roll the workers when they change.
+    func deployment(workerProperties: String, pluginSet: String) -> Node {
         let checksums: Node = [
-            "switchboard.dev/plugin-set-sha256": ManifestYAML.text(KubernetesRenderer.sha256(try pluginSet())),
-            "switchboard.dev/worker-config-sha256": ManifestYAML.text(KubernetesRenderer.sha256(workerProperties() + KubernetesRenderer.jmxExporterRules)),
+            "switchboard.dev/plugin-set-sha256": ManifestYAML.text(KubernetesRenderer.sha256(pluginSet)),
+            "switchboard.dev/worker-config-sha256": ManifestYAML.text(KubernetesRenderer.sha256(workerProperties + KubernetesRenderer.jmxExporterRules)),
         ]
         return [
             "apiVersion": "apps/v1",

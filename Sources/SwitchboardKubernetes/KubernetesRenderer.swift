@@ -56,13 +56,6 @@ public struct KubernetesRenderer {
     /// The worker container's command line.
     public static let workerCommand = ["/opt/kafka/bin/connect-distributed.sh", "\(ConnectClusterManifests.Paths.workerConfig)/worker.properties"]
 
-    /// The pod paths a test maps to a local folder: plugin.path, the plugin set, the worker
-    /// config, the JMX exporter config and the connector secrets.
-    public static let podPaths = [
-        ConnectClusterManifests.Paths.pluginPath, ConnectClusterManifests.Paths.pluginSet, ConnectClusterManifests.Paths.workerConfig,
-        ConnectClusterManifests.Paths.jmxConfig, ConnectClusterManifests.Paths.secrets,
-    ]
-
     static var jmxExporterRules: String { MonitoringRenderer.jmxExporterRules }
 
     static func sha256(_ text: String) -> String {

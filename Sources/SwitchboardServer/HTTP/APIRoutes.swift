@@ -111,10 +111,8 @@ struct APIRoutes {
                 let key = "\(filter.key)|\(offset)|\(limit)"
                 return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {
                     let matching = snapshot.connectors(matching: filter)
-                    var counts = StateCounts()
-                    for connector in matching { counts.add(connector) }
                     return ByteBuffer(data: try Responses.encoder.encode(ConnectorPage(
-                        total: matching.count, offset: offset, limit: limit, counts: counts,
+                        total: matching.count, offset: offset, limit: limit, counts: StateCounts(matching),
                         connectors: matching.dropFirst(offset).prefix(limit).map(ConnectorSummary.init),
                         clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
                         snapshotTakenAt: snapshot.takenAt)))

@@ -8,8 +8,7 @@ enum OverviewPage {
     /// caches it per snapshot and wraps it in the reader's layout.
     static func body(_ snapshot: Snapshot, catalog: Catalog, filter: ConnectorFilter, page: Int) -> HTML {
         let matching = snapshot.connectors(matching: filter)
-        var counts = StateCounts()
-        for connector in matching { counts.add(connector) }
+        let counts = StateCounts(matching)
         let shown = matching.dropFirst(page * pageSize).prefix(pageSize)
         let rows = shown.map(row)
         let options = { (values: [String], selected: String?) -> HTML in

@@ -41,6 +41,11 @@ public struct StateCounts: Sendable, Codable, Equatable {
     public var degraded = 0
     public var other = 0
 
+    /// Counts over `connectors`.
+    init(_ connectors: some Sequence<ConnectorView>) {
+        for connector in connectors { add(connector) }
+    }
+
     mutating func add(_ connector: ConnectorView) {
         total += 1
         if connector.isDegraded { degraded += 1 }

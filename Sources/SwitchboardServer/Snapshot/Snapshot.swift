@@ -58,13 +58,6 @@ public struct Snapshot: Sendable {
         }
     }
 
-    /// Counts by state over `keys`.
-    public func counts(_ keys: [String]) -> StateCounts {
-        var counts = StateCounts()
-        for key in keys { if let connector = connectors[key] { counts.add(connector) } }
-        return counts
-    }
-
     /// Connectors matching a filter, in urgency order.
     public func connectors(matching filter: ConnectorFilter) -> [ConnectorView] {
         ordered.lazy.compactMap { self.connectors[$0] }.filter(filter.matches)
