@@ -26,12 +26,19 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Catalog, policy and planning: pure values and functions, no IO but reading catalog files.
         .target(
             name: "SwitchboardCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // Logging through the scrubber: no log line can carry a secret.
+        .target(
+            name: "SwitchboardLogging",
+            dependencies: ["SwitchboardCore", .product(name: "Logging", package: "swift-log")]
         ),
         // The only code that speaks the Kafka Connect REST API.
         .target(
@@ -42,6 +49,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -116,21 +125,30 @@ let package = Package(
                 "LocalStack", "ConnectClient",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                // FaultServer: misbehaving HTTP and TLS servers on port 0.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // The thin command-line front end.
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "SwitchboardMonitoring", "SwitchboardKubernetes", "LocalStack",
+                "SwitchboardCore", "ConnectClient", "Reconciler", "SwitchboardPlugins", "SwitchboardServer", "SwitchboardMonitoring", "SwitchboardKubernetes", "LocalStack", "SwitchboardLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "StackTesting"]),
-        .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient"]),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "SwitchboardLogging", "StackTesting", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "SwitchboardCore", "ConnectClient", "StackTesting"]),
+        .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient", "Reconciler", "SwitchboardCore", "StackTesting", "LocalStack"]),
         .testTarget(name: "SwitchboardPluginsTests", dependencies: ["SwitchboardPlugins", "SwitchboardCore", "StackTesting"]),
         .testTarget(
             name: "SwitchboardServerTests",
@@ -148,6 +166,7 @@ let package = Package(
             dependencies: [
                 "StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler", "SwitchboardServer", "KafkaLag", "SwitchboardKubernetes",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

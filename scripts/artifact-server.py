@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """An HTTP artifact repository in the Artifactory/Nexus style, for tests and benchmarks:
-GET, HEAD and PUT under /artifactory/plugins/, bearer-token auth.
-Usage: artifact-server.py PORT ROOT TOKEN"""
-import os, sys, tempfile
+GET, HEAD and PUT under /artifactory/plugins/, bearer-token auth. With BYTES_PER_SECOND, bodies
+are sent at that rate (for tests that stop the server in the middle of a download).
+Usage: artifact-server.py PORT ROOT TOKEN [BYTES_PER_SECOND]"""
+import os, sys, tempfile, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 PORT, ROOT, TOKEN = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+RATE = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 PREFIX = "/artifactory/plugins/"
 
 class Handler(BaseHTTPRequestHandler):
@@ -52,10 +54,13 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             with open(path, "rb") as f:
                 while True:
-                    chunk = f.read(1 << 20)
+                    chunk = f.read((RATE // 10) if RATE else (1 << 20))
                     if not chunk:
                         break
                     self.wfile.write(chunk)
+                    if RATE:
+                        self.wfile.flush()
+                        time.sleep(0.1)
 
     def do_PUT(self):
         if not self.authorized():

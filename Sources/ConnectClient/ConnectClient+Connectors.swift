@@ -4,22 +4,40 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 extension ConnectClient {
-    /// `GET /health` (Connect 3.9+): true when the worker answers 200, false while it starts.
-    ///
-    /// A 3.9 worker answers 404 to every path (including /health) until its REST resources are
-    /// registered, so 404 means "not ready", unless `GET /` then reports a version older than 3.9,
-    /// which has no /health at all and counts as ready once it answers. Throws when no worker can
-    /// be reached.
-    public func isHealthy(worker: URL? = nil) async throws -> Bool {
+    /// How a worker answered `GET /health`.
+    public enum Health: Sendable, Equatable {
+        case ready
+        /// It answers but is not ready: 503 while it starts, or 404 from the web server before
+        /// Connect's REST resources are registered. The text says what was seen.
+        case starting(String)
+    }
+
+    /// `GET /health` (Connect 3.9+). Throws when no worker can be reached, when it refuses the
+    /// credentials, and when the answers show that the URL is not a worker's REST root: a 404 in
+    /// Connect's own error format (its REST API runs, but has no /health there) where `GET /`
+    /// does not report a version older than 3.9 (which has no /health and counts as ready).
+    public func health(worker: URL? = nil) async throws -> Health {
         do {
             _ = try await send(.GET, "/health", only: worker)
-            return true
+            return .ready
         } catch let error as ConnectError where error.status == 404 {
-            guard let info = try? await serverInfo(worker: worker) else { return false }
-            return Self.predatesHealthEndpoint(info.version)
-        } catch let error as ConnectError where error.status != nil {
-            return false
+            if let info = try? await serverInfo(worker: worker), Self.predatesHealthEndpoint(info.version) {
+                // `try?`: any failure of this second question means "not the old version".
+                return .ready
+            }
+            guard case .http(_, let code?, _) = error.kind, code == 404 else {
+                return .starting("answered 404 Not Found to GET /health")
+            }
+            throw ConnectError(kind: .badEndpoint(reason: "it answers 404 to GET /health and to GET / in Kafka Connect's error format: is this a Kafka Connect URL? Write the worker's REST root, such as http://connect:8083, without a path"),
+                               request: error.request, endpoint: error.endpoint)
+        } catch let error as ConnectError where error.status == 503 || error.status == 500 {
+            return .starting("answered \(error.status ?? 0) to GET /health: \(error.message ?? "")")
         }
+    }
+
+    /// Whether the worker answers `GET /health` with 200 (see ``health(worker:)``).
+    public func isHealthy(worker: URL? = nil) async throws -> Bool {
+        try await health(worker: worker) == .ready
     }
 
     /// Whether a Connect version is older than 3.9 (the first with /health).

@@ -15,29 +15,21 @@ public struct ConnectClient: Sendable {
     public let endpoint: ConnectEndpoint
     let httpClient: HTTPClient
     let logger: Logger
-    /// Longer than the worker's own fixed 90 s request timeout, so that its answer arrives.
+    /// How long one request may take, answer and body (``HTTPPolicy/defaultTimeout`` unless
+    /// configured). A write that times out may still complete on the worker: callers re-read
+    /// state before retrying one.
     public var requestTimeout: Duration
     /// Responses above this size are refused rather than buffered.
     public var maxResponseBytes: Int
     /// How reads are retried when Connect answers with a retryable error.
     public var readRetry: RetryPolicy
 
-    /// The HTTP client all Connect clients share unless given another. Unlike `HTTPClient.shared`
-    /// it does not retry a refused connection until the request's deadline: a worker that is down
-    /// fails at once, so the call moves on to the cluster's next worker URL.
-    public static let sharedHTTPClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
     public init(
         endpoint: ConnectEndpoint,
-        httpClient: HTTPClient = ConnectClient.sharedHTTPClient,
-        requestTimeout: Duration = .seconds(100),
+        httpClient: HTTPClient = HTTPPolicy.sharedClient,
+        requestTimeout: Duration = HTTPPolicy.defaultTimeout,
         maxResponseBytes: Int = 256 << 20,
-        readRetry: RetryPolicy = RetryPolicy(maxAttempts: 5),
+        readRetry: RetryPolicy = RetryPolicy(maxAttempts: 5, maxElapsed: HTTPPolicy.defaultTimeout),
         logger: Logger = Logger(label: "switchboard.connect")
     ) {
         self.endpoint = endpoint
@@ -73,13 +65,21 @@ public struct ConnectClient: Sendable {
         var lastFailure: ConnectError?
         for base in candidates {
             let request = try makeRequest(method, base: base, path: path, query: query, body: body)
+            let started = ContinuousClock.now
+            let budget = NetworkDeadline.budget(requestTimeout)
             do {
-                let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(requestTimeout.nanoseconds)))
+                let response = try await httpClient.execute(request, timeout: .nanoseconds(budget.nanoseconds))
+                // The client's deadline ends with the answer's head; the body has the rest of the time.
+                let remaining = max(budget - (ContinuousClock.now - started), .milliseconds(1))
+                let limit = maxResponseBytes
                 let buffer: ByteBuffer
                 do {
-                    buffer = try await response.body.collect(upTo: maxResponseBytes)
+                    buffer = try await withDeadline(remaining) { try await response.body.collect(upTo: limit) }
                 } catch is NIOTooManyBytesError {
                     throw ConnectError(kind: .responseTooLarge(limit: maxResponseBytes), request: requestLabel, endpoint: base.absoluteString)
+                } catch is DeadlineExceeded {
+                    throw ConnectError(kind: .unreachable(reason: "it answered \(response.status.code), but the body did not arrive within \(HTTPPolicy.seconds(budget))"),
+                                       request: requestLabel, endpoint: base.absoluteString)
                 }
                 let status = Int(response.status.code)
                 if status >= 400 {
@@ -88,8 +88,11 @@ public struct ConnectClient: Sendable {
                 return Response(status: status, body: buffer)
             } catch let error as ConnectError {
                 throw error
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
-                let failure = ConnectError(kind: .unreachable(reason: Self.describeTransport(error)), request: requestLabel, endpoint: base.absoluteString)
+                let (reason, retryable) = HTTPPolicy.describe(error, url: base, waited: budget)
+                let failure = ConnectError(kind: retryable ? .unreachable(reason: reason) : .badEndpoint(reason: reason), request: requestLabel, endpoint: base.absoluteString)
                 logger.debug("Connect worker did not answer", metadata: ["worker": "\(base)", "request": "\(requestLabel)", "error": "\(failure.shortDescription)"])
                 lastFailure = failure
             }
@@ -158,25 +161,5 @@ public struct ConnectClient: Sendable {
         let raw = String(buffer: body)
         let message = decoded?.message ?? (raw.isEmpty ? "HTTP \(status)" : String(raw.prefix(500)))
         return ConnectError(kind: .http(status: status, errorCode: decoded?.error_code, message: message), request: request, endpoint: endpoint)
-    }
-
-    static func describeTransport(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                return "no answer in time"
-            }
-        }
-        let text = "\(error)"
-        if text.contains("connectionRefused") || text.contains("Connection refused") {
-            return "connection refused"
-        }
-        return text
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

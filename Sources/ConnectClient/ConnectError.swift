@@ -9,8 +9,11 @@ import Foundation
 public struct ConnectError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, without any request body (request bodies can hold secrets).
     public enum Kind: Sendable, Equatable {
-        /// No worker of the cluster answered (connection refused, DNS, TLS, timeout).
+        /// No worker of the cluster answered (connection refused, timeout); may pass.
         case unreachable(reason: String)
+        /// The URL does not lead to a Connect REST API as written (a TLS mismatch, a host name
+        /// that does not resolve, a path that is not a worker's REST root); waiting will not help.
+        case badEndpoint(reason: String)
         /// The worker answered with an error status.
         case http(status: Int, errorCode: Int?, message: String)
         /// The worker answered 2xx, but with a body this client cannot read.
@@ -53,7 +56,7 @@ public struct ConnectError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .unreachable:
             return true
-        case .malformedResponse, .responseTooLarge:
+        case .malformedResponse, .responseTooLarge, .badEndpoint:
             return false
         case .http(let status, _, let message):
             let text = message.lowercased()
@@ -78,6 +81,7 @@ public struct ConnectError: Error, Sendable, CustomStringConvertible {
     public var shortDescription: String {
         switch kind {
         case .unreachable: return "unreachable"
+        case .badEndpoint: return "bad_endpoint"
         case .http(let status, _, _): return "http_\(status)"
         case .malformedResponse: return "malformed_response"
         case .responseTooLarge: return "response_too_large"
@@ -88,6 +92,8 @@ public struct ConnectError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .unreachable(let reason):
             return "Kafka Connect at \(endpoint) is unreachable (\(request)): \(reason)"
+        case .badEndpoint(let reason):
+            return "Kafka Connect at \(endpoint) cannot be used (\(request)): \(reason)"
         case .http(let status, _, let message):
             return "Kafka Connect at \(endpoint) answered \(status) to \(request): \(message)"
         case .malformedResponse(let reason):

@@ -3,16 +3,19 @@ import Foundation
 /// Exponential backoff with jitter for calls that Connect says are retryable.
 ///
 /// The default follows the Terraform provider and Strimzi: start at 250 ms, double up to 5 s,
-/// at most 10 attempts.
+/// at most 10 attempts; and no new attempt once `maxElapsed` has passed since the first.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
     public var initialDelay: Duration
     public var maxDelay: Duration
+    /// No attempt starts after this much time since the first (the last one has its own deadline).
+    public var maxElapsed: Duration
 
-    public init(maxAttempts: Int = 10, initialDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(5)) {
+    public init(maxAttempts: Int = 10, initialDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(5), maxElapsed: Duration = .seconds(60)) {
         self.maxAttempts = maxAttempts
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
+        self.maxElapsed = maxElapsed
     }
 
     /// No retries: one attempt.
@@ -35,12 +38,15 @@ public struct RetryPolicy: Sendable, Equatable {
         beforeRetry: (ConnectError, Int) async -> Void = { _, _ in }
     ) async throws -> T {
         var attempt = 1
+        let deadline = ContinuousClock.now + maxElapsed
         while true {
             do {
                 return try await operation()
             } catch let error as ConnectError where error.isRetryable && attempt < maxAttempts {
+                let pause = delay(afterAttempt: attempt)
+                guard ContinuousClock.now + pause < deadline else { throw error }
                 await beforeRetry(error, attempt)
-                try await Task.sleep(for: delay(afterAttempt: attempt))
+                try await Task.sleep(for: pause)
                 attempt += 1
             }
         }

@@ -78,22 +78,9 @@ public struct LocalStack: Sendable {
                 worker(cluster.name, number).stop()
             }
             for number in 1...max(cluster.workers, 1) {
-                let daemon = worker(cluster.name, number)
-                let home = WorkerHome(
-                    cluster: cluster.name, number: number,
-                    port: configuration.port(cluster: clusterIndex, worker: number - 1),
-                    directory: workerDirectory(cluster.name, number),
-                    pluginPath: pluginPath(of: cluster.name),
-                    bootstrapServers: configuration.bootstrapServers
-                )
-                if let pid = daemon.runningPID {
-                    progress("\(daemon.name) already runs (pid \(pid)) at \(home.url)")
-                    continue
+                if let start = try await startWorker(cluster.name, index: clusterIndex, number: number, distribution: distribution, classpath: classpath) {
+                    started.append(start)
                 }
-                try home.write()
-                progress("Starting \(daemon.name) on \(home.url)")
-                let pid = try await daemon.start(distribution.java.path, home.arguments(classpath: classpath, heap: configuration.workerHeap))
-                started.append((daemon, pid, home.url))
             }
         }
         if let postgres {
@@ -110,6 +97,39 @@ public struct LocalStack: Sendable {
         }
         try saveConfiguration()
         return await status()
+    }
+
+    /// Starts one worker unless it runs; returns it to wait for, or nil when it ran already.
+    func startWorker(_ cluster: String, index clusterIndex: Int, number: Int, distribution: Distribution, classpath: String) async throws -> (Daemon, Int32, URL)? {
+        let daemon = worker(cluster, number)
+        let home = WorkerHome(
+            cluster: cluster, number: number,
+            port: configuration.port(cluster: clusterIndex, worker: number - 1),
+            directory: workerDirectory(cluster, number),
+            pluginPath: pluginPath(of: cluster),
+            bootstrapServers: configuration.bootstrapServers
+        )
+        if let pid = daemon.runningPID {
+            progress("\(daemon.name) already runs (pid \(pid)) at \(home.url)")
+            return nil
+        }
+        try home.write()
+        progress("Starting \(daemon.name) on \(home.url)")
+        let pid = try await daemon.start(distribution.java.path, home.arguments(classpath: classpath, heap: configuration.workerHeap))
+        return (daemon, pid, home.url)
+    }
+
+    /// Starts one stopped worker of a running stack and waits until it answers `/health`
+    /// (a fault test brings back the worker it killed, and nothing else).
+    public func startWorker(_ cluster: String, _ number: Int) async throws {
+        guard let index = configuration.clusters.firstIndex(where: { $0.name == cluster }) else {
+            throw StackError("No cluster \(cluster) in this stack.")
+        }
+        let distribution = try await Prerequisites(cache: configuration.cache, progress: progress).ensure(postgres: configuration.postgresPort != nil)
+        let classpath = try distribution.classpath(excluding: configuration.clusters[index].classpathExclusions)
+        if let (daemon, pid, url) = try await startWorker(cluster, index: index, number: number, distribution: distribution, classpath: classpath) {
+            try await waitHealthy(daemon, pid: pid, url: url)
+        }
     }
 
     /// Refuses to start when a port the stack needs is held by a process it did not start.

@@ -4,7 +4,10 @@ import SwitchboardCore
 
 /// Carries out a ``Plan`` against the clusters.
 ///
-/// Writes run with bounded concurrency, one task per connector (so writes to one connector are
+/// Before the first write, two guards: a plan that deletes more connectors than the policy's
+/// `maxDeletesPerApply` is refused (unless ``Options/allowMassDelete``), and every connector
+/// to create or update is validated by Connect itself (`PUT /connector-plugins/{class}/config/validate`);
+/// any problem means nothing is written. Writes run with bounded concurrency, one task per connector (so writes to one connector are
 /// serialised). A write that Connect answers with a retryable error (409 during a rebalance, a 500
 /// saying a rebalance is expected, its 90 s "Request timed out") is retried with backoff, but only
 /// after re-reading the connector: a timed-out request may have completed. After the writes, each
@@ -25,14 +28,44 @@ public struct Applier: Sendable {
         /// How long a failure must persist to count. Right after an update, status still shows the
         /// old failed tasks until Connect restarts them (a rebalance later).
         public var failureGrace: Duration
+        /// Apply even when the plan deletes more than the policy's `maxDeletesPerApply`.
+        public var allowMassDelete: Bool
+        /// How long a cluster may stay unreachable while waiting before its changes fail.
+        public var unreachableGrace: Duration
 
-        public init(parallelism: Int = 8, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15), failureGrace: Duration = .seconds(30)) {
+        public init(parallelism: Int = 8, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15),
+                    failureGrace: Duration = .seconds(30), allowMassDelete: Bool = false, unreachableGrace: Duration = HTTPPolicy.defaultTimeout) {
             self.parallelism = parallelism
             self.waitTimeout = waitTimeout
             self.retry = retry
             self.pollInterval = pollInterval
             self.emptyTaskGrace = emptyTaskGrace
             self.failureGrace = failureGrace
+            self.allowMassDelete = allowMassDelete
+            self.unreachableGrace = unreachableGrace
+        }
+    }
+
+    /// Why nothing was written.
+    public enum Refusal: Error, Sendable, CustomStringConvertible {
+        /// More deletes than the policy allows in one apply.
+        case tooManyDeletes(deletes: [Change], limit: Int)
+        /// Connect rejects the config of connectors to create or update.
+        case rejectedByConnect([Violation])
+        /// A cluster could not be asked to validate.
+        case unreachable(ClustersUnreachable)
+
+        public var description: String {
+            switch self {
+            case .tooManyDeletes(let deletes, let limit):
+                return "the plan deletes \(deletes.count) connectors, more than policy.maxDeletesPerApply (\(limit)); nothing was applied.\n"
+                    + deletes.map { "  - \($0.cluster)/\($0.connector)" }.joined(separator: "\n")
+                    + "\nIf these deletes are meant, run apply again with --allow-mass-delete (or raise policy.maxDeletesPerApply in switchboard.yaml)."
+            case .rejectedByConnect(let violations):
+                return "Connect rejects \(violations.count == 1 ? "a config" : "configs") of this plan; nothing was applied.\n" + CatalogError(violations: violations).violations.map(\.description).joined(separator: "\n")
+            case .unreachable(let error):
+                return "cannot validate the plan with Connect; nothing was applied.\n\(error)"
+            }
         }
     }
 
@@ -66,17 +99,51 @@ public struct Applier: Sendable {
         self.options = options
     }
 
-    /// Applies every change of `plan` and returns how each ended, in plan order.
-    public func apply(_ plan: Plan, events: @escaping @Sendable (Event) -> Void = { _ in }) async -> [Outcome] {
+    /// Checks the plan against the deletion limit and has Connect validate every connector it
+    /// creates or updates. Throws when anything is wrong; writes nothing.
+    public func preflight(_ plan: Plan, catalog: Catalog) async throws(Refusal) {
+        let deletes = plan.deletes
+        let limit = catalog.policy.maxDeletesPerApply
+        if deletes.count > limit && !options.allowMassDelete {
+            throw .tooManyDeletes(deletes: deletes, limit: limit)
+        }
+        let written = Set(plan.changes.filter { $0.action == .create || $0.action == .update }.map { "\($0.cluster)/\($0.connector)" })
+        let connectors = catalog.connectors.filter { written.contains("\($0.cluster)/\($0.fullName)") }
+        guard !connectors.isEmpty else { return }
+        let violations: [Violation]
+        do {
+            violations = try await ServerValidator(catalog: catalog, connections: connections, parallelism: options.parallelism).validate(connectors)
+        } catch {
+            throw .unreachable(error)
+        }
+        if !violations.isEmpty { throw .rejectedByConnect(violations) }
+    }
+
+    /// Runs ``preflight(_:catalog:)``, then applies every change of `plan` and returns how each
+    /// ended, in plan order.
+    public func apply(_ plan: Plan, catalog: Catalog, events: @escaping @Sendable (Event) -> Void = { _ in }) async throws(Refusal) -> [Outcome] {
+        try await preflight(plan, catalog: catalog)
+        return await write(plan, catalog: catalog, events: events)
+    }
+
+    /// The writes and the wait, for a plan that passed ``preflight(_:catalog:)`` (a caller that
+    /// asks for confirmation in between). Every message from Connect is scrubbed, also of the
+    /// values of the change's secret keys.
+    public func write(_ plan: Plan, catalog: Catalog, events: @escaping @Sendable (Event) -> Void = { _ in }) async -> [Outcome] {
+        let secrets = SecretMatcher(policy: catalog.policy)
+        return await write(plan, scrub: { text, change in secrets.scrub(text, config: change.config ?? [:]) }, events: events)
+    }
+
+    func write(_ plan: Plan, scrub: @escaping @Sendable (String, Change) -> String, events: @escaping @Sendable (Event) -> Void) async -> [Outcome] {
         let changes = plan.changes
         // 1. Writes, bounded.
         let written = await boundedMap(changes, limit: options.parallelism) { change -> Outcome? in
             events(.writing(change))
             do {
-                try await write(change, events: events)
+                try await write(change, scrub: scrub, events: events)
                 return nil
             } catch {
-                let outcome = Outcome(change: change, result: .failed(Self.describe(error)))
+                let outcome = Outcome(change: change, result: .failed(scrub(Self.describe(error), change)))
                 events(.finished(outcome))
                 return outcome
             }
@@ -92,7 +159,7 @@ public struct Applier: Sendable {
         await withTaskGroup(of: [(Int, Outcome)].self) { group in
             for (cluster, indices) in byCluster {
                 group.addTask {
-                    await waitForDesiredState(cluster: cluster, changes: indices.map { ($0, changes[$0]) }, events: events)
+                    await waitForDesiredState(cluster: cluster, changes: indices.map { ($0, changes[$0]) }, scrub: scrub, events: events)
                 }
             }
             for await results in group {
@@ -104,7 +171,7 @@ public struct Applier: Sendable {
 
     // MARK: writes
 
-    func write(_ change: Change, events: @Sendable (Event) -> Void) async throws {
+    func write(_ change: Change, scrub: @Sendable (String, Change) -> String, events: @Sendable (Event) -> Void) async throws {
         let client = try connections.client(change.cluster)
         var attempt = 0
         try await options.retry.run({
@@ -112,7 +179,7 @@ public struct Applier: Sendable {
             if attempt > 1, try await alreadyDone(change, client: client) { return }
             try await perform(change, client: client)
         }, beforeRetry: { error, attempt in
-            events(.retrying(change, reason: error.message ?? error.shortDescription, attempt: attempt))
+            events(.retrying(change, reason: scrub(error.message ?? error.shortDescription, change), attempt: attempt))
         })
     }
 
@@ -179,7 +246,7 @@ public struct Applier: Sendable {
 
     // MARK: waiting
 
-    func waitForDesiredState(cluster: String, changes: [(Int, Change)], events: @Sendable (Event) -> Void) async -> [(Int, Outcome)] {
+    func waitForDesiredState(cluster: String, changes: [(Int, Change)], scrub: @Sendable (String, Change) -> String, events: @Sendable (Event) -> Void) async -> [(Int, Outcome)] {
         var remaining = changes
         var done: [(Int, Outcome)] = []
         var lastStates: [String: String] = [:]
@@ -187,46 +254,70 @@ public struct Applier: Sendable {
         // Connectors restarted once because their failure outlived an update (Connect does not
         // always restart a failed task whose config changed).
         var restarted: Set<String> = []
+        var unreachableSince: ContinuousClock.Instant?
+        var lastReadError: String?
         let started = ContinuousClock.now
         let deadline = started + options.waitTimeout
-        while !remaining.isEmpty {
-            if let client = try? connections.client(cluster), let all = try? await client.connectors() {
-                var restart: [String] = []
-                remaining.removeAll { index, change in
-                    let snapshot = all[change.connector]
-                    lastStates[change.connector] = snapshot?.state?.rawValue
-                    let now = ContinuousClock.now
-                    guard let result = Self.evaluate(change, snapshot: snapshot, emptyTasksAreFinal: now - started >= options.emptyTaskGrace) else {
-                        failingSince.removeValue(forKey: change.connector)
-                        return false
-                    }
-                    if case .failed = result {
-                        let since = failingSince[change.connector] ?? now
-                        failingSince[change.connector] = since
-                        if now - since < options.failureGrace { return false }
-                        if change.action == .update, change.toState == .running, !restarted.contains(change.connector) {
-                            restart.append(change.connector)
-                            return false
-                        }
-                    }
-                    let outcome = Outcome(change: change, result: result)
-                    events(.finished(outcome))
-                    done.append((index, outcome))
-                    return true
-                }
-                for name in restart {
-                    restarted.insert(name)
-                    failingSince.removeValue(forKey: name)
-                    try? await options.retry.run { try await client.restart(name, includeTasks: true, onlyFailed: true) }
-                }
-            }
-            if remaining.isEmpty || ContinuousClock.now >= deadline { break }
-            try? await Task.sleep(for: options.pollInterval)
-        }
-        for (index, change) in remaining {
-            let outcome = Outcome(change: change, result: .timedOut(lastState: lastStates[change.connector]))
+        func finish(_ index: Int, _ change: Change, _ result: Outcome.Result) {
+            let outcome = Outcome(change: change, result: result)
             events(.finished(outcome))
             done.append((index, outcome))
+        }
+        while !remaining.isEmpty {
+            let all: [String: ConnectorSnapshot]
+            do {
+                all = try await connections.client(cluster).connectors()
+                unreachableSince = nil
+            } catch {
+                // A failed read is tried again next round, unless the cluster stays unreachable.
+                let since = unreachableSince ?? ContinuousClock.now
+                unreachableSince = since
+                lastReadError = Self.describe(error)
+                if ContinuousClock.now - since >= options.unreachableGrace {
+                    for (index, change) in remaining {
+                        finish(index, change, .failed(scrub("cluster \(cluster) stayed unreachable for \(HTTPPolicy.seconds(options.unreachableGrace)) while waiting for the desired state: \(lastReadError ?? "")", change)))
+                    }
+                    remaining = []
+                    break
+                }
+                if ContinuousClock.now >= deadline { break }
+                try? await Task.sleep(for: options.pollInterval)  // only cancellation ends a sleep early
+                continue
+            }
+            var restart: [String] = []
+            remaining.removeAll { index, change in
+                let snapshot = all[change.connector]
+                lastStates[change.connector] = snapshot?.state?.rawValue
+                let now = ContinuousClock.now
+                guard var result = Self.evaluate(change, snapshot: snapshot, emptyTasksAreFinal: now - started >= options.emptyTaskGrace) else {
+                    failingSince.removeValue(forKey: change.connector)
+                    return false
+                }
+                if case .failed(let reason) = result {
+                    let since = failingSince[change.connector] ?? now
+                    failingSince[change.connector] = since
+                    if now - since < options.failureGrace { return false }
+                    if change.action == .update, change.toState == .running, !restarted.contains(change.connector) {
+                        restart.append(change.connector)
+                        return false
+                    }
+                    result = .failed(scrub(reason, change))
+                }
+                finish(index, change, result)
+                return true
+            }
+            for name in restart {
+                restarted.insert(name)
+                failingSince.removeValue(forKey: name)
+                // Best effort: if the restart fails, the failure shows in the next rounds' status.
+                _ = try? await options.retry.run { try await connections.client(cluster).restart(name, includeTasks: true, onlyFailed: true) }
+            }
+            if remaining.isEmpty || ContinuousClock.now >= deadline { break }
+            try? await Task.sleep(for: options.pollInterval)  // only cancellation ends a sleep early
+        }
+        for (index, change) in remaining {
+            let last = lastStates[change.connector] ?? lastReadError.map { "no status; the last read failed: \(scrub($0, change))" }
+            finish(index, change, .timedOut(lastState: last))
         }
         return done
     }

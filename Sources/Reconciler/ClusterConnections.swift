@@ -11,15 +11,16 @@ public struct ClusterConnections: Sendable {
         self.clients = clients
     }
 
-    /// Builds the clients; throws when a cluster's password cannot be read.
-    public init(catalog: Catalog, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
-        try self.init(clusters: catalog.clusters, environment: environment)
+    /// Builds the clients; throws when a cluster's password cannot be read. `timeout` bounds
+    /// every request (and the retries of a read).
+    public init(catalog: Catalog, timeout: Duration = HTTPPolicy.defaultTimeout, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
+        try self.init(clusters: catalog.clusters, timeout: timeout, environment: environment)
     }
 
-    public init(clusters: [ClusterDefinition], environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
+    public init(clusters: [ClusterDefinition], timeout: Duration = HTTPPolicy.defaultTimeout, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
         var clients: [String: ConnectClient] = [:]
         for cluster in clusters {
-            clients[cluster.name] = try Self.client(for: cluster, environment: environment)
+            clients[cluster.name] = try Self.client(for: cluster, timeout: timeout, environment: environment)
         }
         self.clients = clients
     }
@@ -31,7 +32,7 @@ public struct ClusterConnections: Sendable {
         return client
     }
 
-    static func client(for cluster: ClusterDefinition, environment: [String: String]) throws(ReconcileError) -> ConnectClient {
+    static func client(for cluster: ClusterDefinition, timeout: Duration, environment: [String: String]) throws(ReconcileError) -> ConnectClient {
         let urls = cluster.urls.compactMap(URL.init(string:))
         guard !urls.isEmpty else {
             throw ReconcileError(cluster: cluster.name, message: "has no usable URL")
@@ -41,7 +42,8 @@ public struct ClusterConnections: Sendable {
             basicAuth = .init(username: auth.username, password: try password(auth, cluster: cluster.name, environment: environment))
         }
         let tls = cluster.tls.map { ConnectEndpoint.TLS(caFile: $0.caFile, insecureSkipVerify: $0.insecureSkipVerify) }
-        return ConnectClient(endpoint: ConnectEndpoint(urls: urls, basicAuth: basicAuth, tls: tls))
+        return ConnectClient(endpoint: ConnectEndpoint(urls: urls, basicAuth: basicAuth, tls: tls), requestTimeout: timeout,
+                             readRetry: RetryPolicy(maxAttempts: 5, maxElapsed: timeout))
     }
 
     static func password(_ auth: ClusterDefinition.BasicAuth, cluster: String, environment: [String: String]) throws(ReconcileError) -> String {
@@ -52,10 +54,11 @@ public struct ClusterConnections: Sendable {
             return value
         }
         if let file = auth.passwordFile {
-            guard let value = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ReconcileError(cluster: cluster, message: "its basic-auth password file \(file) cannot be read")
+            do {
+                return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw ReconcileError(cluster: cluster, message: "its basic-auth password file \(file) cannot be read (\((error as NSError).localizedDescription))")
             }
-            return value.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         throw ReconcileError(cluster: cluster, message: "basic auth has no passwordEnv or passwordFile")
     }

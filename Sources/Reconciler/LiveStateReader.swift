@@ -2,7 +2,7 @@ import ConnectClient
 import Foundation
 import SwitchboardCore
 
-/// What runs on the clusters, read with at most two calls per cluster: `GET /health` (an early
+/// What runs on the clusters, read with two calls per cluster: `GET /health` (an early
 /// `GET /connectors` can answer an empty list before the worker has read its config topic) and
 /// one bulk `GET /connectors?expand=info&expand=status`.
 public struct LiveState: Sendable {
@@ -26,16 +26,17 @@ public struct LiveState: Sendable {
 
 public struct LiveStateReader: Sendable {
     public let connections: ClusterConnections
-    /// How long to wait for a starting worker (503 on /health) before giving up.
-    public var readyTimeout: Duration
+    /// How long reading one cluster may take in all, waiting for a starting worker included.
+    public var deadline: Duration
 
-    public init(connections: ClusterConnections, readyTimeout: Duration = .seconds(60)) {
+    public init(connections: ClusterConnections, deadline: Duration = HTTPPolicy.defaultTimeout) {
         self.connections = connections
-        self.readyTimeout = readyTimeout
+        self.deadline = deadline
     }
 
     /// Reads every named cluster concurrently. Throws ``ClustersUnreachable`` naming every cluster
-    /// that could not be read, so that nothing is planned or applied on a partial picture.
+    /// that could not be read, so that nothing is planned or applied on a partial picture; and
+    /// when two catalog clusters turn out to be one Connect cluster (workers in common).
     public func read(clusters names: [String]) async throws(ClustersUnreachable) -> LiveState {
         let results = await withTaskGroup(of: Result<LiveState.Cluster, ReconcileError>.self) { group in
             for name in names {
@@ -62,32 +63,79 @@ public struct LiveStateReader: Sendable {
         guard failures.isEmpty else {
             throw ClustersUnreachable(failures: failures.sorted { $0.cluster < $1.cluster })
         }
-        return LiveState(clusters: clusters)
+        let state = LiveState(clusters: clusters)
+        let shared = state.sharedWorkers()
+        guard shared.isEmpty else {
+            throw ClustersUnreachable(failures: shared.map { first, second, workers in
+                ReconcileError(cluster: first, message: "is the same Connect cluster as '\(second)': the worker\(workers.count == 1 ? "" : "s") \(workers.joined(separator: ", ")) run\(workers.count == 1 ? "s" : "") connectors of both. Each would delete the other's connectors, so nothing is planned. Define each Connect cluster once in switchboard.yaml.")
+            })
+        }
+        return state
     }
 
-    /// Reads one cluster.
+    /// Reads one cluster within ``deadline``.
     public func read(cluster name: String) async throws(ReconcileError) -> LiveState.Cluster {
         let client = try connections.client(name)
+        let deadline = self.deadline
+        let seen = SeenHealth()
         do {
-            try await waitReady(client, cluster: name)
-            let connectors = try await client.connectors()
-            return LiveState.Cluster(name: name, connectors: connectors, readAt: Date())
+            return try await withDeadline(deadline) {
+                try await waitReady(client, seen: seen)
+                let connectors = try await client.connectors()
+                return LiveState.Cluster(name: name, connectors: connectors, readAt: Date())
+            }
         } catch let error as ConnectError {
+            // A last request that ran into the deadline while the worker said it was starting:
+            // what it said is the useful part.
+            if let last = seen.last, error.status == nil {
+                throw ReconcileError(cluster: name, message: Self.stillStarting(last, deadline))
+            }
             throw ReconcileError(cluster: name, error)
-        } catch let error as ReconcileError {
-            throw error
+        } catch is DeadlineExceeded {
+            throw ReconcileError(cluster: name, message: seen.last.map { Self.stillStarting($0, deadline) }
+                                 ?? "no answer within \(HTTPPolicy.seconds(deadline)) from \(client.endpoint.urls.map(\.absoluteString).joined(separator: ", "))")
         } catch {
             throw ReconcileError(cluster: name, message: "\(error)")
         }
     }
 
-    func waitReady(_ client: ConnectClient, cluster: String) async throws {
-        let deadline = ContinuousClock.now + readyTimeout
-        while try await !client.isHealthy() {
-            guard ContinuousClock.now < deadline else {
-                throw ReconcileError(cluster: cluster, message: "its worker did not become ready (/health) within \(readyTimeout)")
-            }
+    static func stillStarting(_ seen: String, _ deadline: Duration) -> String {
+        "its worker \(seen) for \(HTTPPolicy.seconds(deadline)); is this a Kafka Connect URL, and is the worker starting?"
+    }
+
+    /// What the last `/health` answer said, for the message when the deadline passes.
+    final class SeenHealth: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: String?
+        var last: String? {
+            get { lock.withLock { value } }
+            set { lock.withLock { value = newValue } }
+        }
+    }
+
+    func waitReady(_ client: ConnectClient, seen: SeenHealth) async throws {
+        while case .starting(let what) = try await client.health() {
+            seen.last = what
             try await Task.sleep(for: .seconds(1))
         }
+    }
+}
+
+extension LiveState {
+    /// Pairs of clusters whose bulk status names the same worker (`host:port`): one Connect
+    /// cluster under two catalog names.
+    func sharedWorkers() -> [(String, String, [String])] {
+        let workers = clusters.mapValues { cluster in
+            Set(cluster.connectors.values.compactMap(\.status).flatMap { [$0.connector.workerID] + $0.tasks.map(\.workerID) }.compactMap { $0 })
+        }
+        let names = workers.keys.sorted()
+        var pairs: [(String, String, [String])] = []
+        for (index, first) in names.enumerated() {
+            for second in names[(index + 1)...] {
+                let common = workers[first]!.intersection(workers[second]!)
+                if !common.isEmpty { pairs.append((first, second, common.sorted())) }
+            }
+        }
+        return pairs
     }
 }

@@ -16,12 +16,18 @@ public struct ServerValidator: Sendable {
         self.parallelism = parallelism
     }
 
-    /// Violations Connect reports; throws when a cluster cannot be reached.
+    /// Violations Connect reports for every connector of the catalog; throws when a cluster
+    /// cannot be reached.
     public func validate() async throws(ClustersUnreachable) -> [Violation] {
+        try await validate(catalog.connectors)
+    }
+
+    /// Violations Connect reports for `connectors`; throws when a cluster cannot be reached.
+    public func validate(_ connectors: [ConnectorDefinition]) async throws(ClustersUnreachable) -> [Violation] {
         let secrets = SecretMatcher(policy: catalog.policy)
         let catalog = self.catalog
         let connections = self.connections
-        let results = await boundedMap(catalog.connectors, limit: parallelism) { connector -> Result<[Violation], ReconcileError> in
+        let results = await boundedMap(connectors, limit: parallelism) { connector -> Result<[Violation], ReconcileError> in
             let config = catalog.policy.effectiveConfig(for: connector).merging(["name": connector.fullName]) { $1 }
             do {
                 let client = try connections.client(connector.cluster)

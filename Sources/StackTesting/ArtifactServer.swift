@@ -15,14 +15,15 @@ public struct ArtifactServer: Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)/artifactory/plugins" }
 
     /// Starts a server storing files under `root`; requests need `Authorization: Bearer <token>`.
-    public static func start(root: URL, token: String) async throws -> ArtifactServer {
+    /// With `bytesPerSecond`, bodies are sent at that rate.
+    public static func start(root: URL, token: String, bytesPerSecond: Int? = nil) async throws -> ArtifactServer {
         let folder = root.deletingLastPathComponent().appendingPathComponent("\(root.lastPathComponent)-server")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let script = TestStack.projectRoot.appendingPathComponent("scripts/artifact-server.py")
         let port = PortProbe.ephemeral()
         let daemon = Daemon(name: "artifact server", directory: folder, file: "server")
-        let pid = try await daemon.start("/usr/bin/env", ["python3", script.path, String(port), root.path, token])
+        let pid = try await daemon.start("/usr/bin/env", ["python3", script.path, String(port), root.path, token] + (bytesPerSecond.map { [String($0)] } ?? []))
         let server = ArtifactServer(port: port, root: root, token: token, daemon: daemon)
         try await eventually(timeout: .seconds(20), "the artifact server on \(port)") {
             guard Daemon.isAlive(pid) else { throw TimeoutError(what: "artifact server exited: \(daemon.logTail())", timeout: .zero, lastError: nil) }
@@ -33,6 +34,11 @@ public struct ArtifactServer: Sendable {
 
     public func stop() {
         daemon.stop(grace: 5)
+    }
+
+    /// Kills the server at once, as a crash would.
+    public func kill() {
+        daemon.kill9()
     }
 
 }

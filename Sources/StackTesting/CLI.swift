@@ -40,7 +40,7 @@ public enum CLI {
         case .exited(let code): status = code
         case .signaled(let signal): status = 128 + signal
         }
-        return Result(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        return Result(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 }
 

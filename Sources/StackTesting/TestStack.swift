@@ -8,6 +8,7 @@ import LocalStack
 /// and runs three Connect clusters on one broker:
 /// - `alpha` and `beta` (one worker each): catalog, plan and apply tests, two clusters in one plan;
 /// - `scale` (three workers): task spreading and failover, so killing a worker disturbs nobody else;
+/// - `fault` (one worker): the fault suite kills and restarts its only worker;
 /// plus PostgreSQL for Debezium CDC. `scripts/test` stops it when the tests end.
 public actor TestStack {
     public static let shared = TestStack()
@@ -27,7 +28,7 @@ public actor TestStack {
                 cache: root.appendingPathComponent("cache"),
                 brokerPort: 29092,
                 connectBasePort: 28083,
-                clusters: [.init(name: "alpha"), .init(name: "beta"), .init(name: "scale", workers: 3)],
+                clusters: [.init(name: "alpha"), .init(name: "beta"), .init(name: "scale", workers: 3), .init(name: "fault")],
                 postgresPort: 25432
             ),
             progress: { print("[test stack] \($0)") }

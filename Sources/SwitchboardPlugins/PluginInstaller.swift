@@ -3,20 +3,28 @@ import SwitchboardCore
 
 /// Installs exactly a cluster's plugin set into a `plugin.path` folder: what an init container runs.
 ///
-/// Each artifact is downloaded from the store into a staging folder inside the destination,
-/// its sha256 verified, and unpacked into `staging/<plugin>/`. Only when every artifact is ready
-/// are the folders renamed into place (and plugins that left the set moved out), so a failure
-/// leaves the destination exactly as it was. What is installed is recorded in
-/// `.switchboard-plugins.json`; an artifact already there with the same sha256 is skipped.
+/// Each artifact is downloaded from the store into a staging folder, its sha256 verified, and
+/// unpacked into `staging/<plugin>/`. Only when every artifact is ready are the folders renamed
+/// into place (and plugins that left the set moved out); a failure while renaming undoes the
+/// renames already made. So on any failure the destination is exactly as it was, and a
+/// destination that did not exist is not created. What is installed is recorded in
+/// `.switchboard-plugins.json`; an artifact already there with the same sha256 is skipped. That
+/// file is checked before anything is moved by the names it holds: a corrupt one is an error.
 public struct PluginInstaller: Sendable {
     public let store: any ArtifactStore
     public let progress: @Sendable (String) -> Void
     /// Downloads and unpacks in flight at once.
     public var parallelism: Int
+    /// The most bytes one artifact may unpack to (a zip bomb stops here).
+    public var maxUnpackedBytes: Int64
 
-    public init(store: any ArtifactStore, parallelism: Int = 4, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// 2 GiB: far above any connector plugin (Debezium's is about 30 MB), far below a full disk.
+    public static let defaultMaxUnpackedBytes: Int64 = 2 << 30
+
+    public init(store: any ArtifactStore, parallelism: Int = 4, maxUnpackedBytes: Int64 = PluginInstaller.defaultMaxUnpackedBytes, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.parallelism = parallelism
+        self.maxUnpackedBytes = maxUnpackedBytes
         self.progress = progress
     }
 
@@ -37,13 +45,9 @@ public struct PluginInstaller: Sendable {
     public func install(_ artifacts: [PluginArtifact], into destination: URL) async throws(PluginError) -> Report {
         let fileManager = FileManager.default
         let destination = destination.standardizedFileURL
-        do {
-            try fileManager.createDirectory(at: destination, withIntermediateDirectories: true)
-        } catch {
-            throw PluginError("Cannot create the plugin folder \(destination.path): \(error)")
-        }
+        let exists = try Self.folderExists(destination)
         let stateURL = destination.appendingPathComponent(Self.stateFile)
-        let state = (try? JSONDecoder().decode([String: Installed].self, from: Data(contentsOf: stateURL))) ?? [:]
+        let state = exists ? try Self.readState(stateURL) : [:]
 
         var report = Report()
         var pending: [PluginArtifact] = []
@@ -57,71 +61,199 @@ public struct PluginInstaller: Sendable {
         }
         let wanted = Set(artifacts.map(\.name))
         report.removed = state.keys.filter { !wanted.contains($0) }.sorted()
-        if pending.isEmpty && report.removed.isEmpty {
+        if exists && pending.isEmpty && report.removed.isEmpty {
             progress("All \(artifacts.count) plugin(s) already installed in \(destination.path)")
             return report
         }
 
-        let staging = destination.appendingPathComponent(".switchboard-staging-\(UUID().uuidString)")
-        defer { try? fileManager.removeItem(at: staging) }
+        // Staging lives in the destination (same file system, so the final renames are atomic),
+        // or, when the destination does not exist yet, beside it: it then becomes the destination.
+        let stagingParent = exists ? destination : try Self.nearestExistingAncestor(of: destination)
+        let staging = stagingParent.appendingPathComponent(".switchboard-staging-\(UUID().uuidString)")
+        defer { try? fileManager.removeItem(at: staging) }  // gone on success; on failure, cleaning up cannot undo more
         do {
-            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+            try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
         } catch {
-            throw PluginError("Cannot create a staging folder in \(destination.path): \(error)")
+            throw PluginError("Cannot create a staging folder in \(stagingParent.path): \((error as NSError).localizedDescription)")
         }
 
         // 1. Download, verify and unpack everything into staging.
-        let store = self.store, progress = self.progress
+        let store = self.store, progress = self.progress, limit = maxUnpackedBytes
         let results = await boundedMap(pending, limit: parallelism) { artifact -> PluginError? in
             do throws(PluginError) {
-                try await Self.stage(artifact, from: store, in: staging, progress: progress)
+                try await Self.stage(artifact, from: store, in: staging, maxUnpackedBytes: limit, progress: progress)
                 return nil
             } catch {
                 return error
             }
         }
         if let failure = results.compactMap({ $0 }).first {
-            throw PluginError("\(failure.message)\nNothing was changed in \(destination.path).")
+            throw PluginError("\(failure.message)\n\(exists ? "Nothing was changed in \(destination.path)." : "\(destination.path) was not created.")")
         }
 
         // 2. Everything is ready: move it into place.
         var newState = state.filter { wanted.contains($0.key) }
+        for artifact in pending {
+            newState[artifact.name] = Installed(version: artifact.version, sha256: artifact.sha256)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let stateData: Data
+        do {
+            stateData = try encoder.encode(newState)
+        } catch {
+            throw PluginError("Cannot record the installed plugins: \(error)")
+        }
+        if !exists {
+            try Self.createAsDestination(staging, destination: destination, state: stateData)
+            report.installed = pending.map(\.name)
+            return report
+        }
+        var moves = Moves()
         do {
             for artifact in pending {
                 let folder = destination.appendingPathComponent(artifact.name)
-                if fileManager.fileExists(atPath: folder.path) {
-                    try fileManager.moveItem(at: folder, to: staging.appendingPathComponent("replaced-\(artifact.name)"))
+                if try Self.entryExists(folder) {
+                    try moves.move(folder, to: staging.appendingPathComponent("replaced-\(artifact.name)"))
                 }
-                try fileManager.moveItem(at: staging.appendingPathComponent(artifact.name), to: folder)
-                newState[artifact.name] = Installed(version: artifact.version, sha256: artifact.sha256)
+                try moves.move(staging.appendingPathComponent(artifact.name), to: folder)
                 report.installed.append(artifact.name)
             }
             for name in report.removed {
                 let folder = destination.appendingPathComponent(name)
-                if fileManager.fileExists(atPath: folder.path) {
-                    try fileManager.moveItem(at: folder, to: staging.appendingPathComponent("removed-\(name)"))
+                if try Self.entryExists(folder) {
+                    try moves.move(folder, to: staging.appendingPathComponent("removed-\(name)"))
                 }
-                progress("Removed \(name): it left the cluster's set")
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(newState).write(to: stateURL, options: .atomic)
+            try stateData.write(to: stateURL, options: .atomic)
         } catch {
-            throw PluginError("Moving the plugins into \(destination.path) failed: \(error)")
+            let undone = moves.undo()
+            throw PluginError("Moving the plugins into \(destination.path) failed: \((error as NSError).localizedDescription). "
+                              + (undone ? "The moves already made were undone; nothing was changed." : "Undoing the moves made failed too: check \(destination.path) by hand."))
+        }
+        for name in report.removed {
+            progress("Removed \(name): it left the cluster's set")
         }
         return report
     }
 
+    /// Renames made so far, to undo them in reverse order if a later one fails.
+    struct Moves {
+        private var done: [(from: URL, to: URL)] = []
+
+        mutating func move(_ from: URL, to: URL) throws {
+            try FileManager.default.moveItem(at: from, to: to)
+            done.append((from, to))
+        }
+
+        /// Whether every move was undone.
+        func undo() -> Bool {
+            var complete = true
+            for (from, to) in done.reversed() {
+                do {
+                    try FileManager.default.moveItem(at: to, to: from)
+                } catch {
+                    complete = false
+                }
+            }
+            return complete
+        }
+    }
+
+    /// Turns the staging folder into the destination that did not exist: the state file goes in,
+    /// the destination's missing parents are created, and one rename puts it in place.
+    static func createAsDestination(_ staging: URL, destination: URL, state: Data) throws(PluginError) {
+        let fileManager = FileManager.default
+        var created: [URL] = []
+        do {
+            try state.write(to: staging.appendingPathComponent(stateFile), options: .atomic)
+            var missing: [URL] = []
+            var parent = destination.deletingLastPathComponent()
+            while try !folderExists(parent) {
+                missing.append(parent)
+                parent = parent.deletingLastPathComponent()
+            }
+            for folder in missing.reversed() {
+                try fileManager.createDirectory(at: folder, withIntermediateDirectories: false)
+                created.append(folder)
+            }
+            try fileManager.moveItem(at: staging, to: destination)
+        } catch {
+            for folder in created.reversed() { try? fileManager.removeItem(at: folder) }  // they were empty, made here
+            throw PluginError("Cannot create \(destination.path): \((error as NSError).localizedDescription); it was not created.")
+        }
+    }
+
+    /// Reads and checks the state file: plugin names as plugins.yaml allows them, a version and a
+    /// sha256 each. Anything else is an error, because folders are moved by these names.
+    static func readState(_ url: URL) throws(PluginError) -> [String: Installed] {
+        guard try entryExists(url) else { return [:] }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PluginError("Cannot read \(url.path): \((error as NSError).localizedDescription). Nothing was changed.")
+        }
+        let fix = "Nothing was changed. If the folder holds only what Switchboard installed, remove the file and install again."
+        let state: [String: Installed]
+        do {
+            state = try JSONDecoder().decode([String: Installed].self, from: data)
+        } catch {
+            throw PluginError("\(url.path) is corrupt (not the JSON Switchboard writes). \(fix)")
+        }
+        for (name, installed) in state {
+            guard NamePattern.artifact.matches(name), name.count <= 255 else {
+                throw PluginError("\(url.path) is corrupt: '\(name.prefix(80))' is not a plugin name. \(fix)")
+            }
+            guard installed.sha256.count == 64, installed.sha256.allSatisfy(\.isHexDigit), !installed.version.isEmpty else {
+                throw PluginError("\(url.path) is corrupt: the entry of \(name) has no valid version and sha256. \(fix)")
+            }
+        }
+        return state
+    }
+
+    /// Whether a folder exists there; an error when something else stands there or it cannot be examined.
+    static func folderExists(_ url: URL) throws(PluginError) -> Bool {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            guard try !entryExists(url) else { throw PluginError("\(url.path) is a broken symbolic link, not a folder.") }
+            return false
+        }
+        guard isFolder.boolValue else { throw PluginError("\(url.path) exists and is not a folder.") }
+        return true
+    }
+
+    /// Whether anything (a link too, even a broken one) stands at `url`.
+    static func entryExists(_ url: URL) throws(PluginError) -> Bool {
+        do {
+            _ = try FileManager.default.attributesOfItem(atPath: url.path)
+            return true
+        } catch let error as NSError where error.domain == NSCocoaErrorDomain && (error.code == NSFileNoSuchFileError || error.code == NSFileReadNoSuchFileError) {
+            return false
+        } catch {
+            throw PluginError("Cannot examine \(url.path): \((error as NSError).localizedDescription)")
+        }
+    }
+
+    static func nearestExistingAncestor(of url: URL) throws(PluginError) -> URL {
+        var parent = url.deletingLastPathComponent()
+        while try !folderExists(parent) {
+            guard parent.path != "/" else { throw PluginError("No folder above \(url.path) exists.") }
+            parent = parent.deletingLastPathComponent()
+        }
+        return parent
+    }
+
     /// Downloads one artifact into `staging`, checks it, unpacks it into `staging/<name>/`.
-    static func stage(_ artifact: PluginArtifact, from store: any ArtifactStore, in staging: URL, progress: @Sendable (String) -> Void) async throws(PluginError) {
+    static func stage(_ artifact: PluginArtifact, from store: any ArtifactStore, in staging: URL, maxUnpackedBytes: Int64, progress: @Sendable (String) -> Void) async throws(PluginError) {
         let download = staging.appendingPathComponent("\(artifact.name).download")
         progress("Downloading \(artifact.name) \(artifact.version) from \(store)")
         let sha256 = try await store.download(artifact.storePath, to: download)
         guard sha256 == artifact.sha256 else {
             throw .checksumMismatch("Artifact \(artifact.name) \(artifact.version) from \(store)", expected: artifact.sha256, actual: sha256)
         }
-        let files = try ArchiveExtractor(artifact: artifact, file: download, destination: staging.appendingPathComponent(artifact.name)).extract()
-        try? FileManager.default.removeItem(at: download)
+        let files = try ArchiveExtractor(artifact: artifact, file: download, destination: staging.appendingPathComponent(artifact.name), maxUnpackedBytes: maxUnpackedBytes).extract()
+        try? FileManager.default.removeItem(at: download)  // the staging folder goes anyway
         progress("Verified and unpacked \(artifact.name) \(artifact.version) (\(files) file(s))")
     }
 }

@@ -8,10 +8,13 @@ public struct PluginMirror: Sendable {
     /// Resolves relative `source:` paths (the catalog folder).
     public let base: URL
     public let progress: @Sendable (String) -> Void
+    /// Deadlines for fetching from upstream sources.
+    public var timeouts: TransferTimeouts
 
-    public init(store: any ArtifactStore, base: URL, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(store: any ArtifactStore, base: URL, timeouts: TransferTimeouts = TransferTimeouts(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.base = base
+        self.timeouts = timeouts
         self.progress = progress
     }
 
@@ -23,7 +26,7 @@ public struct PluginMirror: Sendable {
     public func mirror(_ artifacts: [PluginArtifact]) async throws(PluginError) -> Report {
         var report = Report()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-mirror-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        defer { try? FileManager.default.removeItem(at: scratch) }  // a temporary folder; nothing depends on its removal
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         } catch {
@@ -38,7 +41,7 @@ public struct PluginMirror: Sendable {
             }
             progress("\(label): fetching \(artifact.source)")
             let file = scratch.appendingPathComponent(artifact.name)
-            let sha256 = try await ArtifactStores.fetchUpstream(artifact, base: base, to: file)
+            let sha256 = try await ArtifactStores.fetchUpstream(artifact, base: base, to: file, timeouts: timeouts)
             guard sha256 == artifact.sha256 else {
                 throw .checksumMismatch("Artifact \(label) from \(artifact.source)", expected: artifact.sha256, actual: sha256)
             }

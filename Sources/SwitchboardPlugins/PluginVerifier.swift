@@ -40,7 +40,11 @@ public struct PluginVerifier: Sendable {
         }
         let expected = Set(manifest.builtinClasses).union(expectedVersion.keys)
         var reports: [WorkerReport] = []
-        for worker in await workers() {
+        let (workers, listingError) = await self.workers()
+        if let listingError {
+            reports.append(WorkerReport(worker: "cluster \(cluster)", error: "could not list its workers from GET /connectors?expand=status, so some may not be checked: \(listingError)"))
+        }
+        for worker in workers {
             var report = WorkerReport(worker: worker.absoluteString)
             do {
                 let plugins = try await client.plugins(worker: worker)
@@ -60,19 +64,23 @@ public struct PluginVerifier: Sendable {
     }
 
     /// The catalog's worker URLs plus every worker the cluster's status names (worker ids are
-    /// the advertised `host:port`).
-    func workers() async -> [URL] {
+    /// the advertised `host:port`), and why the status could not be read, if it could not.
+    func workers() async -> ([URL], String?) {
         var urls = client.endpoint.urls
         var seen = Set(urls.map { "\($0.host ?? ""):\($0.port ?? 80)" })
-        if let connectors = try? await client.connectors() {
-            let ids = connectors.values.compactMap(\.status).flatMap { [$0.connector.workerID] + $0.tasks.map(\.workerID) }.compactMap { $0 }
-            for id in Set(ids).sorted() where !seen.contains(id) {
-                if let url = URL(string: "http://\(id)") {
-                    urls.append(url)
-                    seen.insert(id)
-                }
+        let connectors: [String: ConnectorSnapshot]
+        do {
+            connectors = try await client.connectors()
+        } catch {
+            return (urls, "\(error)")
+        }
+        let ids = connectors.values.compactMap(\.status).flatMap { [$0.connector.workerID] + $0.tasks.map(\.workerID) }.compactMap { $0 }
+        for id in Set(ids).sorted() where !seen.contains(id) {
+            if let url = URL(string: "http://\(id)") {
+                urls.append(url)
+                seen.insert(id)
             }
         }
-        return urls
+        return (urls, nil)
     }
 }

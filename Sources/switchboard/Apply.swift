@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectClient
 import Foundation
 import Reconciler
 import SwitchboardCore
@@ -8,7 +9,11 @@ struct Apply: AsyncParsableCommand {
         abstract: "Apply the plan: create, update, pause/resume/stop and delete connectors until the clusters match the catalog.",
         discussion: """
             Shows the plan and asks for confirmation (unless --auto-approve). Nothing is written when \
-            the catalog has problems or any cluster is unreachable. Writes run with bounded \
+            the catalog has problems, any cluster is unreachable, the plan deletes more connectors \
+            than policy.maxDeletesPerApply (default 5; --allow-mass-delete to go ahead), or Connect \
+            rejects the config of any connector to create or update: every one is validated by \
+            Connect before the first write. A connector marked `protect: true` is never deleted. \
+            Writes run with bounded \
             concurrency; what Connect says is retryable (409 during a rebalance, a pending \
             rebalance, its request timeout) is retried after re-reading the connector. Then it \
             waits until every touched connector reaches its desired state, and ends with a summary. \
@@ -19,6 +24,7 @@ struct Apply: AsyncParsableCommand {
             Examples:
               switchboard apply --catalog examples/catalog
               switchboard apply --catalog examples/catalog --auto-approve --parallelism 16
+              switchboard apply --catalog examples/catalog --allow-mass-delete   # a team is retired on purpose
             """
     )
 
@@ -33,21 +39,30 @@ struct Apply: AsyncParsableCommand {
     @Option(help: "Seconds to wait for touched connectors to reach their desired state.")
     var waitTimeout = 180
 
+    @Flag(help: "Apply even when the plan deletes more connectors than policy.maxDeletesPerApply.")
+    var allowMassDelete = false
+
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
         guard waitTimeout >= 1 else { throw ValidationError("--wait-timeout must be at least 1 second.") }
     }
 
     func run() async throws {
-        let (_, connections, plan) = try await PlanCommand.loadAndPlan(options)
-        print(PlanRenderer.render(plan))
+        let (catalog, connections, plan) = try await PlanCommand.loadAndPlan(options)
+        print(PlanRenderer.render(plan, deleteLimit: catalog.policy.maxDeletesPerApply))
         guard plan.hasChanges else { return }
+        // A write is retried (409s, a rebalance, a worker that does not answer) for up to twice
+        // the network timeout; a cluster that stays unreachable while waiting fails its changes.
+        let applier = Applier(connections: connections, options: .init(parallelism: parallelism, waitTimeout: .seconds(waitTimeout), retry: RetryPolicy(maxElapsed: options.networkTimeout * 2),
+                                                                      allowMassDelete: allowMassDelete, unreachableGrace: options.networkTimeout))
+        // The guards first: no question is asked about a plan that would be refused anyway.
+        Output.step("Checking the plan: the deletion limit, and Connect's validation of every connector to create or update")
+        try await Output.guarding { try await applier.preflight(plan, catalog: catalog) }
         if !autoApprove {
             try confirm()
         }
-        let applier = Applier(connections: connections, options: .init(parallelism: parallelism, waitTimeout: .seconds(waitTimeout)))
         print("\nApplying \(plan.changes.count) change(s) with up to \(parallelism) at once...")
-        let outcomes = await applier.apply(plan) { event in
+        let outcomes = await applier.write(plan, catalog: catalog) { event in
             switch event {
             case .writing: break
             case .retrying(let change, let reason, let attempt):

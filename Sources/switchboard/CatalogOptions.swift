@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectClient
 import Foundation
 import Reconciler
 import SwitchboardCore
@@ -7,6 +8,20 @@ import SwitchboardCore
 struct CatalogOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The catalog folder (holds switchboard.yaml and teams/). Default: $SWITCHBOARD_CATALOG, else the current folder.", valueName: "dir"))
     var catalog: String?
+
+    @Option(help: ArgumentHelp("Seconds any one network wait may take (a Connect call, an artifact store, a cluster read). Default: $SWITCHBOARD_TIMEOUT, else 30.", valueName: "seconds"))
+    var timeout: Int?
+
+    func validate() throws {
+        if let timeout, !(1...3600).contains(timeout) {
+            throw ValidationError("--timeout must be between 1 and 3600 seconds.")
+        }
+    }
+
+    /// The network deadline: `--timeout`, else `$SWITCHBOARD_TIMEOUT`, else 30 s.
+    var networkTimeout: Duration {
+        timeout.map { .seconds($0) } ?? HTTPPolicy.timeout() ?? HTTPPolicy.defaultTimeout
+    }
 
     var catalogURL: URL {
         let path = catalog ?? ProcessInfo.processInfo.environment["SWITCHBOARD_CATALOG"] ?? "."
@@ -25,7 +40,7 @@ struct CatalogOptions: ParsableArguments {
 
     /// Clients for the catalog's clusters; a missing password ends the command.
     func connections(for catalog: Catalog) throws -> ClusterConnections {
-        try Output.guarding { try ClusterConnections(catalog: catalog) }
+        try Output.guarding { try ClusterConnections(catalog: catalog, timeout: networkTimeout) }
     }
 }
 

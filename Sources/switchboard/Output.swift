@@ -6,18 +6,29 @@ import SwitchboardCore
 import SwitchboardPlugins
 
 /// How the CLI talks to people: progress steps, tables, and one readable line per error.
+///
+/// Every byte the command line writes goes through here, and here through the ``Scrubber``:
+/// a credential in a URL, a password in a message relayed from Connect, never reaches the
+/// terminal or a CI log. (`print` in this module is this type's ``line(_:terminator:)``.)
 enum Output {
-    /// A progress step of long work.
-    @Sendable static func step(_ message: String) {
-        Swift.print("==> \(message)")
-        // Flush every stream (`stdout` itself is not reachable from Swift 6 concurrency-safe
-        // code), so progress shows at once and in order with the rest, also through a pipe.
-        fflush(nil)
+    /// A line on stdout.
+    static func line(_ text: String, terminator: String = "\n") {
+        FileHandle.standardOutput.write(Data((Scrubber.scrub(text) + terminator).utf8))
     }
 
-    /// Writes `message` to stderr.
+    /// A progress step of long work.
+    @Sendable static func step(_ message: String) {
+        line("==> \(message)")
+    }
+
+    /// Writes `message` to stderr, as `error: message`.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        standardError("error: \(message)")
+    }
+
+    /// A line on stderr.
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data((Scrubber.scrub(text) + "\n").utf8))
     }
 
     /// Runs `body`; a known error is printed as one readable message and becomes exit code 1.
@@ -42,12 +53,14 @@ enum Output {
         case let error as StackError:
             Output.error(error.description)
         case let error as ClustersUnreachable:
-            Output.error("cannot read the clusters; nothing was applied.\n" + error.description)
+            Output.error("cannot use the clusters; nothing was applied.\n" + error.description)
         case let error as ReconcileError:
             Output.error(error.description + "; nothing was applied.")
         case let error as CatalogError:
             Output.error(error.description)
         case let error as PluginError:
+            Output.error(error.description)
+        case let error as Applier.Refusal:
             Output.error(error.description)
         default:
             return error
@@ -72,7 +85,7 @@ enum Output {
             }
             return [component.name, state, component.pid.map(String.init) ?? "-", component.address, component.logFile]
         }
-        Swift.print(table(["COMPONENT", "STATE", "PID", "ADDRESS", "LOG"], rows))
+        line(table(["COMPONENT", "STATE", "PID", "ADDRESS", "LOG"], rows))
     }
 
     /// A plain left-aligned text table.
@@ -96,4 +109,10 @@ struct AnyEncodable: Encodable {
     func encode(to encoder: any Encoder) throws {
         try encodeValue(encoder)
     }
+}
+
+/// `print` in this module writes through ``Output`` (and so through the scrubber); standard
+/// output is unbuffered that way, so progress shows at once and in order, also through a pipe.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Output.line(items.map { "\($0)" }.joined(separator: separator), terminator: terminator)
 }

@@ -10,8 +10,11 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: """
             Reads each cluster's live state with one bulk call (GET /connectors?expand=info&expand=status) \
             and shows, per cluster: connectors to create, to update (key by key, secret values masked), \
-            to delete (managed connectors no longer in the catalog), state changes, the unchanged, \
-            and unmanaged connectors (whose name carries no catalog team), which are never touched.
+            to DELETE (connectors of a catalog team that the catalog no longer defines; listed first, \
+            and named at the top of the plan), state changes, the unchanged, connectors kept although \
+            not in the catalog (protected, or their team's folder has problems), and unmanaged \
+            connectors (whose name carries no catalog team), which are never touched. Each cluster \
+            is read within --timeout.
 
             Exit status: 0 no changes, 1 error; with --detailed-exitcode, 2 when there are changes \
             (as terraform plan -detailed-exitcode).
@@ -31,9 +34,9 @@ struct PlanCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        let (_, _, plan) = try await Self.loadAndPlan(options)
+        let (catalog, _, plan) = try await Self.loadAndPlan(options)
         switch output {
-        case .text: print(PlanRenderer.render(plan))
+        case .text: print(PlanRenderer.render(plan, deleteLimit: catalog.policy.maxDeletesPerApply))
         case .json: print(try Output.json(plan))
         }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
@@ -45,23 +48,35 @@ struct PlanCommand: AsyncParsableCommand {
     /// switchboard.yaml names the clusters (reads change nothing, so a catalog that then turns out
     /// to have problems costs nothing but the read).
     static func loadAndPlan(_ options: CatalogOptions) async throws -> (Catalog, ClusterConnections, Plan) {
-        let early: Task<LiveState?, Never>? = CatalogLoader.loadClusters(from: options.catalogURL).flatMap { clusters in
-            guard let connections = try? ClusterConnections(clusters: clusters) else { return nil }
-            return Task { try? await LiveStateReader(connections: connections).read(clusters: clusters.map(\.name)) }
+        let timeout = options.networkTimeout
+        // An optimisation only: when the early read cannot start (`try?`: the credentials are
+        // checked again below, with their error), the clusters are read after loading. Its
+        // result, success or failure, is used as it is: a cluster is read once, within the deadline.
+        let early: (clusters: [ClusterDefinition], read: Task<Result<LiveState, ClustersUnreachable>, Never>)? = CatalogLoader.loadClusters(from: options.catalogURL).flatMap { clusters in
+            guard let connections = try? ClusterConnections(clusters: clusters, timeout: timeout) else { return nil }
+            return (clusters, Task {
+                do throws(ClustersUnreachable) {
+                    return .success(try await LiveStateReader(connections: connections, deadline: timeout).read(clusters: clusters.map(\.name)))
+                } catch {
+                    return .failure(error)
+                }
+            })
         }
         let catalog: Catalog
         do {
             catalog = try options.loadCatalog()
         } catch {
-            early?.cancel()
+            early?.read.cancel()
             throw error
         }
         let connections = try options.connections(for: catalog)
-        let names = catalog.clusters.map(\.name)
-        var live = await early?.value
-        if live.map({ Set($0.clusters.keys) != Set(names) }) ?? true {
-            live = try await Output.guarding { try await LiveStateReader(connections: connections).read(clusters: names) }
+        let live: LiveState
+        if let early, early.clusters == catalog.clusters {
+            live = try await Output.guarding { try await early.read.value.get() }
+        } else {
+            early?.read.cancel()
+            live = try await Output.guarding { try await LiveStateReader(connections: connections, deadline: timeout).read(clusters: catalog.clusters.map(\.name)) }
         }
-        return (catalog, connections, Planner(catalog: catalog).plan(live: live!.liveConnectors))
+        return (catalog, connections, Planner(catalog: catalog).plan(live: live.liveConnectors))
     }
 }

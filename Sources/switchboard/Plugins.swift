@@ -32,6 +32,20 @@ struct Plugins: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The artifact store URL, instead of plugins.yaml's `store.url` (file:///path or https://...).", valueName: "url"))
         var store: String?
 
+        @Option(help: ArgumentHelp("Seconds a whole download or upload may take (default 600); --timeout bounds each answer and each pause in a body.", valueName: "seconds"))
+        var transferTimeout: Int?
+
+        var timeouts: TransferTimeouts {
+            TransferTimeouts(network: catalog.networkTimeout, transfer: transferTimeout.map { .seconds($0) } ?? TransferTimeouts().transfer)
+        }
+
+        func validate() throws {
+            if let transferTimeout, transferTimeout < 1 { throw ValidationError("--transfer-timeout must be at least 1 second.") }
+            if let store, Scrubber.holdsCredential(store) {
+                throw ValidationError("--store holds credentials; write the URL without them and set bearerTokenEnv or passwordEnv in plugins.yaml.")
+            }
+        }
+
         /// The manifest file and the folder relative paths resolve against.
         var location: (file: URL, base: URL) {
             if let manifest {
@@ -43,8 +57,11 @@ struct Plugins: AsyncParsableCommand {
 
         func load() throws -> (PluginManifest, base: URL) {
             let (file, base) = location
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                Output.error("cannot read \(file.path); pass --catalog DIR (holding plugins.yaml) or --manifest FILE.")
+            let text: String
+            do {
+                text = try String(contentsOf: file, encoding: .utf8)
+            } catch {
+                Output.error("cannot read \(file.path) (\((error as NSError).localizedDescription)); pass --catalog DIR (holding plugins.yaml) or --manifest FILE.")
                 throw ExitCode.failure
             }
             let (manifest, violations) = CatalogLoader.loadPluginManifest(text, path: file.lastPathComponent)
@@ -62,7 +79,7 @@ struct Plugins: AsyncParsableCommand {
                 Output.error("plugins.yaml has no `store:` and no --store was given.")
                 throw ExitCode.failure
             }
-            return try Output.guarding { try ArtifactStores.make(reference, base: base) }
+            return try Output.guarding { try ArtifactStores.make(reference, base: base, timeouts: timeouts) }
         }
     }
 
@@ -78,7 +95,7 @@ struct Plugins: AsyncParsableCommand {
             let (manifest, base) = try options.load()
             let store = try options.artifactStore(manifest, base: base)
             let report = try await Output.guarding {
-                try await PluginMirror(store: store, base: base, progress: Output.step).mirror(manifest.artifacts)
+                try await PluginMirror(store: store, base: base, timeouts: options.timeouts, progress: Output.step).mirror(manifest.artifacts)
             }
             print("Mirrored to \(store): \(report.uploaded.count) uploaded, \(report.present.count) already there.")
         }
@@ -89,9 +106,12 @@ struct Plugins: AsyncParsableCommand {
             abstract: "Install exactly a cluster's plugin set into a plugin.path folder (what an init container runs).",
             discussion: """
                 Downloads the cluster's artifacts from the store, verifies every sha256, unpacks each into \
-                DEST/<plugin>/, and only then moves them into place, so a failure leaves DEST as it was. \
-                Plugins that left the set are removed; artifacts already installed with the same sha256 \
-                are skipped. Archive entries that would leave their folder are refused.
+                DEST/<plugin>/, and only then moves them into place, so a failure leaves DEST exactly as \
+                it was (and does not create it when it did not exist). Plugins that left the set are \
+                removed; artifacts already installed with the same sha256 are skipped. Archive entries \
+                that would leave their folder (absolute paths, .., links leading out or through other \
+                links) are refused, as are corrupt sizes and archives that unpack beyond \
+                --max-unpacked-size. A corrupt DEST/.switchboard-plugins.json is an error.
 
                 Exit status: 0 installed (or nothing to do), 1 failed (DEST unchanged).
 
@@ -112,6 +132,14 @@ struct Plugins: AsyncParsableCommand {
         @Option(help: "Downloads in flight at once.")
         var parallelism = 4
 
+        @Option(help: ArgumentHelp("The most one artifact may unpack to, in MiB (a cap against archive bombs).", valueName: "MiB"))
+        var maxUnpackedSize = Int(PluginInstaller.defaultMaxUnpackedBytes >> 20)
+
+        func validate() throws {
+            guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
+            guard maxUnpackedSize >= 1 else { throw ValidationError("--max-unpacked-size must be at least 1 MiB.") }
+        }
+
         func run() async throws {
             let (manifest, base) = try options.load()
             guard manifest.clusterSets[cluster] != nil else {
@@ -123,7 +151,7 @@ struct Plugins: AsyncParsableCommand {
             let destination = URL(fileURLWithPath: dest).standardizedFileURL
             Output.step("Installing \(artifacts.count) plugin(s) for cluster \(cluster) into \(destination.path)")
             let report = try await Output.guarding {
-                try await PluginInstaller(store: store, parallelism: parallelism, progress: Output.step).install(artifacts, into: destination)
+                try await PluginInstaller(store: store, parallelism: parallelism, maxUnpackedBytes: Int64(maxUnpackedSize) << 20, progress: Output.step).install(artifacts, into: destination)
             }
             print("Installed \(report.installed.count), unchanged \(report.unchanged.count), removed \(report.removed.count) in \(destination.path).")
         }
@@ -141,7 +169,7 @@ struct Plugins: AsyncParsableCommand {
         var cluster: String
 
         func run() async throws {
-            let catalog = CatalogLoader.load(from: options.catalogURL).catalog
+            let catalog = try options.loadCatalog()
             guard let manifest = catalog.plugins else {
                 Output.error("\(options.catalogURL.path) has no plugins.yaml.")
                 throw ExitCode.failure

@@ -89,8 +89,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let audit = try Output.guarding { try AuditLog(path: auditDb) }
-        var logger = Logger(label: "switchboard")
-        logger.logLevel = ProcessInfo.processInfo.environment["SWITCHBOARD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap).
+        let logger = Logger(label: "switchboard")
         let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
         await store.refresh(details: true)
         let dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: auth, logger: logger)

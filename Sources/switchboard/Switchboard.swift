@@ -1,6 +1,32 @@
 import ArgumentParser
+import Foundation
+import SwitchboardLogging
 
+/// Sets up logging (through the scrubber, at `$SWITCHBOARD_LOG_LEVEL`), then parses and runs
+/// the command. What swift-argument-parser would print itself (help, usage errors, which can
+/// echo an argument) goes through ``Output`` like everything else.
 @main
+enum Main {
+    static func main() async {
+        ScrubbingLogHandler.bootstrap()
+        do {
+            var command = try Switchboard.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = Switchboard.exitCode(for: error)
+            let message = Switchboard.fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { Output.line(message) } else { Output.standardError(message) }
+            }
+            exit(code.rawValue)
+        }
+    }
+}
+
 struct Switchboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",

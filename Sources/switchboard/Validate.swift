@@ -12,8 +12,13 @@ struct Validate: AsyncParsableCommand {
             ceiling, secrets as config-provider references, required, forbidden and reserved keys. \
             Every problem names the file, line, rule and fix.
 
+            Every entry under the catalog is accounted for: a file or folder that Switchboard does \
+            not understand where it stands (orders.YAML, a broken or outside symlink, a misspelt \
+            connectors/ folder) is a problem, never skipped.
+
             With --server, each connector's config is also sent to its cluster's \
-            PUT /connector-plugins/{class}/config/validate and Connect's errors are shown per key.
+            PUT /connector-plugins/{class}/config/validate and Connect's errors are shown per key \
+            (the same check apply makes before its first write).
 
             Exit status: 0 valid, 1 problems found or a cluster unreachable.
 
@@ -49,7 +54,7 @@ struct Validate: AsyncParsableCommand {
                 let catalog = result.catalog
                 print("The catalog is valid: \(catalog.connectors.count) connector(s) of \(catalog.teams.count) team(s) on \(catalog.clusters.count) cluster(s)\(server ? ", checked by Connect" : "").")
             } else {
-                FileHandle.standardError.write(Data((CatalogError(violations: sorted).description + "\n").utf8))
+                Output.standardError(CatalogError(violations: sorted).description)
             }
         }
         if !sorted.isEmpty { throw ExitCode.failure }

@@ -10,20 +10,28 @@ struct LiveCatalog {
     let otherTeam: String
     /// A scratch folder for FileStream files.
     let data: URL
+    /// Environment for the command line (the planted secret, when there is one).
+    let environment: [String: String]
+    /// The password of cluster alpha's basic auth (Connect ignores it), read from the
+    /// environment: a secret that is in memory on every run, and must never be printed.
+    static let plantedVariable = "SB_PLANTED_PASSWORD"
 
-    /// `policy` is appended to switchboard.yaml; `teamYAML` gives each team's team.yaml.
-    init(extraClusters: String = "", policy: String = "", teamYAML: ((String) -> String)? = nil) throws {
+    /// `policy` is appended to switchboard.yaml; `teamYAML` gives each team's team.yaml; with
+    /// `plantedSecret`, cluster alpha uses basic auth whose password is that secret.
+    init(extraClusters: String = "", policy: String = "", teamYAML: ((String) -> String)? = nil, plantedSecret: String? = nil) throws {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         team = "pay-\(suffix)"
         otherTeam = "ana-\(suffix)"
         data = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(suffix)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let stack = TestStack.shared.stack.configuration
+        environment = plantedSecret.map { [Self.plantedVariable: $0, "SWITCHBOARD_LOG_LEVEL": "debug"] } ?? [:]
+        let auth = plantedSecret == nil ? "" : "\n    auth:\n      basic:\n        username: switchboard\n        passwordEnv: \(Self.plantedVariable)"
         folder = try CatalogFolder([
             "switchboard.yaml": """
                 clusters:
                   - name: alpha
-                    url: \(stack.workerURLs(of: "alpha")[0])
+                    url: \(stack.workerURLs(of: "alpha")[0])\(auth)
                     kafka:
                       bootstrapServers: \(stack.bootstrapServers)
                   - name: beta
@@ -78,7 +86,24 @@ struct LiveCatalog {
 
     /// `switchboard <command> --catalog <root> ...`.
     func run(_ command: String, _ arguments: String..., input: String = "") async throws -> CLI.Result {
-        try await CLI.run([command, "--catalog", root] + arguments, input: input)
+        try await run([command] + arguments, input: input)
+    }
+
+    /// `switchboard <arguments[0]> --catalog <root> <arguments[1...]>`.
+    func run(_ arguments: [String], input: String = "") async throws -> CLI.Result {
+        try await CLI.run([arguments[0], "--catalog", root] + arguments.dropFirst(), input: input, environment: environment)
+    }
+
+    /// The connectors of this catalog's teams on both clusters, with their configs: what "nothing
+    /// was applied" compares before and after.
+    func managedState() async throws -> [String: [String: String]] {
+        var state: [String: [String: String]] = [:]
+        for cluster in ["alpha", "beta"] {
+            for (name, snapshot) in try await TestStack.shared.client(cluster).connectors() where name.hasPrefix("\(team)_") || name.hasPrefix("\(otherTeam)_") {
+                state["\(cluster)/\(name)"] = snapshot.info?.config ?? [:]
+            }
+        }
+        return state
     }
 
     /// The plan as JSON, decoded, and the exit status of `plan --detailed-exitcode`.

@@ -102,7 +102,7 @@ import Testing
         #expect(plan.clusters.map(\.cluster) == ["ingest", "analytics"])
         #expect(plan.clusters[0].changes.map(\.connector) == ["payments_a"])
         #expect(plan.clusters[1].unchanged == ["payments_b"])
-        #expect(PlanRenderer.summaryLine(plan) == "Plan: 1 to create, 0 to update, 0 state changes, 0 to delete.")
+        #expect(PlanRenderer.summaryLine(plan) == "Plan: 1 to create, 0 to update, 0 state changes, 0 to DELETE.")
     }
 }
 

@@ -4,8 +4,7 @@ import StackTesting
 @testable import SwitchboardCore
 @testable import SwitchboardPlugins
 
-/// Builds artifact files for tests: with the system's tar for well-formed archives, and with
-/// Python's tarfile/zipfile for hostile ones (entries with `..`, absolute paths, outside links).
+/// Builds artifact files for tests (hostile ones too, through ``ArchiveBuilder``).
 enum ArtifactFixtures {
     static func folder(_ label: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
@@ -27,47 +26,11 @@ enum ArtifactFixtures {
     /// symbolic link, (name, "=>target") for a hard link, or (name, "@random:N") for N random bytes.
     static func archive(_ kind: PluginArtifact.Kind, entries: [(String, String)], in folder: URL, name: String = "plugin") async throws -> URL {
         let file = folder.appendingPathComponent("\(name).\(kind.rawValue)")
-        let spec = entries.map { "\($0.0)\u{1f}\($0.1)" }.joined(separator: "\u{1e}")
-        let script: String
-        switch kind {
-        case .tarGz:
-            script = """
-                import io, os, sys, tarfile
-                out, spec = sys.argv[1], sys.argv[2]
-                with tarfile.open(out, "w:gz") as tar:
-                    for item in spec.split("\\x1e"):
-                        name, content = item.split("\\x1f")
-                        info = tarfile.TarInfo(name)
-                        if content.startswith("->"):
-                            info.type = tarfile.SYMTYPE; info.linkname = content[2:]
-                            tar.addfile(info)
-                        elif content.startswith("=>"):
-                            info.type = tarfile.LNKTYPE; info.linkname = content[2:]
-                            tar.addfile(info)
-                        else:
-                            data = os.urandom(int(content[8:])) if content.startswith("@random:") else content.encode()
-                            info.size = len(data)
-                            tar.addfile(info, io.BytesIO(data))
-                """
-        case .zip:
-            script = """
-                import os, sys, zipfile
-                out, spec = sys.argv[1], sys.argv[2]
-                with zipfile.ZipFile(out, "w") as z:
-                    for item in spec.split("\\x1e"):
-                        name, content = item.split("\\x1f")
-                        if content.startswith("->"):
-                            info = zipfile.ZipInfo(name); info.create_system = 3
-                            info.external_attr = (0o120777 << 16)
-                            z.writestr(info, content[2:])
-                        else:
-                            z.writestr(name, os.urandom(int(content[8:])) if content.startswith("@random:") else content)
-                """
-        case .jar:
+        if kind == .jar {
             try Data(entries.first?.1.utf8 ?? "".utf8).write(to: file)
-            return file
+        } else {
+            try await ArchiveBuilder.write(entries.map { ($0.0, $0.1) }, to: file)
         }
-        try await python(script, [file.path, spec])
         return file
     }
 

@@ -87,3 +87,92 @@ import Testing
         #expect(try await !store.contains(artifact.storePath))
     }
 }
+
+/// The install state file and the destination folder: a corrupt state file is an error before
+/// anything moves, and a destination that did not exist is only created by a complete install.
+@Suite struct InstallStateTests {
+    func store() async throws -> (FileArtifactStore, [PluginArtifact]) {
+        let folder = try ArtifactFixtures.folder("src")
+        let file = try await ArtifactFixtures.archive(.zip, entries: [("a.jar", "A")], in: folder, name: "alpha")
+        let artifact = try ArtifactFixtures.artifact(file, name: "alpha", kind: .zip)
+        let store = FileArtifactStore(root: try ArtifactFixtures.folder("store"))
+        _ = try await PluginMirror(store: store, base: folder).mirror([artifact])
+        return (store, [artifact])
+    }
+
+    /// Every file below `folder` with its bytes, links with their targets: "byte for byte".
+    func snapshot(_ folder: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for path in ArtifactFixtures.listing(folder) {
+            if path.contains(" -> ") { result[path] = Data(); continue }
+            result[path] = try Data(contentsOf: folder.appendingPathComponent(path))
+        }
+        return result
+    }
+
+    @Test(arguments: [
+        "not json at all",
+        #"{"../../etc": {"version": "1", "sha256": "\#(String(repeating: "a", count: 64))"}}"#,
+        #"{"a/b": {"version": "1", "sha256": "\#(String(repeating: "a", count: 64))"}}"#,
+        #"{".": {"version": "1", "sha256": "\#(String(repeating: "a", count: 64))"}}"#,
+        #"{"beta": {"version": "1"}}"#,
+        #"{"beta": {"version": "1", "sha256": "short"}}"#,
+        #"["beta"]"#,
+    ])
+    func aCorruptStateFileIsAnErrorAndNothingMoves(state: String) async throws {
+        let (store, artifacts) = try await store()
+        let destination = try ArtifactFixtures.folder("plugins")
+        try FileManager.default.createDirectory(at: destination.appendingPathComponent("beta/lib"), withIntermediateDirectories: true)
+        try Data("B".utf8).write(to: destination.appendingPathComponent("beta/lib/b.jar"))
+        try Data(state.utf8).write(to: destination.appendingPathComponent(PluginInstaller.stateFile))
+        let before = try snapshot(destination)
+        do {
+            _ = try await PluginInstaller(store: store).install(artifacts, into: destination)
+            Issue.record("a corrupt state file was accepted: \(state)")
+        } catch {
+            #expect(error.message.contains("corrupt"), "\(error.message)")
+            #expect(error.message.contains("Nothing was changed"))
+        }
+        #expect(try snapshot(destination) == before)
+    }
+
+    @Test func aDestinationThatDidNotExistIsNotCreatedOnFailureAndCreatedWholeOnSuccess() async throws {
+        let (store, artifacts) = try await store()
+        let parent = try ArtifactFixtures.folder("parent")
+        let destination = parent.appendingPathComponent("deep/er/plugins")
+        var broken = artifacts[0]
+        broken.sha256 = String(repeating: "0", count: 64)
+        await #expect(throws: PluginError.self) { try await PluginInstaller(store: store).install([broken], into: destination) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty, "nothing was created, not even a parent or a staging folder")
+
+        let report = try await PluginInstaller(store: store).install(artifacts, into: destination)
+        #expect(report.installed == ["alpha"])
+        #expect(ArtifactFixtures.listing(destination).contains("alpha/a.jar"))
+        #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent(PluginInstaller.stateFile).path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["deep"], "no staging folder is left behind")
+    }
+
+    @Test func aHostileArchiveLeavesTheDestinationByteForByte() async throws {
+        let (store, artifacts) = try await store()
+        let destination = try ArtifactFixtures.folder("plugins")
+        _ = try await PluginInstaller(store: store).install(artifacts, into: destination)
+        let before = try snapshot(destination)
+        let folder = try ArtifactFixtures.folder("evil")
+        let file = try await ArtifactFixtures.archive(.tarGz, entries: [("ok.jar", "ok"), ("d", "->."), ("d/d/x", "->../..")], in: folder, name: "evil")
+        let evil = try ArtifactFixtures.artifact(file, name: "evil", kind: .tarGz)
+        _ = try await PluginMirror(store: store, base: folder).mirror([evil])
+        await #expect(throws: PluginError.self) { try await PluginInstaller(store: store).install(artifacts + [evil], into: destination) }
+        #expect(try snapshot(destination) == before)
+    }
+
+    @Test func movesAreUndoneInReverse() throws {
+        let folder = try ArtifactFixtures.folder("moves")
+        for name in ["a", "b"] { try Data(name.utf8).write(to: folder.appendingPathComponent(name)) }
+        var moves = PluginInstaller.Moves()
+        try moves.move(folder.appendingPathComponent("a"), to: folder.appendingPathComponent("a2"))
+        try moves.move(folder.appendingPathComponent("b"), to: folder.appendingPathComponent("a"))
+        #expect(moves.undo())
+        #expect(try String(contentsOf: folder.appendingPathComponent("a"), encoding: .utf8) == "a")
+        #expect(try String(contentsOf: folder.appendingPathComponent("b"), encoding: .utf8) == "b")
+    }
+}

@@ -211,16 +211,61 @@ import Testing
 }
 
 @Suite struct TokenTests {
-    @Test func sessionsExpireAndCannotBeForged() {
+    @Test func csrfTokensBelongToOneSessionAndCannotBeForged() {
         let tokens = Tokens(secret: .init(size: .bits256))
-        let session = tokens.session(for: "alice", lifetime: 60)
-        #expect(tokens.user(fromSession: session) == "alice")
-        #expect(tokens.user(fromSession: session, now: Date().addingTimeInterval(120)) == nil)
-        let forged = session.replacingOccurrences(of: Tokens.encode("alice"), with: Tokens.encode("pat"))
-        #expect(tokens.user(fromSession: forged) == nil)
-        #expect(Tokens(secret: .init(size: .bits256)).user(fromSession: session) == nil)
-        #expect(tokens.verifyCSRF(tokens.csrf(for: "alice"), for: "alice"))
-        #expect(!tokens.verifyCSRF(tokens.csrf(for: "alice"), for: "pat"))
+        let token = tokens.csrf(forSession: "session-a")
+        #expect(tokens.verifyCSRF(token, forSession: "session-a"))
+        #expect(!tokens.verifyCSRF(token, forSession: "session-b"))
+        #expect(!Tokens(secret: .init(size: .bits256)).verifyCSRF(token, forSession: "session-a"), "another server secret")
+        for forged in ["", "x", String(token.dropLast()), token + "A", "%%%", String(repeating: "A", count: 43), String(repeating: "-", count: 5000)] {
+            #expect(!tokens.verifyCSRF(forged, forSession: "session-a"), "\(forged.prefix(20))")
+        }
+        #expect(!tokens.verifyCSRF(token, forSession: nil))
+        #expect(!tokens.verifyCSRF(nil, forSession: "session-a"))
+    }
+
+    @Test func sessionsExpireIdleOrOldAndEndWhenSignedOut() {
+        let store = SessionStore(lifetime: 100, idleTimeout: 30)
+        let start = Date()
+        let session = store.create(user: "alice", source: .local, now: start)
+        #expect(session.id.count >= 43, "256 random bits")
+        #expect(store.session(id: session.id, now: start.addingTimeInterval(20))?.user == "alice")
+        #expect(store.session(id: session.id, now: start.addingTimeInterval(40))?.user == "alice", "used 20 s before: still live")
+        #expect(store.session(id: session.id, now: start.addingTimeInterval(80)) == nil, "idle for 40 s")
+        let other = store.create(user: "alice", source: .local, now: start)
+        #expect(store.session(id: other.id, now: start.addingTimeInterval(25)) != nil)
+        #expect(store.session(id: other.id, now: start.addingTimeInterval(50)) != nil)
+        #expect(store.session(id: other.id, now: start.addingTimeInterval(75)) != nil)
+        #expect(store.session(id: other.id, now: start.addingTimeInterval(101)) == nil, "older than its lifetime")
+        let third = store.create(user: "alice", source: .local)
+        store.end(id: third.id)
+        #expect(store.session(id: third.id) == nil)
+        #expect(store.session(id: "made-up") == nil)
+    }
+
+    @Test func sessionMemoryIsBoundedPerUserAndInAll() {
+        let store = SessionStore(capacity: 50, perUserLimit: 3)
+        let keep = store.create(user: "pat", source: .local)
+        let first = store.create(user: "script", source: .proxy)
+        for _ in 0..<100 { _ = store.create(user: "script", source: .proxy) }
+        #expect(store.session(id: first.id) == nil, "a user's oldest session makes room for its newest")
+        #expect(store.session(id: keep.id) != nil, "another user's session is untouched")
+        for index in 0..<200 { _ = store.create(user: "user\(index)", source: .proxy) }
+        #expect(store.count <= 50)
+    }
+
+    @Test func signInThrottleCountsPerUserAndPerAddress() {
+        let throttle = SignInThrottle(window: 60, maxFailuresPerUser: 3, maxFailuresPerAddress: 5)
+        let now = Date()
+        for _ in 0..<3 { throttle.recordFailure(user: "alice", address: "10.0.0.1", now: now) }
+        #expect(throttle.retryAfter(user: "alice", address: "10.0.0.9", now: now) != nil, "per user, from any address")
+        #expect(throttle.retryAfter(user: "ALICE", address: "10.0.0.9", now: now) != nil, "names are compared without case")
+        #expect(throttle.retryAfter(user: "carol", address: "10.0.0.2", now: now) == nil)
+        #expect(throttle.retryAfter(user: "alice", address: nil, now: now.addingTimeInterval(61)) == nil, "the window passes")
+        for index in 0..<5 { throttle.recordFailure(user: "guess\(index)", address: "10.0.0.3", now: now) }
+        #expect(throttle.retryAfter(user: "carol", address: "10.0.0.3", now: now) != nil, "per address, for any name")
+        throttle.recordSuccess(user: "alice")
+        #expect(throttle.retryAfter(user: "alice", address: "10.0.0.9", now: now) == nil)
     }
 
     @Test func htmlEscapesTextButNotMarkup() {

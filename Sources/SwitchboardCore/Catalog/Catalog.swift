@@ -15,8 +15,13 @@ public struct Catalog: Sendable {
     public var alerting: AlertingSettings
     /// The platform-wide `kubernetes:` settings (the Switchboard server's deployment).
     public var kubernetes: KubernetesSettings
+    /// Teams whose folder was read completely and without a problem. Only their connectors may
+    /// ever be deleted: a team folder with a file that could not be read might define the
+    /// connectors that seem to be missing.
+    public var cleanTeams: Set<String>
 
-    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings()) {
+    /// `cleanTeams` defaults to every team (a catalog built in code has no folder to misread).
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings(), cleanTeams: Set<String>? = nil) {
         self.root = root
         self.clusters = clusters
         self.policy = policy
@@ -26,6 +31,7 @@ public struct Catalog: Sendable {
         self.plugins = plugins
         self.alerting = alerting
         self.kubernetes = kubernetes
+        self.cleanTeams = cleanTeams ?? Set(teams.map(\.name))
     }
 
     public func cluster(named name: String) -> ClusterDefinition? {

@@ -14,7 +14,7 @@ extension CatalogLoader {
     static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes"]
     static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
                                  "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig"]
-    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys"]
+    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply"]
 
     static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
         yaml.rejectUnknownKeys(platformKeys)
@@ -33,6 +33,7 @@ extension CatalogLoader {
         for cluster in settings.clusters where !seen.insert(cluster.name).inserted {
             yaml.log.add(Violation(.duplicateName, at: cluster.location, "Cluster '\(cluster.name)' is defined twice.", fix: "Give each cluster its own name."))
         }
+        checkDistinctWorkers(settings.clusters, log: yaml.log)
         if let policy = yaml.mapping("policy", context: "policy") {
             settings.policy = readPolicy(policy)
         }
@@ -44,6 +45,23 @@ extension CatalogLoader {
             settings.admins = Principals(users: admins.strings("users") ?? [], groups: admins.strings("groups") ?? [])
         }
         return settings
+    }
+
+    /// Two catalog clusters that name one worker are one Connect cluster: each would plan to
+    /// delete the other's connectors. (Workers in common that only the live status reveals are
+    /// caught when the clusters are read.)
+    static func checkDistinctWorkers(_ clusters: [ClusterDefinition], log: ViolationLog) {
+        var owner: [String: String] = [:]
+        for cluster in clusters {
+            for address in Set(cluster.urls.compactMap(ClusterDefinition.workerAddress)) {
+                if let first = owner[address], first != cluster.name {
+                    log.add(Violation(.sameCluster, at: cluster.location, "Clusters '\(first)' and '\(cluster.name)' both name the worker \(address): they are one Connect cluster, and each would delete the other's connectors.",
+                                      fix: "Define each Connect cluster once in switchboard.yaml."))
+                } else {
+                    owner[address] = cluster.name
+                }
+            }
+        }
     }
 
     static func readAlerting(_ yaml: YAMLMapping) -> AlertingSettings {
@@ -112,9 +130,16 @@ extension CatalogLoader {
         if urls.isEmpty {
             yaml.missing("url", fix: "Add `url: http://connect:8083` (or `urls:` with one URL per worker).")
         }
+        let urlKey = yaml.has("url") ? "url" : "urls"
         for url in urls {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                yaml.invalid(yaml.has("urls") ? "urls" : "url", "'\(url)' of cluster '\(name)' is not an http(s) URL.", fix: "Write the worker's REST URL, for example http://connect-0.connect:8083.")
+            // Never repeat a URL that holds credentials.
+            if Scrubber.holdsCredential(url) {
+                yaml.log.add(Violation(.secretLiteral, at: yaml.locationOf(urlKey), "A URL of cluster '\(name)' holds credentials (user:password@ or a password parameter).",
+                                       fix: "Write the URL without them and use `auth: basic:` with `passwordEnv:` or `passwordFile:`."))
+                continue
+            }
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                yaml.invalid(urlKey, "'\(url)' of cluster '\(name)' is not an http(s) URL.", fix: "Write the worker's REST URL, for example http://connect-0.connect:8083.")
                 continue
             }
         }
@@ -167,6 +192,7 @@ extension CatalogLoader {
         }
         policy.secretProviders = yaml.strings("secretProviders") ?? []
         policy.maxTasks = yaml.int("maxTasks", range: 1...10_000) ?? policy.maxTasks
+        policy.maxDeletesPerApply = yaml.int("maxDeletesPerApply", range: 0...100_000) ?? policy.maxDeletesPerApply
         policy.allowedClasses = yaml.strings("allowedClasses")
         policy.requiredKeys = readKeyRules(yaml, "requiredKeys")
         policy.forbiddenKeys = readKeyRules(yaml, "forbiddenKeys")

@@ -23,6 +23,10 @@ extension CatalogLoader {
                 yaml.log.add(Violation(.secretLiteral, at: section.location, "The artifact store's credentials are written in plugins.yaml.", fix: "Use `bearerTokenEnv:`, or `username:` with `passwordEnv:` or `passwordFile:`."))
             }
             if let url = section.string("url", required: "Add `url:` (file:///path, a path, or https://repository/...).") {
+                if Scrubber.holdsCredential(url) {
+                    yaml.log.add(Violation(.secretLiteral, at: section.locationOf("url"), "The artifact store's URL holds credentials (user:password@ or a token parameter).",
+                                           fix: "Write the URL without them and use `bearerTokenEnv:`, or `username:` with `passwordEnv:` or `passwordFile:`."))
+                }
                 store = .init(url: url, bearerTokenEnv: section.string("bearerTokenEnv"), username: section.string("username"),
                               passwordEnv: section.string("passwordEnv"), passwordFile: section.string("passwordFile"))
             }

@@ -34,8 +34,8 @@ public enum CatalogLoader {
     /// caller start reading the clusters while the teams' files load.
     public static func loadClusters(from root: URL) -> [ClusterDefinition]? {
         let log = ViolationLog()
-        let path = root.standardizedFileURL.appendingPathComponent(platformFile)
-        guard let text = read(path, path: platformFile, log: log),
+        guard let files = CatalogFiles(root: root, log: log), let entry = files.entry(platformFile),
+              let text = files.read(entry),
               let mapping = YAMLMapping.parseFile(text, path: platformFile, context: "platform settings", log: log)
         else { return nil }
         let clusters = readPlatform(mapping).clusters
@@ -46,79 +46,35 @@ public enum CatalogLoader {
     public static func load(from root: URL) -> Result {
         let log = ViolationLog()
         let root = root.standardizedFileURL
-        let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            log.add(Violation(.missingKey, at: SourceLocation(file: root.path), "The catalog folder \(root.path) does not exist.", fix: "Pass the folder that holds switchboard.yaml with --catalog."))
-            return Result(catalog: Catalog(root: root, clusters: [], policy: Policy(), admins: Principals(), teams: [], connectors: []), violations: log.items)
+        guard let files = CatalogFiles(root: root, log: log) else {
+            return Result(catalog: Catalog(root: root, clusters: [], policy: Policy(), admins: Principals(), teams: [], connectors: [], cleanTeams: []), violations: log.items)
         }
-
-        var platform = PlatformSettings()
-        if let text = read(root.appendingPathComponent(platformFile), path: platformFile, log: log),
-           let mapping = YAMLMapping.parseFile(text, path: platformFile, context: "platform settings", log: log) {
-            platform = readPlatform(mapping)
-        } else if !fileManager.fileExists(atPath: root.appendingPathComponent(platformFile).path) {
-            log.add(Violation(.missingKey, at: SourceLocation(file: platformFile), "The catalog has no \(platformFile).", fix: "Create \(platformFile) with a `clusters:` list, or pass the right folder with --catalog."))
-        }
-
+        let layout = readLayout(files)
+        let platform = layout.platform.map(readPlatform) ?? PlatformSettings()
+        var cleanTeams = layout.cleanTeams
         var teams: [Team] = []
+        for (name, yaml) in layout.teams {
+            guard let yaml else { continue }
+            let before = log.items.count
+            teams.append(readTeam(yaml, folderName: name))
+            if log.items.count != before { cleanTeams.remove(name) }
+        }
         var connectors: [ConnectorDefinition] = []
-        let teamsFolder = root.appendingPathComponent("teams")
-        for teamName in directories(in: teamsFolder) {
-            let teamPath = "teams/\(teamName)"
-            let teamFile = "\(teamPath)/team.yaml"
-            if let text = read(root.appendingPathComponent(teamFile), path: teamFile, log: log),
-               let mapping = YAMLMapping.parseFile(text, path: teamFile, context: "team", log: log) {
-                teams.append(readTeam(mapping, folderName: teamName))
-            } else if !fileManager.fileExists(atPath: root.appendingPathComponent(teamFile).path) {
-                log.add(Violation(.missingKey, at: SourceLocation(file: teamPath), "The folder \(teamPath) has no team.yaml, so '\(teamName)' is not a known team and its connectors have no owner.", fix: "Create \(teamFile) with the team's members, or move the connectors to their team's folder."))
-            }
-            let connectorsFolder = root.appendingPathComponent("\(teamPath)/connectors")
-            for file in yamlFiles(in: connectorsFolder) {
-                let path = "\(teamPath)/connectors/\(file)"
-                guard let text = read(connectorsFolder.appendingPathComponent(file), path: path, log: log),
-                      let mapping = YAMLMapping.parseFile(text, path: path, context: "connector", log: log),
-                      let connector = readConnector(mapping, team: teamName)
-                else { continue }
+        for (team, yaml) in layout.connectors {
+            let before = log.items.count
+            if let connector = readConnector(yaml, team: team) {
                 connectors.append(connector)
             }
+            if log.items.count != before { cleanTeams.remove(team) }
         }
-        var plugins: PluginManifest?
-        if let text = read(root.appendingPathComponent(pluginsFile), path: pluginsFile, log: log),
-           let mapping = YAMLMapping.parseFile(text, path: pluginsFile, context: "plugin manifest", log: log) {
-            plugins = readPlugins(mapping)
-        }
-        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors, plugins: plugins, alerting: platform.alerting, kubernetes: platform.kubernetes)
+        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors,
+                              plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, cleanTeams: cleanTeams)
         return Result(catalog: catalog, violations: log.items)
-    }
-
-    // MARK: files
-
-    static func read(_ url: URL, path: String, log: ViolationLog) -> String? {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        guard let text = String(data: data, encoding: .utf8) else {
-            log.add(Violation(.yamlSyntax, at: SourceLocation(file: path), "The file is not UTF-8 text.", fix: "Save it as UTF-8."))
-            return nil
-        }
-        return text
-    }
-
-    static func directories(in folder: URL) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return entries.filter { entry in
-            var isDirectory: ObjCBool = false
-            return !entry.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(entry).path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }.sorted()
-    }
-
-    static func yamlFiles(in folder: URL) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return entries.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }.sorted()
     }
 
     // MARK: connectors
 
-    static let connectorKeys = ["name", "cluster", "class", "tasks", "state", "config", "description"]
+    static let connectorKeys = ["name", "cluster", "class", "tasks", "state", "config", "description", "protect"]
 
     static func readConnector(_ yaml: YAMLMapping, team: String) -> ConnectorDefinition? {
         yaml.rejectUnknownKeys(connectorKeys)
@@ -138,14 +94,15 @@ public enum CatalogLoader {
             }
         }
         let config = yaml.has("config") ? yaml.scalarMap("config") : ([:], [:])
-        guard let name, let cluster, let connectorClass, let tasks, let config else { return nil }
+        let protect = yaml.has("protect") ? yaml.bool("protect") : false
+        guard let name, let cluster, let connectorClass, let tasks, let config, let protect else { return nil }
         var shortName = name
         if name.hasPrefix("\(team)_") {
             shortName = String(name.dropFirst(team.count + 1))
         }
         return ConnectorDefinition(
             team: team, name: shortName, cluster: cluster, connectorClass: connectorClass, tasks: tasks,
-            state: state, config: config.values, location: yaml.locationOf("name"), configLines: config.lines
+            state: state, config: config.values, location: yaml.locationOf("name"), configLines: config.lines, protect: protect
         )
     }
 

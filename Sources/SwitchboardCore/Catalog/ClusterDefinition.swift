@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Kafka Connect cluster as `switchboard.yaml` defines it.
 public struct ClusterDefinition: Sendable, Equatable {
     /// Basic-auth credentials; the password is never in the catalog, only where to read it from.
@@ -37,4 +39,31 @@ public struct ClusterDefinition: Sendable, Equatable {
     /// How `render kubernetes` deploys the cluster (the platform defaults merged with its own).
     public var kubernetes = KubernetesSettings()
     public var location: SourceLocation
+
+    public init(name: String, urls: [String], basicAuth: BasicAuth? = nil, tls: TLS? = nil, allowedClasses: [String]? = nil, kafka: Kafka? = nil,
+                kubernetes: KubernetesSettings = KubernetesSettings(), location: SourceLocation) {
+        self.name = name
+        self.urls = urls
+        self.basicAuth = basicAuth
+        self.tls = tls
+        self.allowedClasses = allowedClasses
+        self.kafka = kafka
+        self.kubernetes = kubernetes
+        self.location = location
+    }
+
+    /// A worker URL reduced to what identifies the worker: `host:port/path`, with the host in
+    /// lower case, the scheme's default port filled in, and every loopback name written
+    /// `loopback` (so `http://localhost:8083/` and `http://127.0.0.1:8083` are one worker).
+    public static func workerAddress(_ text: String) -> String? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), var host = components.host?.lowercased() else { return nil }
+        if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
+        if ["localhost", "127.0.0.1", "::1", "0.0.0.0", "localhost.localdomain", "ip6-localhost"].contains(host) || host.hasPrefix("127.") {
+            host = "loopback"
+        }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        return "\(host):\(port)\(path)"
+    }
 }

@@ -13,8 +13,15 @@ public struct ConnectorDefinition: Sendable, Equatable {
     public var location: SourceLocation
     /// The line of each config key, for pointing at it.
     public var configLines: [String: Int]
+    /// `protect: true`: never deleted from its cluster, even once its file is gone (Terraform's
+    /// `prevent_destroy`). Recorded on the cluster as ``protectKey`` in the connector's config.
+    public var protect: Bool
 
-    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:]) {
+    /// The config key that marks a connector as protected on the cluster itself, so that the
+    /// protection outlives its catalog file: a plan never deletes a connector that carries it.
+    public static let protectKey = "switchboard.protect"
+
+    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:], protect: Bool = false) {
         self.team = team
         self.name = name
         self.cluster = cluster
@@ -24,6 +31,7 @@ public struct ConnectorDefinition: Sendable, Equatable {
         self.config = config
         self.location = location
         self.configLines = configLines
+        self.protect = protect
     }
 
     /// The name on the cluster: `<team>_<name>`.

@@ -20,6 +20,9 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
         case forbiddenKey = "forbidden-key"
         case reservedKey = "reserved-key"
         case serverValidation = "server-validation"
+        case unknownEntry = "unknown-entry"
+        case unreadableEntry = "unreadable-entry"
+        case sameCluster = "same-cluster"
     }
 
     public var location: SourceLocation

@@ -10,6 +10,25 @@ public struct Plan: Sendable, Codable, Equatable {
 
     public var changes: [Change] { clusters.flatMap(\.changes) }
     public var hasChanges: Bool { clusters.contains { !$0.changes.isEmpty } }
+    /// Every delete, over all clusters.
+    public var deletes: [Change] { changes.filter { $0.action == .delete } }
+
+    enum CodingKeys: String, CodingKey {
+        case clusters, summary, deletes
+    }
+
+    /// The JSON has the clusters, a summary, and every delete at the top (`cluster/connector`),
+    /// so that a reviewer or a script sees them without reading every cluster.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(clusters, forKey: .clusters)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(deletes.map { "\($0.cluster)/\($0.connector)" }, forKey: .deletes)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        clusters = try decoder.container(keyedBy: CodingKeys.self).decode([ClusterPlan].self, forKey: .clusters)
+    }
 
     /// Counts per action.
     public var summary: Summary {
@@ -24,6 +43,7 @@ public struct Plan: Sendable, Codable, Equatable {
         }
         summary.unchanged = clusters.reduce(0) { $0 + $1.unchanged.count }
         summary.unmanaged = clusters.reduce(0) { $0 + $1.unmanaged.count }
+        summary.kept = clusters.reduce(0) { $0 + $1.kept.count }
         return summary
     }
 
@@ -34,6 +54,8 @@ public struct Plan: Sendable, Codable, Equatable {
         public var changeState = 0
         public var unchanged = 0
         public var unmanaged = 0
+        /// Not in the catalog but not deleted: protected, or their team's folder has problems.
+        public var kept = 0
     }
 }
 
@@ -45,12 +67,40 @@ public struct ClusterPlan: Sendable, Codable, Equatable {
     public var unchanged: [String]
     /// Connectors whose name carries no catalog team: listed, never touched.
     public var unmanaged: [String]
+    /// Connectors of a catalog team that the catalog no longer defines, and that are not
+    /// deleted all the same.
+    public var kept: [Kept]
 
-    public init(cluster: String, changes: [Change], unchanged: [String], unmanaged: [String]) {
+    public init(cluster: String, changes: [Change], unchanged: [String], unmanaged: [String], kept: [Kept] = []) {
         self.cluster = cluster
         self.changes = changes
         self.unchanged = unchanged
         self.unmanaged = unmanaged
+        self.kept = kept
+    }
+
+    /// A connector left on the cluster although the catalog no longer defines it.
+    public struct Kept: Sendable, Codable, Equatable {
+        public var connector: String
+        public var team: String
+        /// ``Ownership/protected`` or ``Ownership/keptTeamFolderIncomplete``.
+        public var reason: Ownership
+
+        public init(connector: String, team: String, reason: Ownership) {
+            self.connector = connector
+            self.team = team
+            self.reason = reason
+        }
+    }
+
+    /// What becomes of a connector of this cluster, by name (nil: not on the cluster).
+    public func ownership(of connector: String) -> Ownership? {
+        if unchanged.contains(connector) { return .managed }
+        if let change = changes.first(where: { $0.connector == connector }) {
+            return change.action == .delete ? .deletedByNextApply : .managed
+        }
+        if let kept = kept.first(where: { $0.connector == connector }) { return kept.reason }
+        return unmanaged.contains(connector) ? .unmanaged : nil
     }
 }
 

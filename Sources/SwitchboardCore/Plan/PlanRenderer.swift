@@ -7,25 +7,40 @@
 ///   ~ payments_audit          update                 teams/payments/connectors/audit.yaml:1
 ///       ~ tasks.max: "1" -> "2"
 ///   > payments_export         state RUNNING -> paused
-///   - payments_old            delete
+///   - payments_old            DELETE
 ///   ? legacy-export           unmanaged, left alone
 /// ```
+///
+/// Deletes stand out: the plan opens with every connector it deletes, and each cluster lists
+/// its deletes first.
 public enum PlanRenderer {
-    public static func render(_ plan: Plan) -> String {
+    /// `deleteLimit` is the policy's limit per apply; a plan above it says that apply will refuse.
+    public static func render(_ plan: Plan, deleteLimit: Int? = nil) -> String {
         var lines: [String] = []
+        let deletes = plan.deletes
+        if !deletes.isEmpty {
+            lines.append("!! This plan DELETES \(deletes.count) connector\(deletes.count == 1 ? "" : "s"): \(abbreviated(deletes.map { "\($0.cluster)/\($0.connector)" }))")
+            if let deleteLimit, deletes.count > deleteLimit {
+                lines.append("!! That is more than policy.maxDeletesPerApply (\(deleteLimit)): apply refuses it unless given --allow-mass-delete.")
+            }
+            lines.append("")
+        }
         for cluster in plan.clusters {
             lines.append("Cluster \(cluster.cluster)")
-            if cluster.changes.isEmpty && cluster.unchanged.isEmpty && cluster.unmanaged.isEmpty {
+            if cluster.changes.isEmpty && cluster.unchanged.isEmpty && cluster.unmanaged.isEmpty && cluster.kept.isEmpty {
                 lines.append("  (no connectors)")
             }
-            for change in cluster.changes {
+            for change in cluster.changes.filter({ $0.action == .delete }) + cluster.changes.filter({ $0.action != .delete }) {
                 lines.append(contentsOf: render(change))
+            }
+            for kept in cluster.kept {
+                lines.append("  ! \(kept.connector)  kept: \(kept.reason.phrase)")
             }
             if !cluster.unchanged.isEmpty {
                 lines.append("  = \(cluster.unchanged.count) unchanged: \(abbreviated(cluster.unchanged))")
             }
             for name in cluster.unmanaged.prefix(listLimit) {
-                lines.append("  ? \(name)  (unmanaged: its name carries no catalog team; left alone)")
+                lines.append("  ? \(name)  (\(Ownership.unmanaged.phrase))")
             }
             if cluster.unmanaged.count > listLimit {
                 lines.append("  ? ... and \(cluster.unmanaged.count - listLimit) more unmanaged (--output json lists them all)")
@@ -47,10 +62,11 @@ public enum PlanRenderer {
 
     public static func summaryLine(_ plan: Plan) -> String {
         let summary = plan.summary
+        let kept = summary.kept > 0 ? " \(summary.kept) kept although not in the catalog." : ""
         guard plan.hasChanges else {
-            return "No changes. The clusters match the catalog (\(summary.unchanged) managed connector\(summary.unchanged == 1 ? "" : "s"), \(summary.unmanaged) unmanaged)."
+            return "No changes. The clusters match the catalog (\(summary.unchanged) managed connector\(summary.unchanged == 1 ? "" : "s"), \(summary.unmanaged) unmanaged).\(kept)"
         }
-        return "Plan: \(summary.create) to create, \(summary.update) to update, \(summary.changeState) state change\(summary.changeState == 1 ? "" : "s"), \(summary.delete) to delete."
+        return "Plan: \(summary.create) to create, \(summary.update) to update, \(summary.changeState) state change\(summary.changeState == 1 ? "" : "s"), \(summary.delete) to DELETE.\(kept)"
     }
 
     static func render(_ change: Change) -> [String] {
@@ -68,7 +84,7 @@ public enum PlanRenderer {
             what = "state \(change.fromState ?? "?") -> \(change.toState?.rawValue ?? "?")"
         case .delete:
             symbol = "-"
-            what = "delete (no longer in the catalog)"
+            what = "DELETE (\(Ownership.deletedByNextApply.phrase))"
         }
         var lines = ["  \(symbol) \(change.connector)  \(what)" + (change.source.map { "  [\($0)]" } ?? "")]
         if change.action == .update {

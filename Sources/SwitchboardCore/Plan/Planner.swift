@@ -19,6 +19,7 @@ public struct Planner {
         var changes: [Change] = []
         var unchanged: [String] = []
         var unmanaged: [String] = []
+        var kept: [ClusterPlan.Kept] = []
 
         for name in desired.keys.sorted() {
             let connector = desired[name]!
@@ -41,15 +42,22 @@ public struct Planner {
             }
         }
 
+        // Deletes: only connectors of a team whose folder was read cleanly, and never a protected one.
         for current in live.sorted(by: { $0.name < $1.name }) where desired[current.name] == nil {
-            if let team = catalog.owningTeam(ofConnectorNamed: current.name) {
+            guard let team = catalog.owningTeam(ofConnectorNamed: current.name) else {
+                unmanaged.append(current.name)
+                continue
+            }
+            if current.config?[ConnectorDefinition.protectKey] == "true" {
+                kept.append(.init(connector: current.name, team: team.name, reason: .protected))
+            } else if !catalog.cleanTeams.contains(team.name) {
+                kept.append(.init(connector: current.name, team: team.name, reason: .keptTeamFolderIncomplete))
+            } else {
                 changes.append(Change(action: .delete, cluster: cluster, connector: current.name, team: team.name, source: nil,
                                       keyChanges: current.config.map { diff(from: comparable($0), to: [:]) } ?? [], fromState: current.state))
-            } else {
-                unmanaged.append(current.name)
             }
         }
-        return ClusterPlan(cluster: cluster, changes: changes, unchanged: unchanged, unmanaged: unmanaged)
+        return ClusterPlan(cluster: cluster, changes: changes, unchanged: unchanged, unmanaged: unmanaged, kept: kept)
     }
 
     /// The live config without the keys Connect adds by itself, so that like is compared with like.

@@ -56,6 +56,12 @@ public struct Policy: Sendable, Equatable {
     public var defaults: [DefaultValue]
     /// Keys Connect adds to a stored config by itself; a plan never shows them as drift.
     public var ignoredLiveKeys: [String]
+    /// The most connectors one apply deletes; more needs `apply --allow-mass-delete`.
+    public var maxDeletesPerApply: Int
+
+    /// A few deletes are routine (a connector retired); more in one run is more often a
+    /// mistake (a folder renamed, a branch checked out half-way) than a plan.
+    public static let defaultMaxDeletesPerApply = 5
 
     public static let defaultSecretKeyPattern = "(?i).*(password|passwd|secret|token|credential|api[._-]?key|private[._-]?key|sasl\\.jaas\\.config).*"
 
@@ -67,7 +73,8 @@ public struct Policy: Sendable, Equatable {
         requiredKeys: [KeyRule] = [],
         forbiddenKeys: [KeyRule] = [],
         defaults: [DefaultValue] = [],
-        ignoredLiveKeys: [String] = ["name"]
+        ignoredLiveKeys: [String] = ["name"],
+        maxDeletesPerApply: Int = Policy.defaultMaxDeletesPerApply
     ) {
         self.secretKeyPattern = secretKeyPattern
         self.secretProviders = secretProviders
@@ -77,6 +84,7 @@ public struct Policy: Sendable, Equatable {
         self.forbiddenKeys = forbiddenKeys
         self.defaults = defaults
         self.ignoredLiveKeys = ignoredLiveKeys
+        self.maxDeletesPerApply = maxDeletesPerApply
     }
 
     /// The config Switchboard sends to Connect: the connector's own config, the platform's
@@ -88,6 +96,9 @@ public struct Policy: Sendable, Equatable {
         }
         config["connector.class"] = connector.connectorClass
         config["tasks.max"] = String(connector.tasks)
+        if connector.protect {
+            config[ConnectorDefinition.protectKey] = "true"
+        }
         return config
     }
 
@@ -102,70 +113,5 @@ public struct Policy: Sendable, Equatable {
     /// Whether a glob (`*` and `?`) matches a key.
     static func glob(_ pattern: String, matches key: String) -> Bool {
         fnmatch(pattern, key, 0) == 0
-    }
-}
-
-/// Decides which keys hold secrets and masks their values; compiled once per use.
-public struct SecretMatcher: @unchecked Sendable {
-    // NSRegularExpression is immutable once built and safe to share between threads.
-    private let expression: NSRegularExpression
-
-    public init(pattern: String) throws {
-        expression = try NSRegularExpression(pattern: "^(?:\(pattern))$")
-    }
-
-    public init(policy: Policy) {
-        // The pattern is checked when the catalog is loaded; fall back to the default if it is bad.
-        expression = (try? NSRegularExpression(pattern: "^(?:\(policy.secretKeyPattern))$"))
-            ?? (try! NSRegularExpression(pattern: "^(?:\(Policy.defaultSecretKeyPattern))$"))
-    }
-
-    public func isSecret(_ key: String) -> Bool {
-        expression.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil
-    }
-
-    /// What to show instead of a secret value.
-    public static let mask = "(secret)"
-
-    /// The value to show for a key: masked when the key holds secrets.
-    public func display(_ key: String, _ value: String) -> String {
-        isSecret(key) ? Self.mask : value
-    }
-
-    /// A copy of `config` with every secret value masked.
-    public func masked(_ config: [String: String]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: config.map { ($0.key, display($0.key, $0.value)) })
-    }
-
-    /// `text` with the value of every secret key of `config` replaced by the mask (a message from
-    /// Connect can quote a value).
-    public func scrub(_ text: String, config: [String: String]) -> String {
-        Self.scrub(text, values: secretValues(of: config))
-    }
-
-    /// The values of a config's secret keys.
-    public func secretValues(of config: [String: String]) -> [String] {
-        config.filter { isSecret($0.key) }.map(\.value)
-    }
-
-    /// `text` with each of `values` (of 3 characters or more) replaced by the mask, longest first.
-    public static func scrub(_ text: String, values: [String]) -> String {
-        Set(values).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
-            .reduce(text) { $0.replacingOccurrences(of: $1, with: mask) }
-    }
-
-    /// Whether a value is a Connect config-provider reference as a whole: `${provider:[path:]key}`.
-    public static func isReference(_ value: String) -> Bool {
-        provider(ofReference: value) != nil
-    }
-
-    /// The provider name of a reference (`file` of `${file:/x.properties:pw}`), or nil.
-    public static func provider(ofReference value: String) -> String? {
-        guard value.hasPrefix("${"), value.hasSuffix("}"), !value.dropFirst(2).dropLast().contains("}") else { return nil }
-        let body = value.dropFirst(2).dropLast()
-        guard let colon = body.firstIndex(of: ":"), colon != body.startIndex, body.index(after: colon) != body.endIndex else { return nil }
-        let provider = body[..<colon]
-        guard provider.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else { return nil }
-        return String(provider)
     }
 }

@@ -19,6 +19,7 @@ public struct PolicyChecker {
         "name": "the connector's name comes from `name:` and the team",
         "connector.class": "set it with `class:`",
         "tasks.max": "set it with `tasks:`",
+        ConnectorDefinition.protectKey: "set it with `protect: true`",
     ]
 
     public func check() -> [Violation] {
@@ -99,6 +100,10 @@ public struct PolicyChecker {
                     // Never repeat the value: it is a secret.
                     add(.secretLiteral, location, "'\(key)' holds a literal value; secrets must be config-provider references.", "Write a reference such as ${file:/etc/kafka-connect/secrets/\(connector.team).properties:\(key)} and put the value in that file.")
                 }
+            } else if Scrubber.holdsCredential(value) {
+                // A JDBC URL with user:password@ or ?password=: never repeat the value.
+                add(.secretLiteral, location, "'\(key)' holds a credential inside its value (user:password@ in a URL, or a password parameter).",
+                    "Take the credential out of the value; set it in its own key (such as connection.password) as a reference like ${file:/etc/kafka-connect/secrets/\(connector.team).properties:password}.")
             }
             for rule in catalog.policy.forbiddenKeys where rule.appliesTo.includes(connector) && Policy.glob(rule.key, matches: key) {
                 add(.forbiddenKey, location, "'\(key)' is forbidden by platform policy\(rule.reason.map { ": \($0)" } ?? ".")", "Remove '\(key)' from config.")

@@ -7,6 +7,8 @@ import Foundation
 struct TarExtractor {
     let root: URL
     let what: String
+    /// The most bytes the archive's files may hold together.
+    let maxBytes: Int64
 
     private enum State {
         case header
@@ -35,10 +37,13 @@ struct TarExtractor {
     private var links: LinkList
     private var hardLinks: [([String], [String])] = []
     private(set) var files = 0
+    /// Bytes of file data written so far.
+    private var unpacked: Int64 = 0
 
-    init(root: URL, what: String) {
+    init(root: URL, what: String, maxBytes: Int64 = PluginInstaller.defaultMaxUnpackedBytes) {
         self.root = root
         self.what = what
+        self.maxBytes = maxBytes
         self.links = LinkList(root: root, what: what)
     }
 
@@ -62,6 +67,7 @@ struct TarExtractor {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + take])
                 switch sink {
                 case .file(let handle):
+                    unpacked += Int64(take)
                     do {
                         try handle.write(contentsOf: slice)
                     } catch {
@@ -101,6 +107,7 @@ struct TarExtractor {
         }
         for (entry, target) in hardLinks {
             let source = root.appendingPathComponent(target.joined(separator: "/"))
+            try links.refuseThroughLink(target)
             let path = root.appendingPathComponent(entry.joined(separator: "/"))
             do {
                 try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -134,6 +141,9 @@ struct TarExtractor {
         let link = paxLink ?? longLink ?? string(block, 157, 100)
         let size: Int
         if let paxSize { size = paxSize } else { size = try number(block, 124, 12) }
+        guard size >= 0 else {
+            throw PluginError("\(what) is not a valid tar archive (an entry has a negative size); it is corrupt.")
+        }
         let padding = (512 - size % 512) % 512
 
         // Metadata entries describe the next entry.
@@ -147,6 +157,10 @@ struct TarExtractor {
 
         guard let parts = EntryPath.components(name) else {
             throw PluginError("\(what): the entry '\(name)' would be written outside the plugin folder; the archive is refused.")
+        }
+        try links.refuseThroughLink(parts)
+        if Int64(size) > maxBytes - unpacked {
+            throw PluginError("\(what) unpacks to more than the cap of \(maxBytes) bytes (the entry '\(name)' alone holds \(size)); the archive is refused.")
         }
         let target = root.appendingPathComponent(parts.joined(separator: "/"))
         var sink = Sink.discard
@@ -174,6 +188,9 @@ struct TarExtractor {
         case UInt8(ascii: "2"):
             try links.add(parts, target: link)
         case UInt8(ascii: "1"):
+            guard size == 0 else {
+                throw PluginError("\(what): the hard link '\(name)' carries data; the archive is corrupt.")
+            }
             guard let linkParts = EntryPath.components(link), !linkParts.isEmpty else {
                 throw PluginError("\(what): the hard link '\(name)' names '\(link)', outside the plugin folder; the archive is refused.")
             }
@@ -220,7 +237,11 @@ struct TarExtractor {
             switch key {
             case "path": paxPath = value
             case "linkpath": paxLink = value
-            case "size": paxSize = Int(value)
+            case "size":
+                guard let size = Int(value), size >= 0 else {
+                    throw PluginError("\(what): a pax header gives the size '\(value.prefix(40))'; the archive is corrupt.")
+                }
+                paxSize = size
             default: break
             }
         }
@@ -239,7 +260,19 @@ struct TarExtractor {
         let start = block.startIndex + offset
         let field = block[start..<start + length]
         if let first = field.first, first & 0x80 != 0 {
-            return field.dropFirst().reduce(Int(first & 0x7f)) { $0 << 8 | Int($1) }
+            // GNU base-256: 0x80 marks a positive number, 0xff a negative one (never a size).
+            guard first == 0x80 else {
+                throw PluginError("\(what) is not a valid tar archive (a size field is negative); it is corrupt.")
+            }
+            var value = 0
+            for byte in field.dropFirst() {
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: 256)
+                guard !overflow else {
+                    throw PluginError("\(what) is not a valid tar archive (a size field overflows); it is corrupt.")
+                }
+                value = shifted | Int(byte)
+            }
+            return value
         }
         let text = String(decoding: field.prefix { $0 != 0 }, as: UTF8.self).trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return 0 }

@@ -5,10 +5,10 @@ import SwitchboardCore
 public enum ArtifactStores {
     /// The store for `reference`; relative paths are resolved against `base` (the catalog).
     /// Credentials come from the environment or a file, never from plugins.yaml.
-    public static func make(_ reference: PluginManifest.Store, base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PluginError) -> any ArtifactStore {
+    public static func make(_ reference: PluginManifest.Store, base: URL, timeouts: TransferTimeouts = TransferTimeouts(), environment: [String: String] = ProcessInfo.processInfo.environment) throws(PluginError) -> any ArtifactStore {
         let url = reference.url
         if url.hasPrefix("http://") || url.hasPrefix("https://") {
-            return HTTPArtifactStore(baseURL: url, credentials: try credentials(reference, environment: environment))
+            return HTTPArtifactStore(baseURL: url, credentials: try credentials(reference, environment: environment), timeouts: timeouts)
         }
         return FileArtifactStore(root: localURL(url, base: base))
     }
@@ -28,10 +28,12 @@ public enum ArtifactStores {
             return .basic(username: username, password: password)
         }
         if let file = reference.passwordFile {
-            guard let password = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw PluginError("The artifact store's password file \(file) cannot be read.")
+            do {
+                let password = try String(contentsOfFile: file, encoding: .utf8)
+                return .basic(username: username, password: password.trimmingCharacters(in: .whitespacesAndNewlines))
+            } catch {
+                throw PluginError("The artifact store's password file \(file) cannot be read (\((error as NSError).localizedDescription)).")
             }
-            return .basic(username: username, password: password.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         throw PluginError("The artifact store has `username:` but no passwordEnv or passwordFile.")
     }
@@ -49,10 +51,10 @@ public enum ArtifactStores {
 
     /// Fetches an artifact from its upstream `source` (http(s), file URL or path) into `file`,
     /// returning its sha256.
-    public static func fetchUpstream(_ artifact: PluginArtifact, base: URL, to file: URL) async throws(PluginError) -> String {
+    public static func fetchUpstream(_ artifact: PluginArtifact, base: URL, to file: URL, timeouts: TransferTimeouts = TransferTimeouts()) async throws(PluginError) -> String {
         let what = "Artifact \(artifact.name) \(artifact.version)"
         if artifact.source.hasPrefix("http://") || artifact.source.hasPrefix("https://") {
-            return try await HTTPDownload.get(artifact.source, to: file, what: what)
+            return try await HTTPDownload.get(artifact.source, to: file, what: what, timeouts: timeouts)
         }
         let source = localURL(artifact.source, base: base)
         guard FileManager.default.fileExists(atPath: source.path) else {

@@ -1,11 +1,13 @@
 import AsyncHTTPClient
+import ConnectClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
 /// A repository in the Artifactory / Nexus style: `GET` fetches, `PUT` uploads, `HEAD` asks,
-/// all under a base URL, with basic or bearer authentication.
+/// all under a base URL, with basic or bearer authentication. Every call has a deadline
+/// (``TransferTimeouts``).
 public struct HTTPArtifactStore: ArtifactStore {
     public enum Credentials: Sendable {
         case none
@@ -15,11 +17,13 @@ public struct HTTPArtifactStore: ArtifactStore {
 
     public let baseURL: String
     let credentials: Credentials
+    let timeouts: TransferTimeouts
     let client: HTTPClient
 
-    public init(baseURL: String, credentials: Credentials = .none, client: HTTPClient = .shared) {
+    public init(baseURL: String, credentials: Credentials = .none, timeouts: TransferTimeouts = TransferTimeouts(), client: HTTPClient = HTTPPolicy.sharedClient) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
+        self.timeouts = timeouts
         self.client = client
     }
 
@@ -44,12 +48,7 @@ public struct HTTPArtifactStore: ArtifactStore {
         var request = HTTPClientRequest(url: url(path))
         request.method = .HEAD
         request.headers = headers
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: .seconds(60))
-        } catch {
-            throw PluginError("The artifact store \(baseURL) is unreachable: \(error)")
-        }
+        let response = try await HTTPDownload.execute(request, what: "The artifact store", timeout: timeouts.network, client: client)
         switch response.status.code {
         case 200: return true
         case 404: return false
@@ -58,7 +57,7 @@ public struct HTTPArtifactStore: ArtifactStore {
     }
 
     public func download(_ path: String, to file: URL) async throws(PluginError) -> String {
-        try await HTTPDownload.get(url(path), headers: headers, to: file, what: "Artifact \(path)", client: client)
+        try await HTTPDownload.get(url(path), headers: headers, to: file, what: "Artifact \(path)", timeouts: timeouts, client: client)
     }
 
     public func upload(_ path: String, from file: URL) async throws(PluginError) {
@@ -66,17 +65,17 @@ public struct HTTPArtifactStore: ArtifactStore {
         request.method = .PUT
         request.headers = headers
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        let data: Data
         do {
-            let data = try Data(contentsOf: file)
-            request.body = .bytes(ByteBuffer(data: data))
-            let response = try await client.execute(request, timeout: .minutes(30))
-            guard (200..<300).contains(response.status.code) else {
-                throw HTTPDownload.statusError(response.status, url: url(path), what: "Uploading \(path)")
-            }
-        } catch let error as PluginError {
-            throw error
+            data = try Data(contentsOf: file)
         } catch {
-            throw PluginError("Uploading \(path) to \(baseURL) failed: \(error)")
+            throw PluginError("Uploading \(path): cannot read \(file.path): \((error as NSError).localizedDescription)")
+        }
+        request.body = .bytes(ByteBuffer(data: data))
+        // Sending the body counts against the deadline of the answer, so the upload gets the transfer timeout.
+        let response = try await HTTPDownload.execute(request, what: "Uploading \(path)", timeout: timeouts.transfer, client: client)
+        guard (200..<300).contains(response.status.code) else {
+            throw HTTPDownload.statusError(response.status, url: url(path), what: "Uploading \(path)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SwitchboardCore
 
 /// One action or refused action: who, when, what, on which connector, and how it ended.
 /// Never a config value: `detail` holds Connect's error message, scrubbed of secret values.
@@ -68,9 +69,16 @@ public final class AuditLog: Sendable {
         try migrator.migrate(database)
     }
 
+    /// Stores an entry; every text in it goes through the scrubber first, so the log never
+    /// holds a secret whatever a caller passes.
     @discardableResult
     public func record(_ entry: AuditEntry) throws -> AuditEntry {
         var entry = entry
+        entry.user = Scrubber.scrub(entry.user)
+        entry.action = Scrubber.scrub(entry.action)
+        entry.cluster = Scrubber.scrub(entry.cluster)
+        entry.connector = Scrubber.scrub(entry.connector)
+        entry.detail = entry.detail.map { Scrubber.scrub($0) }
         try database.write { db in try entry.insert(db) }
         return entry
     }

@@ -1,47 +1,31 @@
 @preconcurrency import Crypto
 import Foundation
 
-/// Signed values: the session cookie of local users, and CSRF tokens.
-/// HMAC-SHA256 with the server's secret; a server restart with a new secret signs everyone out.
+/// CSRF tokens: an HMAC-SHA256 of the session's id with the server's secret. A token is good
+/// for one session only, and ends with it (signing out, expiry); it is checked with
+/// swift-crypto's constant-time verification.
 struct Tokens: Sendable {
     let secret: SymmetricKey
 
-    /// `<name>.<expiry>.<signature>` for a session cookie.
-    func session(for user: String, lifetime: TimeInterval = 12 * 3600, now: Date = Date()) -> String {
-        let payload = "\(Self.encode(user)).\(Int(now.timeIntervalSince1970 + lifetime))"
-        return "\(payload).\(sign(payload))"
+    /// The CSRF token of a session: forms carry it as `csrf`, API calls as `X-CSRF-Token`.
+    func csrf(forSession id: String) -> String {
+        Self.base64url(Data(HMAC<SHA256>.authenticationCode(for: Data(Self.csrfMessage(id).utf8), using: secret)))
     }
 
-    /// The user a session cookie names, if its signature holds and it has not expired.
-    func user(fromSession value: String, now: Date = Date()) -> String? {
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let expiry = TimeInterval(parts[1]), expiry > now.timeIntervalSince1970,
-              Self.constantTimeEqual(sign("\(parts[0]).\(parts[1])"), parts[2])
-        else { return nil }
-        return Self.decode(parts[0])
+    /// Whether `token` is the CSRF token of the session `id`.
+    func verifyCSRF(_ token: String?, forSession id: String?) -> Bool {
+        guard let token, let id, let mac = Self.decode(token), mac.count == SHA256.byteCount else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(Self.csrfMessage(id).utf8), using: secret)
     }
 
-    /// The CSRF token of a user: forms carry it as `csrf`, API calls as `X-CSRF-Token`.
-    func csrf(for user: String) -> String {
-        sign("csrf:\(user)")
-    }
+    static func csrfMessage(_ session: String) -> String { "csrf:\(session)" }
 
-    func verifyCSRF(_ token: String?, for user: String) -> Bool {
-        guard let token else { return false }
-        return Self.constantTimeEqual(csrf(for: user), token)
-    }
-
-    private func sign(_ text: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: secret)
-        return Self.base64url(Data(mac))
-    }
-
-    static func encode(_ text: String) -> String { base64url(Data(text.utf8)) }
-
-    static func decode(_ text: String) -> String? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    /// Base64url bytes, or nil when `text` is not base64url.
+    static func decode(_ text: String) -> Data? {
+        guard text.utf8.count <= 256, text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 < 128 && Character(UnicodeScalar($0)).isLetter) || ($0 >= 48 && $0 <= 57) }) else { return nil }
+        var base64 = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
         while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
+        return Data(base64Encoded: base64)
     }
 
     /// Base64 with `-` and `_` and without padding (byte by byte: every page view signs a token,
@@ -56,11 +40,5 @@ struct Tokens: Sendable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -20,6 +20,8 @@ struct APIRoutes {
         var tasksRunning: Int
         var tasksTotal: Int
         var managed: Bool
+        /// What the next apply does with it (`managed`, `deleted-by-next-apply`, `protected`, ...).
+        var ownership: Ownership
         var drifts: Bool
 
         init(_ connector: ConnectorView) {
@@ -33,6 +35,7 @@ struct APIRoutes {
             tasksRunning = connector.tasks.filter { $0.state == "RUNNING" }.count
             tasksTotal = connector.tasks.count
             managed = connector.managed
+            ownership = connector.ownership
             drifts = !connector.drift.isEmpty
         }
     }
@@ -98,7 +101,8 @@ struct APIRoutes {
         let v1 = api.group("v1")
         v1.get("me") { _, context in
             try reading(context) { user, _ in
-                try Responses.json(Me(user: user, admin: dependencies.permissions.isAdmin(user), teams: dependencies.permissions.teams(of: user), csrfToken: dependencies.tokens.csrf(for: user.name)))
+                try Responses.json(Me(user: user, admin: dependencies.permissions.isAdmin(user), teams: dependencies.permissions.teams(of: user),
+                                      csrfToken: context.session.map { dependencies.tokens.csrf(forSession: $0.id) } ?? ""))
             }
         }
         v1.get("connectors") { request, context in
@@ -165,7 +169,7 @@ struct APIRoutes {
                                                          includeTasks: query.get("includeTasks") == "true", onlyFailed: query.get("onlyFailed") == "true"))
         }
         v1.post("clusters/{cluster}/connectors/{connector}/tasks/{task}/restart") { request, context in
-            guard let task = context.parameters.get("task", as: Int.self) else { return try Responses.error(.badRequest, "the task id must be a number") }
+            guard let task = RequestValues.taskID(context.parameters.get("task")) else { return try Responses.error(.badRequest, "the task id must be a number, such as 0") }
             return try await act(request, context, .init(action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", task: task))
         }
     }
@@ -183,14 +187,14 @@ struct APIRoutes {
     }
 
     func act(_ request: Request, _ context: Context, _ action: ConnectorActions.Request) async throws -> Response {
-        if let user = context.user, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], for: user.name) {
-            return try Responses.error(.forbidden, "missing or wrong X-CSRF-Token (GET /api/v1/me returns it)")
+        if context.user != nil, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
+            return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
         }
         switch await dependencies.actions.perform(action, by: context.user) {
         case .done: return try Responses.json(["result": "done", "action": action.label])
         case .unauthenticated: return try Responses.error(.unauthorized, "not signed in")
         case .denied: return try Responses.error(.forbidden, "only members of the owning team and platform admins may act on \(action.connector)")
-        case .notFound: return try Responses.error(.notFound, "no connector \(action.connector) on cluster \(action.cluster)")
+        case .notFound: return try Responses.error(.notFound, "no connector \(action.connector) on cluster \(action.cluster)\(action.task.map { " with a task \($0)" } ?? "")")
         case .failed(let message): return try Responses.error(.badGateway, message)
         }
     }

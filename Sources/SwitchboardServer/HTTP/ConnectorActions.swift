@@ -69,6 +69,12 @@ public struct ConnectorActions: Sendable {
             record(entry(.failed, "no such connector in the last snapshot"))
             return .notFound
         }
+        if request.action == .restartTask {
+            guard let task = request.task, connector.tasks.contains(where: { $0.id == task }) else {
+                record(entry(.failed, "no task \(request.task.map(String.init) ?? "(none)") in the last snapshot"))
+                return .notFound
+            }
+        }
         guard permissions.canAct(user, on: connector) else {
             record(entry(.denied, "\(user.name) is not a member of \(connector.team.map { "team \($0)" } ?? "the owning team") or a platform admin"))
             return .denied
@@ -81,13 +87,15 @@ public struct ConnectorActions: Sendable {
                 case .pause: try await client.pause(request.connector)
                 case .resume: try await client.resume(request.connector)
                 case .stop: try await client.stop(request.connector)
-                case .restartTask: try await client.restartTask(request.connector, task: request.task ?? 0)
+                case .restartTask:
+                    guard let task = request.task else { return }  // checked above
+                    try await client.restartTask(request.connector, task: task)
                 }
             }
         } catch {
             // Connect's answer to an action names the connector and why (not found, rebalancing,
             // timed out); it does not carry config values.
-            let message = (error as? ConnectError)?.description ?? "\(error)"
+            let message = Scrubber.scrub((error as? ConnectError)?.description ?? "\(error)")
             record(entry(.failed, message))
             return .failed(message)
         }

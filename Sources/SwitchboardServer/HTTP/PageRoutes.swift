@@ -49,7 +49,7 @@ struct PageRoutes {
         }
         router.get("/clusters/{cluster}/connectors/{connector}") { request, context in
             guard let user = context.user else { return signInFirst(request) }
-            let page = pageContext(user)
+            let page = pageContext(context)
             let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
             guard let connector = page.snapshot.connectors["\(cluster)/\(name)"] else {
                 return notFound(page, "No connector \(name) on cluster \(cluster) in the last snapshot.")
@@ -67,7 +67,7 @@ struct PageRoutes {
         router.post("/clusters/{cluster}/connectors/{connector}/actions/{action}") { request, context in
             let form = try await request.form(context: context)
             guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action != .restartTask else {
-                return Responses.html(ErrorPage.render(pageContext(context.user), title: "Unknown action", message: "Actions are restart, pause, resume and stop."), status: .badRequest)
+                return Responses.html(ErrorPage.render(pageContext(context), title: "Unknown action", message: "Actions are restart, pause, resume and stop."), status: .badRequest)
             }
             return try await act(request, context, form: form, ConnectorActions.Request(
                 action: action, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "",
@@ -75,50 +75,64 @@ struct PageRoutes {
         }
         router.post("/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart") { request, context in
             let form = try await request.form(context: context)
+            guard let task = RequestValues.taskID(context.parameters.get("task")) else {
+                return Responses.html(ErrorPage.render(pageContext(context), title: "Not a task", message: "A task id is a number, such as 0."), status: .badRequest)
+            }
             return try await act(request, context, form: form, ConnectorActions.Request(
-                action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "",
-                task: context.parameters.get("task", as: Int.self)))
+                action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", task: task))
         }
         router.get("/login") { request, context in
             guard dependencies.auth.localUsers != nil else {
                 return Responses.html(ErrorPage.render(pageContext(nil), title: "Sign in", message: "This server signs people in through its authenticating proxy."), status: .notFound)
             }
-            return Responses.html(LoginPage.render(pageContext(context.user), error: nil, next: safeNext(request.uri.queryParameters.get("next"))))
+            return Responses.html(LoginPage.render(pageContext(context), error: nil, next: RequestValues.localPath(request.uri.queryParameters.get("next"))))
         }
         router.post("/login") { request, context in
             guard let users = dependencies.auth.localUsers, !request.isCrossSite else {
                 return Responses.html(ErrorPage.render(pageContext(nil), title: "Sign in", message: "Local sign-in is not enabled."), status: .notFound)
             }
             let form = try await request.form(context: context)
-            let next = safeNext(form["next"])
-            guard let user = users.authenticate(name: form["username"] ?? "", password: form["password"] ?? "") else {
+            let next = RequestValues.localPath(form["next"])
+            let name = form["username"] ?? ""
+            if let wait = dependencies.throttle.retryAfter(user: name, address: context.remoteAddress) {
+                var response = Responses.html(LoginPage.render(pageContext(nil), error: "Too many failed sign-ins; try again in \((wait + 59) / 60) minute(s).", next: next), status: .tooManyRequests)
+                response.headers[.retryAfter] = String(wait)
+                return response
+            }
+            guard let user = users.authenticate(name: name, password: form["password"] ?? "") else {
+                dependencies.throttle.recordFailure(user: name, address: context.remoteAddress)
                 return Responses.html(LoginPage.render(pageContext(nil), error: "Unknown user or wrong password.", next: next), status: .unauthorized)
             }
+            dependencies.throttle.recordSuccess(user: name)
+            // A new session on every sign-in: a session id known before signing in is worthless after.
+            if let old = context.session { dependencies.sessions.end(id: old.id) }
+            let session = dependencies.sessions.create(user: user.name, source: .local)
             var response = Responses.redirect(next)
-            response.setCookie(Cookie(name: AuthenticationMiddleware.sessionCookie, value: dependencies.tokens.session(for: user.name), maxAge: 12 * 3600, path: "/", secure: dependencies.auth.secureCookies, httpOnly: true, sameSite: .lax))
+            response.setCookie(AuthenticationMiddleware.cookie(session.id, settings: dependencies.auth, maxAge: Int(dependencies.sessions.lifetime)))
             return response
         }
         router.post("/logout") { request, context in
             let form = try await request.form(context: context)
-            guard let user = context.user, dependencies.tokens.verifyCSRF(form["csrf"], for: user.name) else {
-                return Responses.html(ErrorPage.render(pageContext(context.user), title: "Refused", message: "The form's security token is missing or wrong."), status: .forbidden)
+            guard let session = context.session, !request.isCrossSite, dependencies.tokens.verifyCSRF(form["csrf"], forSession: session.id) else {
+                return Responses.html(ErrorPage.render(pageContext(context), title: "Refused", message: "The form's security token is missing or wrong."), status: .forbidden)
             }
-            var response = Responses.redirect("/login")
-            response.setCookie(Cookie(name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: dependencies.auth.secureCookies, httpOnly: true, sameSite: .lax))
+            dependencies.sessions.end(id: session.id)
+            var response = Responses.redirect(dependencies.auth.localUsers != nil ? "/login" : "/")
+            response.setCookie(AuthenticationMiddleware.cookie("", settings: dependencies.auth, maxAge: 0))
             return response
         }
     }
 
     // MARK: helpers
 
-    func pageContext(_ user: User?) -> PageContext {
-        PageContext(user: user, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
+    func pageContext(_ context: Context?) -> PageContext {
+        PageContext(user: context?.user, session: context?.session, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
     }
 
     /// Runs `body` for a signed-in user; otherwise sends them to sign in.
     func signedIn(_ request: Request, _ context: Context, _ body: (PageContext) throws -> Response) throws -> Response {
-        guard let user = context.user else { return signInFirst(request) }
-        return try body(pageContext(user))
+        guard context.user != nil else { return signInFirst(request) }
+        return try body(pageContext(context))
     }
 
     func signInFirst(_ request: Request) -> Response {
@@ -132,18 +146,12 @@ struct PageRoutes {
         Responses.html(ErrorPage.render(page, title: "Not found", message: message), status: .notFound)
     }
 
-    /// Only local paths, so that a crafted link cannot send a user elsewhere after signing in.
-    func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/" }
-        return next
-    }
-
     func act(_ request: Request, _ context: Context, form: [String: String], _ action: ConnectorActions.Request) async throws -> Response {
-        if let user = context.user, request.isCrossSite || !dependencies.tokens.verifyCSRF(form["csrf"], for: user.name) {
-            return Responses.html(ErrorPage.render(pageContext(user), title: "Refused", message: "The form's security token is missing or wrong; reload the page and try again."), status: .forbidden)
+        if context.user != nil, request.isCrossSite || !dependencies.tokens.verifyCSRF(form["csrf"], forSession: context.session?.id) {
+            return Responses.html(ErrorPage.render(pageContext(context), title: "Refused", message: "The form's security token is missing, wrong or expired; reload the page and try again."), status: .forbidden)
         }
         let outcome = await dependencies.actions.perform(action, by: context.user)
-        let page = pageContext(context.user)
+        let page = pageContext(context)
         switch outcome {
         case .done:
             return Responses.redirect(HTML.path("clusters", action.cluster, "connectors", action.connector) + HTML.query([("done", action.label)]))
@@ -152,7 +160,7 @@ struct PageRoutes {
         case .denied:
             return Responses.html(ErrorPage.render(page, title: "Not allowed", message: "Only members of the owning team and platform admins may act on \(action.connector). This attempt was recorded in the audit log."), status: .forbidden)
         case .notFound:
-            return notFound(page, "No connector \(action.connector) on cluster \(action.cluster).")
+            return notFound(page, "No connector \(action.connector) on cluster \(action.cluster)\(action.task.map { " with a task \($0)" } ?? "").")
         case .failed(let message):
             return Responses.html(ErrorPage.render(page, title: "Connect refused", message: message), status: .badGateway)
         }
@@ -171,7 +179,8 @@ struct PageRoutes {
             let pretty = (try? JSONSerialization.jsonObject(with: Data(raw.utf8)))
                 .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted, .sortedKeys]) }
                 .map { String(decoding: $0, as: UTF8.self) }
-            return try await .init(topics: topics, offsets: pretty ?? raw)
+            // Source offsets are the connector's own data (a JDBC source can keep a query in them).
+            return try await .init(topics: topics, offsets: Scrubber.scrub(pretty ?? raw))
         } catch {
             return .init(error: (error as? ConnectError)?.shortDescription ?? "unavailable")
         }

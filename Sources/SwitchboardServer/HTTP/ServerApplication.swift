@@ -18,6 +18,9 @@ public struct ServerDependencies: Sendable {
     /// The overview's table by filter and page, and list API bodies by query.
     let pageCache = RenderCache<HTML>()
     let apiCache = RenderCache<ByteBuffer>()
+    /// Server-side sessions and the sign-in throttle, shared by every request.
+    public let sessions = SessionStore()
+    public let throttle = SignInThrottle()
 
     public init(catalog: Catalog, store: SnapshotStore, connections: ClusterConnections, audit: AuditLog, auth: AuthSettings, logger: Logger = Logger(label: "switchboard.server")) {
         self.catalog = catalog
@@ -39,7 +42,7 @@ public struct ServerDependencies: Sendable {
 public func buildRouter(_ dependencies: ServerDependencies) -> Router<SwitchboardRequestContext> {
     let router = Router(context: SwitchboardRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(https: dependencies.auth.secureCookies))
-    router.add(middleware: AuthenticationMiddleware(settings: dependencies.auth, tokens: dependencies.tokens))
+    router.add(middleware: AuthenticationMiddleware(settings: dependencies.auth, sessions: dependencies.sessions))
     PageRoutes(dependencies: dependencies).register(on: router)
     APIRoutes(dependencies: dependencies).register(on: router)
     return router
@@ -74,9 +77,9 @@ enum Responses {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// `{"error": "..."}` with a status.
+    /// `{"error": "..."}` with a status; the message goes through the scrubber.
     static func error(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
-        try json(["error": message], status: status)
+        try json(["error": Scrubber.scrub(message)], status: status)
     }
 
     static let encoder: JSONEncoder = {
@@ -85,6 +88,28 @@ enum Responses {
         encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()
+}
+
+/// Checks of values that come from the request.
+enum RequestValues {
+    /// A redirect target after signing in: only a path on this server. Anything else (another
+    /// host, `//host`, `/\host` which browsers read as `//host`, a scheme, control characters,
+    /// also percent-encoded) becomes `/`.
+    static func localPath(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.count <= 2048,
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }),
+              let components = URLComponents(string: next), components.scheme == nil, components.host == nil,
+              components.path.hasPrefix("/"), !components.path.hasPrefix("//"),
+              components.path.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\" })
+        else { return "/" }
+        return next
+    }
+
+    /// A task id from a path: decimal digits only (no sign, no spaces), at most 6 of them.
+    static func taskID(_ text: String?) -> Int? {
+        guard let text, (1...6).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int(text)
+    }
 }
 
 extension Request {

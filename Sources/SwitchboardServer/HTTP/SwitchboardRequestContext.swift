@@ -8,10 +8,13 @@ public struct SwitchboardRequestContext: RequestContext {
     public let remoteAddress: String?
     /// Set by ``AuthenticationMiddleware``; nil for anonymous requests.
     public var user: User?
+    /// The signed-in user's server-side session (CSRF tokens are bound to it).
+    public var session: SessionStore.Session?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress
         user = nil
+        session = nil
     }
 }

@@ -13,12 +13,15 @@ public struct LagPoller: Service {
     let interval: Duration
     let readers: [String: LagReader]
     let logger: Logger
+    /// How long one cluster's lag read may take in all (each broker call has its own 5 s timeout).
+    let deadline: Duration
     private static let queue = DispatchQueue(label: "switchboard.lag")
 
     /// Clusters without Kafka settings are skipped; a cluster whose client cannot start is logged.
-    public init(store: SnapshotStore, interval: Duration = .seconds(15), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "switchboard.lag")) {
+    public init(store: SnapshotStore, interval: Duration = .seconds(15), deadline: Duration = .seconds(30), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "switchboard.lag")) {
         self.store = store
         self.interval = interval
+        self.deadline = deadline
         self.logger = logger
         var readers: [String: LagReader] = [:]
         for cluster in store.catalog.clusters {
@@ -28,6 +31,8 @@ public struct LagPoller: Service {
             if let mechanism = kafka.saslMechanism { properties["sasl.mechanism"] = mechanism }
             if let user = kafka.saslUsername { properties["sasl.username"] = user }
             if let variable = kafka.saslPasswordEnv, let password = environment[variable] { properties["sasl.password"] = password }
+            // Connecting to the broker has a deadline too (each call has its own timeout).
+            properties["socket.connection.setup.timeout.ms"] = "5000"
             do {
                 readers[cluster.name] = try LagReader(bootstrapServers: kafka.bootstrapServers, properties: properties)
             } catch {
@@ -59,12 +64,17 @@ public struct LagPoller: Service {
         for (cluster, reader) in readers {
             let sinks = snapshot.connectors.values.filter { $0.cluster == cluster && $0.type == "sink" }
             let logger = self.logger
+            let deadline = ContinuousClock.now + self.deadline
             let lag: [String: SinkLag] = await withCheckedContinuation { continuation in
                 Self.queue.async {
                     var lag: [String: SinkLag] = [:]
                     do {
                         let partitions = try reader.partitionCounts()
                         for sink in sinks {
+                            guard ContinuousClock.now < deadline else {
+                                logger.warning("Sink lag read stopped at its deadline; the broker answers slowly", metadata: ["cluster": "\(cluster)"])
+                                break
+                            }
                             do {
                                 lag[sink.key] = try reader.lag(group: LagReader.group(ofSink: sink.name), topics: Self.topics(of: sink, among: Array(partitions.keys)), partitionCounts: partitions)
                             } catch {

@@ -2,6 +2,7 @@ import Foundation
 import KafkaLag
 import NIOConcurrencyHelpers
 import Prometheus
+import SwitchboardCore
 
 /// Switchboard's Prometheus metrics (swift-prometheus), served at /metrics:
 ///
@@ -50,6 +51,8 @@ public final class ServerMetrics: Sendable {
     public func update(_ snapshot: Snapshot, lag: [String: SinkLag]) {
         var desired: [String: (name: String, labels: [(String, String)], value: Double)] = [:]
         func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            // Label values are names and states; they go through the scrubber all the same.
+            let labels = labels.map { ($0.0, Scrubber.scrub($0.1)) }
             let key = name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
             desired[key] = (name, labels, value)
         }
@@ -97,7 +100,7 @@ public final class ServerMetrics: Sendable {
     }
 
     public func recordAction(cluster: String, team: String?, action: String, outcome: String) {
-        registry.makeCounter(descriptor: Self.descriptor("switchboard_actions_total"), labels: [("cluster", cluster), ("team", team ?? ""), ("action", action), ("outcome", outcome)]).increment()
+        registry.makeCounter(descriptor: Self.descriptor("switchboard_actions_total"), labels: [("cluster", cluster), ("team", team ?? ""), ("action", action), ("outcome", outcome)].map { ($0.0, Scrubber.scrub($0.1)) }).increment()
     }
 
     /// The exposition text.

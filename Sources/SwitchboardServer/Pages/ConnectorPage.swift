@@ -35,7 +35,8 @@ enum ConnectorPage {
         let config = connector.config.sorted { $0.key < $1.key }.map { "<tr><td><code>\($0.key)</code></td><td><code>\($0.value)</code></td></tr>" as HTML }
         let drift: HTML
         if !connector.managed {
-            drift = "<p class=\"muted\">Not defined in the catalog (unmanaged).</p>"
+            let style = connector.ownership == .deletedByNextApply ? "banner warning" : "muted"
+            drift = "<p class=\"\(style)\">\(Self.capitalized(connector.ownership.phrase)).</p>"
         } else if connector.drift.isEmpty {
             drift = "<p>Defined in <code>\(connector.source?.description)</code>; the live config matches the catalog.</p>"
         } else {
@@ -68,5 +69,9 @@ enum ConnectorPage {
             <h2>Audit log</h2><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
             """
         return Layout.page(connector.name, context, body)
+    }
+
+    static func capitalized(_ phrase: String) -> String {
+        phrase.prefix(1).uppercased() + phrase.dropFirst()
     }
 }

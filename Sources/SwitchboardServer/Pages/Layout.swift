@@ -3,14 +3,15 @@ import Foundation
 /// What every page needs besides its own content.
 struct PageContext {
     var user: User?
+    var session: SessionStore.Session?
     /// Signs the CSRF token, which only pages with forms need (computed on use).
     var tokens: Tokens
     var snapshot: Snapshot
     var insecure: Bool
     var now: Date = Date()
 
-    /// The reader's CSRF token, for the forms of the page.
-    var csrf: String? { user.map { tokens.csrf(for: $0.name) } }
+    /// The reader's CSRF token (of their session), for the forms of the page.
+    var csrf: String? { session.map { tokens.csrf(forSession: $0.id) } }
 }
 
 /// The frame of every page: navigation, the signed-in user, and banners for an insecure server
@@ -87,6 +88,7 @@ enum Layout {
         .banner.warning { background: #ffe6bf; color: #4d2f00; }
         .banner.info { background: #d6e6ff; }
         .muted { color: #6b7383; }
+        .ownership.warning { color: #7a4a00; font-weight: 600; }
         .counts span { margin-right: 1rem; }
         pre { background: #fff; border: 1px solid #e3e6ea; padding: .6rem; overflow-x: auto; max-height: 24rem; }
         form.inline { display: inline; }

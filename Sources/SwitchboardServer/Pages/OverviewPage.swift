@@ -32,7 +32,11 @@ enum OverviewPage {
 
     static func row(_ connector: ConnectorView) -> HTML {
         let running = connector.tasks.filter { $0.state == "RUNNING" }.count
-        let team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? "<span class=\"muted\">unmanaged</span>"
+        var team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? ""
+        if connector.ownership != .managed {
+            // The plan's own words: what the next apply does with it.
+            team = "\(team) <span class=\"\(connector.ownership == .deletedByNextApply ? "ownership warning" : "muted")\">\(connector.ownership.phrase)</span>"
+        }
         return """
             <tr><td>\(Layout.state(connector.state, degraded: connector.isDegraded))</td>\
             <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a></td>\

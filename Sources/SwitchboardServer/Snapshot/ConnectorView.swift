@@ -32,6 +32,8 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     public var source: SourceLocation?
     /// Whether the catalog defines it.
     public var managed: Bool
+    /// What the next apply does with it, in the plan's words (``Ownership/phrase``).
+    public var ownership: Ownership
     /// Keys whose live value differs from the catalog (secret values masked).
     public var drift: [KeyChange]
 
@@ -45,8 +47,9 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     /// `<cluster>/<name>`, unique over all clusters.
     public var key: String { "\(cluster)/\(name)" }
 
-    /// `clusterSecrets` holds the secret-key values of every connector of the cluster.
-    static func make(name: String, cluster: String, snapshot: ConnectorSnapshot, catalog: Catalog, secrets: SecretMatcher, clusterSecrets: [String], definition: ConnectorDefinition?, drift: [KeyChange]) -> ConnectorView {
+    /// `clusterSecrets` holds the secret-key values of every connector of the cluster; every
+    /// text taken from Connect goes through the ``Scrubber`` with them.
+    static func make(name: String, cluster: String, snapshot: ConnectorSnapshot, catalog: Catalog, secrets: SecretMatcher, clusterSecrets: [String], definition: ConnectorDefinition?, drift: [KeyChange], ownership: Ownership) -> ConnectorView {
         let status = snapshot.status
         let config = snapshot.info?.config ?? [:]
         return ConnectorView(
@@ -57,11 +60,12 @@ public struct ConnectorView: Sendable, Codable, Equatable {
             type: snapshot.type,
             connectorClass: config["connector.class"],
             worker: status?.connector.workerID,
-            trace: status?.connector.trace.map { SecretMatcher.scrub($0, values: clusterSecrets) },
-            tasks: (status?.tasks ?? []).sorted { $0.id < $1.id }.map { Task(id: $0.id, state: $0.state.rawValue, worker: $0.workerID, trace: $0.trace.map { SecretMatcher.scrub($0, values: clusterSecrets) }) },
+            trace: status?.connector.trace.map { Scrubber.scrub($0, values: clusterSecrets) },
+            tasks: (status?.tasks ?? []).sorted { $0.id < $1.id }.map { Task(id: $0.id, state: $0.state.rawValue, worker: $0.workerID, trace: $0.trace.map { Scrubber.scrub($0, values: clusterSecrets) }) },
             config: secrets.masked(config),
             source: definition?.location,
             managed: definition != nil,
+            ownership: ownership,
             drift: drift
         )
     }

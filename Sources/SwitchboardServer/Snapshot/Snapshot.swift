@@ -26,13 +26,15 @@ public struct Snapshot: Sendable {
             let live = read.connectors ?? [:]
             let defined = Dictionary(catalog.connectors(on: definition.name).map { ($0.fullName, $0) }) { first, _ in first }
             let plan = planner.plan(live: [definition.name: live.map { LiveConnector(name: $0.key, config: $0.value.info?.config, state: $0.value.state?.rawValue) }])
-            let drift = Dictionary((plan.clusters.first?.changes ?? []).filter { $0.action == .update }.map { ($0.connector, $0.keyChanges) }) { first, _ in first }
+            let clusterPlan = plan.clusters.first
+            let drift = Dictionary((clusterPlan?.changes ?? []).filter { $0.action == .update }.map { ($0.connector, $0.keyChanges) }) { first, _ in first }
             var workers: [String: ClusterView.Worker] = [:]
             var keys: [String] = []
             // Every secret value on the cluster, to scrub from traces.
             let clusterSecrets = live.values.flatMap { secrets.secretValues(of: $0.info?.config ?? [:]) }
             for (name, snapshot) in live {
-                let view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets, definition: defined[name], drift: drift[name] ?? [])
+                let view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
+                                              definition: defined[name], drift: drift[name] ?? [], ownership: clusterPlan?.ownership(of: name) ?? .unmanaged)
                 connectors[view.key] = view
                 keys.append(view.key)
                 if let id = view.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].connectors += 1 }
@@ -45,7 +47,7 @@ public struct Snapshot: Sendable {
                 connectorKeys: sortByUrgency(keys, connectors),
                 workers: workers.values.sorted { $0.id < $1.id },
                 plugins: read.plugins ?? [], connectVersion: read.version,
-                readAt: read.readAt, lastError: read.lastError, lastErrorAt: read.lastErrorAt
+                readAt: read.readAt, lastError: read.lastError.map { Scrubber.scrub($0) }, lastErrorAt: read.lastErrorAt
             )
         }
         return Snapshot(clusters: clusters, connectors: connectors, ordered: sortByUrgency(Array(connectors.keys), connectors), takenAt: date)

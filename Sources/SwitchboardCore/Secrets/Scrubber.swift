@@ -1,0 +1,110 @@
+import Foundation
+
+/// The one redaction function for every text that leaves Switchboard: command output, logs,
+/// audit rows, pages, API answers, metric labels, and messages relayed from Connect or an
+/// artifact store.
+///
+/// It masks, wherever they appear in free text:
+/// - URL userinfo: `jdbc:postgresql://user:pw@db/x` -> `jdbc:postgresql://(secret)@db/x`;
+/// - `key=value` pairs and query parameters whose key names a secret (`password=`, `?token=`,
+///   `sasl.jaas.config=...;`), quoted or not;
+/// - JSON pairs whose key names a secret (`"password": "..."`);
+/// - `Bearer` and `Basic` credentials;
+/// - any of the given known secret values (the values of a config's secret keys).
+///
+/// Config-provider references (`${file:/x.properties:pw}`) are not secrets and stay as written.
+public enum Scrubber {
+    /// What replaces a secret.
+    public static let mask = "(secret)"
+
+    /// `text` with every credential masked. `values` are known secrets (3 characters or more)
+    /// that are masked wherever they appear.
+    public static func scrub(_ text: String, values: some Sequence<String> = [String]()) -> String {
+        var found = false
+        return redact(replacingValues(text, values), found: &found)
+    }
+
+    /// Whether `text` holds a literal credential (one that is not a config-provider reference):
+    /// for the catalog's `secret-literal` rule on values such as JDBC URLs.
+    public static func holdsCredential(_ text: String) -> Bool {
+        var found = false
+        _ = redact(text, found: &found)
+        return found
+    }
+
+    /// Keys that name a secret in free text, as a regular expression fragment.
+    static let secretKey = #"[A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|credential|api[._\-]?key|apikey|private[._\-]?key|access[._\-]?key|jaas)[A-Za-z0-9_.\-]*"#
+
+    /// A rule: a pattern whose group 1 is kept and whose group 2 is the secret.
+    struct Rule: @unchecked Sendable {
+        // NSRegularExpression is immutable once built and safe to share between threads.
+        let expression: NSRegularExpression
+        /// How the masked secret is written back (quotes kept around a quoted value).
+        let replacement: @Sendable (_ secret: String) -> String
+
+        init(_ pattern: String, replacement: @escaping @Sendable (String) -> String = { _ in Scrubber.mask }) {
+            // The patterns are constants of this file, checked by its tests.
+            expression = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+            self.replacement = replacement
+        }
+    }
+
+    static let rules: [Rule] = [
+        // URL userinfo, for any scheme including `jdbc:postgresql://`.
+        Rule(#"(\b[a-z][a-z0-9+.\-]*(?::[a-z][a-z0-9+.\-]*)*://)([^\s/?#@"'<>\\]+)@"#),
+        // A JAAS configuration: everything up to its closing `;`.
+        Rule(#"((?<![A-Za-z0-9_.\-])[A-Za-z0-9_.\-]*jaas[A-Za-z0-9_.\-]*["']?\s*[=:]\s*)("?[A-Za-z0-9_.$]*LoginModule\s[^;\n]*;?"?)"#) { _ in Scrubber.mask },
+        // JSON pairs: "password": "value".
+        Rule(#"("\#(secretKey)"\s*:\s*)("(?:[^"\\]|\\.)*")"#) { _ in "\"\(Scrubber.mask)\"" },
+        // key=value, also as a query parameter; quoted values keep their quotes.
+        Rule(#"((?<![A-Za-z0-9_.\-])\#(secretKey)["']?\s*=\s*)("[^"]*"|'[^']*'|[^\s,;&"'<>}\])]*)"#) { secret in
+            if secret.hasPrefix("\"") { return "\"\(Scrubber.mask)\"" }
+            if secret.hasPrefix("'") { return "'\(Scrubber.mask)'" }
+            return Scrubber.mask
+        },
+        // Authorization credentials.
+        Rule(#"(\b(?:Bearer|Basic)\s+)([A-Za-z0-9+/=._~\-]{8,})"#),
+    ]
+
+    /// Whether any rule can match: most texts (names, states, numbers) skip the expressions.
+    static func mayHoldCredential(_ text: String) -> Bool {
+        text.utf8.contains { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "B") || $0 == UInt8(ascii: "b") || $0 == UInt8(ascii: ":") }
+    }
+
+    static func replacingValues(_ text: String, _ values: some Sequence<String>) -> String {
+        let secrets = Set(values.filter { $0.count >= 3 && !SecretMatcher.isReference($0) })
+        guard !secrets.isEmpty else { return text }
+        return secrets.sorted { $0.count > $1.count }.reduce(text) { result, value in
+            result.contains(value) ? result.replacingOccurrences(of: value, with: mask) : result
+        }
+    }
+
+    /// Applies every rule; `found` is set when a literal (not a reference, not empty, not
+    /// already masked) was masked.
+    static func redact(_ text: String, found: inout Bool) -> String {
+        guard mayHoldCredential(text) else { return text }
+        var result = text
+        for rule in rules {
+            let source = result as NSString
+            let matches = rule.expression.matches(in: result, range: NSRange(location: 0, length: source.length))
+            guard !matches.isEmpty else { continue }
+            var output = ""
+            var cursor = 0
+            for match in matches {
+                let secretRange = match.range(at: 2)
+                guard secretRange.location != NSNotFound else { continue }
+                let secret = source.substring(with: secretRange)
+                let bare = secret.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                // References and empty values stay as they are; so do masks from an earlier rule.
+                if bare.isEmpty || bare.contains("${") || bare == mask || bare.hasPrefix(mask) { continue }
+                found = true
+                output += source.substring(with: NSRange(location: cursor, length: secretRange.location - cursor))
+                output += rule.replacement(secret)
+                cursor = secretRange.location + secretRange.length
+            }
+            output += source.substring(from: cursor)
+            result = output
+        }
+        return result
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Decides which keys hold secrets and masks their values; compiled once per use.
+public struct SecretMatcher: @unchecked Sendable {
+    // NSRegularExpression is immutable once built and safe to share between threads.
+    private let expression: NSRegularExpression
+
+    public init(pattern: String) throws {
+        expression = try NSRegularExpression(pattern: "^(?:\(pattern))$")
+    }
+
+    public init(policy: Policy) {
+        // The pattern is checked when the catalog is loaded; fall back to the default if it is bad.
+        expression = (try? NSRegularExpression(pattern: "^(?:\(policy.secretKeyPattern))$"))
+            ?? (try! NSRegularExpression(pattern: "^(?:\(Policy.defaultSecretKeyPattern))$"))
+    }
+
+    public func isSecret(_ key: String) -> Bool {
+        expression.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil
+    }
+
+    /// What to show instead of a secret value.
+    public static let mask = Scrubber.mask
+
+    /// The value to show for a key: masked when the key holds secrets, and otherwise with any
+    /// credential inside it masked (a JDBC URL with `user:password@`).
+    public func display(_ key: String, _ value: String) -> String {
+        isSecret(key) ? Self.mask : Scrubber.scrub(value)
+    }
+
+    /// A copy of `config` fit to show: every secret value masked.
+    public func masked(_ config: [String: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: config.map { ($0.key, display($0.key, $0.value)) })
+    }
+
+    /// `text` through the ``Scrubber``, also masking the value of every secret key of `config`
+    /// (a message from Connect can quote a value).
+    public func scrub(_ text: String, config: [String: String]) -> String {
+        Scrubber.scrub(text, values: secretValues(of: config))
+    }
+
+    /// The values of a config's secret keys.
+    public func secretValues(of config: [String: String]) -> [String] {
+        config.filter { isSecret($0.key) }.map(\.value)
+    }
+
+    /// Whether a value is a Connect config-provider reference as a whole: `${provider:[path:]key}`.
+    public static func isReference(_ value: String) -> Bool {
+        provider(ofReference: value) != nil
+    }
+
+    /// The provider name of a reference (`file` of `${file:/x.properties:pw}`), or nil.
+    public static func provider(ofReference value: String) -> String? {
+        guard value.hasPrefix("${"), value.hasSuffix("}"), !value.dropFirst(2).dropLast().contains("}") else { return nil }
+        let body = value.dropFirst(2).dropLast()
+        guard let colon = body.firstIndex(of: ":"), colon != body.startIndex, body.index(after: colon) != body.endIndex else { return nil }
+        let provider = body[..<colon]
+        guard provider.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else { return nil }
+        return String(provider)
+    }
+}
