@@ -5,7 +5,7 @@ import LocalStack
 /// The real local stack that integration tests run against, started once per test process.
 ///
 /// It lives in `.switchboard/test` (apart from a developer's `.switchboard/dev`) on its own ports,
-/// and runs three Connect clusters on one broker:
+/// and runs four Connect clusters on one broker:
 /// - `alpha` and `beta` (one worker each): catalog, plan and apply tests, two clusters in one plan;
 /// - `scale` (three workers): task spreading and failover, so killing a worker disturbs nobody else;
 /// - `fault` (one worker): the fault suite kills and restarts its only worker;

@@ -132,4 +132,34 @@ struct ApplyTests {
         #expect(result.stderr.contains("teams/\(catalog.team)/connectors/bad.yaml:"))
         #expect(result.stderr.contains("[server-validation] Connect rejects 'batch.size'"))
     }
+
+    @Test func aProtectedConnectorOutlivesItsFileUntilItIsUnprotected() async throws {
+        try await TestStack.shared.up()
+        let catalog = try LiveCatalog()
+        try catalog.fileSink("keep", topic: "\(catalog.team)-keep", state: "stopped")
+        let file = "teams/\(catalog.team)/connectors/keep.yaml"
+        let text = try String(contentsOf: catalog.folder.root.appendingPathComponent(file), encoding: .utf8)
+        try catalog.folder.write(file, text.replacingOccurrences(of: "state: stopped", with: "state: stopped\nprotect: true"))
+        let name = "\(catalog.team)_keep"
+        #expect(try await catalog.run("apply", "--auto-approve").status == 0, "Connect accepts the marker key")
+        #expect(try await alpha.connectors()[name]?.info?.config["switchboard.protect"] == "true")
+
+        // The file goes: the plan keeps the connector, and says why.
+        try catalog.folder.remove(file)
+        let (plan, status) = try await catalog.plan()
+        #expect(status == 0, "no change is planned")
+        #expect(plan.changes.isEmpty)
+        let text2 = try await catalog.run("plan")
+        #expect(text2.stdout.contains("! \(name)  kept: not in the catalog, but protected"))
+        #expect(try await catalog.run("apply", "--auto-approve").status == 0)
+        #expect(try await alpha.connectors()[name] != nil, "still there")
+
+        // Unprotect (an update that removes the marker), then remove the file: now it is deleted.
+        try catalog.folder.write(file, text)
+        #expect(try await catalog.run("apply", "--auto-approve").status == 0)
+        #expect(try await alpha.connectors()[name]?.info?.config["switchboard.protect"] == nil)
+        try catalog.folder.remove(file)
+        #expect(try await catalog.run("apply", "--auto-approve").status == 0)
+        #expect(try await alpha.connectors()[name] == nil)
+    }
 }
