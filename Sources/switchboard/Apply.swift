@@ -24,7 +24,7 @@ struct Apply: AsyncParsableCommand {
             Examples:
               switchboard apply --catalog examples/catalog
               switchboard apply --catalog examples/catalog --auto-approve --parallelism 16
-              switchboard apply --catalog examples/catalog --allow-mass-delete   # a team is retired on purpose
+              switchboard apply --catalog examples/catalog --allow-mass-delete   # deletes meant
             """
     )
 
