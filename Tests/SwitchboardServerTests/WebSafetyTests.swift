@@ -130,4 +130,16 @@ import Testing
             #expect(json.contains("\"ownership\":\"unmanaged\""))
         }
     }
+
+    @Test func textEchoedFromTheRequestGoesThroughTheScrubber() async throws {
+        try await fixture().app.test(.router) { client in
+            let cookie = try await client.signIn("pat")
+            let (status, page) = try await client.page("/clusters/ingest/connectors/password=Hunter2-echoed", cookie: cookie)
+            #expect(status == .notFound)
+            #expect(!page.contains("Hunter2-echoed"))
+            let (apiStatus, api) = try await client.page("/api/v1/clusters/ingest/connectors/password=Hunter2-echoed", cookie: cookie)
+            #expect(apiStatus == .notFound)
+            #expect(!api.contains("Hunter2-echoed"))
+        }
+    }
 }

@@ -70,8 +70,9 @@ enum LoginPage {
 }
 
 /// An error page (404, 403, 401) that says what happened.
+/// The message goes through the scrubber: it can quote Connect, or echo the request's path.
 enum ErrorPage {
     static func render(_ context: PageContext, title: String, message: String) -> HTML {
-        Layout.page(title, context, "<p>\(message)</p><p><a href=\"/\">Back to the overview</a></p>")
+        Layout.page(title, context, "<p>\(Scrubber.scrub(message))</p><p><a href=\"/\">Back to the overview</a></p>")
     }
 }
