@@ -100,7 +100,7 @@ public struct LiveStateReader: Sendable {
     }
 
     static func stillStarting(_ seen: String, _ deadline: Duration) -> String {
-        "its worker \(seen) for \(HTTPPolicy.seconds(deadline)); is this a Kafka Connect URL, and is the worker starting?"
+        "its worker \(seen) for \(HTTPPolicy.seconds(deadline)): the worker is starting or busy (--timeout waits longer), or this is not a Kafka Connect URL"
     }
 
     /// What the last `/health` answer said, for the message when the deadline passes.

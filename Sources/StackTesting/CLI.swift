@@ -22,8 +22,12 @@ public enum CLI {
     }
 
     /// Runs `switchboard arguments...` with `input` on stdin (an empty, non-terminal stdin by default).
+    ///
+    /// The network deadline is 90 s unless `environment` or `--timeout` say otherwise: the test
+    /// stack runs seven JVMs on two cores, where a worker busy with rebalances was seen not
+    /// answering for over 30 s, the product's default. The tests of the deadlines set their own.
     public static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
-        try await execute(executable.path, arguments, input: input, environment: environment)
+        try await execute(executable.path, arguments, input: input, environment: ["SWITCHBOARD_TIMEOUT": "90"].merging(environment) { $1 })
     }
 
     static func execute(_ path: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {

@@ -46,9 +46,12 @@ public actor TestStack {
         return stack
     }
 
-    /// A client for a cluster of the test stack, over all its worker URLs.
+    /// A client for a cluster of the test stack, over all its worker URLs. Its deadline is longer
+    /// than the product's default: tests call it to set up and check, on a stack of seven JVMs
+    /// sharing two cores, where a busy worker was seen not answering for over 30 s.
     public nonisolated func client(_ cluster: String) -> ConnectClient {
-        ConnectClient(endpoint: ConnectEndpoint(urls: stack.configuration.workerURLs(of: cluster)))
+        ConnectClient(endpoint: ConnectEndpoint(urls: stack.configuration.workerURLs(of: cluster)), requestTimeout: .seconds(100),
+                      readRetry: RetryPolicy(maxAttempts: 5, maxElapsed: .seconds(100)))
     }
 
     /// A name no earlier run has used (the broker of a reused stack still holds old connectors).

@@ -49,7 +49,7 @@ import Testing
     @Test func notKafkaConnectAnswering404() async throws {
         let server = try await FaultServer.start(.answer(.init(status: 404, body: "<html>Not Found</html>", contentType: "text/html")))
         defer { Task { await server.stop() } }
-        try await expect(server.url, says: ["404", "is this a Kafka Connect URL"])
+        try await expect(server.url, says: ["404", "Kafka Connect URL"])
     }
 
     @Test func kafkaConnectsOwn404MeansAWrongPathAtOnce() async throws {
@@ -98,13 +98,15 @@ import Testing
         let started = ContinuousClock.now
         await #expect(throws: DeadlineExceeded.self) {
             try await withDeadline(.milliseconds(200)) {
-                // Waits 3 s whatever cancellation says, as a call that ignores it would.
-                for _ in 0..<30 { try? await Task.sleep(for: .milliseconds(100)) }
+                // Answers after 60 s whatever cancellation says, as a call that ignores it would.
+                await withCheckedContinuation { continuation in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 60) { continuation.resume() }
+                }
                 return 1
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Far below the operation's 60 s; the margin is for a loaded machine, not a speed target.
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(try await withDeadline(.seconds(5)) { 42 } == 42)
     }
 }
-
