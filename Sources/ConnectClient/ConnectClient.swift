@@ -67,8 +67,11 @@ public struct ConnectClient: Sendable {
             let request = try makeRequest(method, base: base, path: path, query: query, body: body)
             let started = ContinuousClock.now
             let budget = NetworkDeadline.budget(requestTimeout)
+            let address = "\(base.host ?? "?"):\(base.port ?? (base.scheme == "https" ? 443 : 80))"
+            NetworkDeadline.note("\(address) sent no answer to \(requestLabel)")
             do {
                 let response = try await httpClient.execute(request, timeout: .nanoseconds(budget.nanoseconds))
+                NetworkDeadline.note("\(address) answered \(response.status.code) to \(requestLabel), but the body did not arrive")
                 // The client's deadline ends with the answer's head; the body has the rest of the time.
                 let remaining = max(budget - (ContinuousClock.now - started), .milliseconds(1))
                 let limit = maxResponseBytes
@@ -78,7 +81,7 @@ public struct ConnectClient: Sendable {
                 } catch is NIOTooManyBytesError {
                     throw ConnectError(kind: .responseTooLarge(limit: maxResponseBytes), request: requestLabel, endpoint: base.absoluteString)
                 } catch is DeadlineExceeded {
-                    throw ConnectError(kind: .unreachable(reason: "it answered \(response.status.code), but the body did not arrive within \(HTTPPolicy.seconds(budget))"),
+                    throw ConnectError(kind: .unreachable(reason: "\(address) answered \(response.status.code), but the body did not arrive within \(HTTPPolicy.seconds(budget))"),
                                        request: requestLabel, endpoint: base.absoluteString)
                 }
                 let status = Int(response.status.code)

@@ -46,8 +46,8 @@ public enum HTTPPolicy {
     public static func describe(_ error: any Error, url: URL, waited: Duration) -> (reason: String, retryable: Bool) {
         let address = "\(url.host ?? "?"):\(url.port ?? (url.scheme == "https" ? 443 : 80))"
         let https = url.scheme?.lowercased() == "https"
-        if error is DeadlineExceeded {
-            return ("\(address) accepted the connection but sent no answer within \(seconds(waited))", true)
+        if let error = error as? DeadlineExceeded {
+            return (error.seen.map { "\($0) within \(seconds(waited))" } ?? "\(address) sent no answer within \(seconds(waited))", true)
         }
         if let error = error as? HTTPClientError {
             switch error {
@@ -123,8 +123,27 @@ public enum HTTPPolicy {
 /// A wait that did not end in time.
 public struct DeadlineExceeded: Error, Sendable, CustomStringConvertible {
     public var timeout: Duration
-    public init(timeout: Duration) { self.timeout = timeout }
-    public var description: String { "no answer within \(HTTPPolicy.seconds(timeout))" }
+    /// What the last request inside the wait had seen when the deadline passed
+    /// (``NetworkDeadline/note(_:)``), if any.
+    public var seen: String?
+    public init(timeout: Duration, seen: String? = nil) {
+        self.timeout = timeout
+        self.seen = seen
+    }
+    public var description: String {
+        seen.map { "\($0) within \(HTTPPolicy.seconds(timeout))" } ?? "no answer within \(HTTPPolicy.seconds(timeout))"
+    }
+}
+
+/// What requests inside a ``withDeadline(_:_:)`` have seen so far, so that a deadline that
+/// passes (on a loaded machine, before a request's own, shorter deadline is reported) still
+/// says what was seen.
+final class Observation: Sendable {
+    private let value = NIOLockedValueBox<String?>(nil)
+    var last: String? {
+        get { value.withLockedValue { $0 } }
+        set { value.withLockedValue { $0 = newValue } }
+    }
 }
 
 /// The deadline of the enclosing ``withDeadline(_:_:)``, if any: requests inside it shorten
@@ -132,6 +151,13 @@ public struct DeadlineExceeded: Error, Sendable, CustomStringConvertible {
 /// refused, a slow body) is the one reported rather than the outer "no answer in time".
 public enum NetworkDeadline {
     @TaskLocal public static var current: ContinuousClock.Instant?
+    @TaskLocal static var observation: Observation?
+
+    /// Records what a request inside the enclosing deadline is waiting for, in the words of the
+    /// message to give if the deadline passes then (`127.0.0.1:8083 sent no answer to GET /health`).
+    public static func note(_ what: String) {
+        observation?.last = what
+    }
 
     /// `timeout`, or less when the enclosing deadline comes sooner: it ends a tenth before it
     /// (at least 200 ms, at most 2 s), so that it wins the race on a loaded machine too.
@@ -149,12 +175,15 @@ public enum NetworkDeadline {
 public func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     let end = ContinuousClock.now + timeout
     let deadline = NetworkDeadline.current.map { min($0, end) } ?? end
+    let observation = NetworkDeadline.observation ?? Observation()
     return try await NetworkDeadline.$current.withValue(deadline) {
-        try await race(timeout, operation)
+        try await NetworkDeadline.$observation.withValue(observation) {
+            try await race(timeout, observation, operation)
+        }
     }
 }
 
-private func race<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+private func race<T: Sendable>(_ timeout: Duration, _ observation: Observation, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     let outcome = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
     let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     @Sendable func finish(_ result: Result<T, any Error>) {
@@ -178,7 +207,7 @@ private func race<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Send
             }
             let timer = Task {
                 try? await Task.sleep(for: timeout)
-                if !Task.isCancelled { finish(.failure(DeadlineExceeded(timeout: timeout))) }
+                if !Task.isCancelled { finish(.failure(DeadlineExceeded(timeout: timeout, seen: observation.last))) }
             }
             tasks.withLockedValue { $0 = [work, timer] }
             // Either may have finished before the list was set.

@@ -91,8 +91,9 @@ public struct LiveStateReader: Sendable {
                 throw ReconcileError(cluster: name, message: Self.stillStarting(last, deadline))
             }
             throw ReconcileError(cluster: name, error)
-        } catch is DeadlineExceeded {
+        } catch let error as DeadlineExceeded {
             throw ReconcileError(cluster: name, message: seen.last.map { Self.stillStarting($0, deadline) }
+                                 ?? error.seen.map { "\($0) within \(HTTPPolicy.seconds(deadline))" }
                                  ?? "no answer within \(HTTPPolicy.seconds(deadline)) from \(client.endpoint.urls.map(\.absoluteString).joined(separator: ", "))")
         } catch {
             throw ReconcileError(cluster: name, message: "\(error)")

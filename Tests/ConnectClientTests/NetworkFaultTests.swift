@@ -43,7 +43,7 @@ import Testing
     @Test func acceptedButSilent() async throws {
         let server = try await FaultServer.start(.silent)
         defer { Task { await server.stop() } }
-        try await expect(server.url, says: ["accepted the connection but sent no answer within"])
+        try await expect(server.url, says: ["sent no answer", "within"])
     }
 
     @Test func notKafkaConnectAnswering404() async throws {

@@ -68,7 +68,10 @@ struct AlertingTests {
         let topic = "\(live.team)-lag"
         let input = live.data.appendingPathComponent("source.in")
         try (1...50).map { "first \($0)" }.joined(separator: "\n").appending("\n").write(to: input, atomically: true, encoding: .utf8)
-        try live.fileSource("source", topic: topic)
+        // One record per produced batch: Tansu advances a partition's end offset by batch rather
+        // than by record (50 lines in a few batches moved it by 4), so under load, when the
+        // producer batches more, the lag in offsets once rose by 2 for 300 records.
+        try live.fileSource("source", topic: topic, extra: ["producer.override.batch.size": "1"])
         try live.fileSink("sink", topic: topic)
         #expect(try await live.run("apply", "--auto-approve").status == 0)
 
@@ -94,9 +97,8 @@ struct AlertingTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data((1...300).map { "second \($0)\n" }.joined().utf8))
         try handle.close()
-        // The file source produces the 300 new lines while the sink is paused. On a busy test
-        // stack (other tests rebalance the cluster) the source was seen to stall after a dozen
-        // records, so a rise of 10 is what this waits for; alone, the lag reaches 300.
+        // The file source produces the 300 new lines while the sink is paused; a rise of 10 is
+        // what this waits for (alone, with one record per batch, the lag reaches 300).
         let risen = try await eventually(timeout: .seconds(180), "the lag to rise to 10 or more") { () -> Int64? in
             let value = await lag()
             print("[lag] \(live.team)_sink lag \(value.map(String.init) ?? "unknown")")

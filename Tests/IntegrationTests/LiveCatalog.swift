@@ -74,9 +74,10 @@ struct LiveCatalog {
             """)
     }
 
-    func fileSource(_ name: String, topic: String, cluster: String = "alpha", state: String = "running") throws {
+    /// `extra` config keys are added to the source's (`producer.override.*`, say).
+    func fileSource(_ name: String, topic: String, cluster: String = "alpha", state: String = "running", extra: [String: String] = [:]) throws {
         try connector(name, cluster: cluster, className: "org.apache.kafka.connect.file.FileStreamSourceConnector", state: state,
-                      config: ["file": data.appendingPathComponent("\(name).in").path, "topic": topic])
+                      config: ["file": data.appendingPathComponent("\(name).in").path, "topic": topic].merging(extra) { $1 })
     }
 
     func fileSink(_ name: String, team: String? = nil, topic: String, cluster: String = "alpha", state: String = "running") throws {
