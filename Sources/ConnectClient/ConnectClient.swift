@@ -67,7 +67,7 @@ public struct ConnectClient: Sendable {
             let request = try makeRequest(method, base: base, path: path, query: query, body: body)
             let started = ContinuousClock.now
             let budget = NetworkDeadline.budget(requestTimeout)
-            let address = "\(base.host ?? "?"):\(base.port ?? (base.scheme == "https" ? 443 : 80))"
+            let address = HTTPPolicy.address(of: base)
             NetworkDeadline.note("\(address) sent no answer to \(requestLabel)")
             do {
                 let response = try await httpClient.execute(request, timeout: .nanoseconds(budget.nanoseconds))

@@ -53,6 +53,11 @@ public struct ConnectorSnapshot: Sendable, Equatable, Codable {
 
     /// `source` or `sink`, from whichever part knows it.
     public var type: String? { info?.type ?? status?.type }
+
+    /// The workers (`host:port`) that status names for the connector and its tasks.
+    public var workerIDs: [String] {
+        ([status?.connector.workerID] + (status?.tasks.map(\.workerID) ?? [])).compactMap { $0 }
+    }
 }
 
 /// `GET /`: the worker's version.

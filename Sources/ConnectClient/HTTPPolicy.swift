@@ -44,17 +44,15 @@ public enum HTTPPolicy {
     /// What a failed request saw, in words a person can act on, and whether trying again later
     /// can help. `url` is the URL that was called; `waited` how long the answer was waited for.
     public static func describe(_ error: any Error, url: URL, waited: Duration) -> (reason: String, retryable: Bool) {
-        let address = "\(url.host ?? "?"):\(url.port ?? (url.scheme == "https" ? 443 : 80))"
+        let address = address(of: url)
         let https = url.scheme?.lowercased() == "https"
-        if let error = error as? DeadlineExceeded {
-            return (error.seen.map { "\($0) within \(seconds(waited))" } ?? "\(address) sent no answer within \(seconds(waited))", true)
-        }
+        let noConnection = "no connection to \(address) within \(seconds(connectTimeout)) (the host is down, or a firewall drops the packets)"
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout:
                 return ("\(address) accepted the connection but sent no answer within \(seconds(waited))", true)
             case .connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout:
-                return ("no connection to \(address) within \(seconds(connectTimeout)) (the host is down, or a firewall drops the packets)", true)
+                return (noConnection, true)
             case .remoteConnectionClosed:
                 return https
                     ? ("\(address) closed the connection without an answer", true)
@@ -79,8 +77,8 @@ public enum HTTPPolicy {
             default: return ("\(address): \(String(cString: strerror(error.errnoCode)))", true)
             }
         }
-        if error is ChannelError, case .connectTimeout = error as! ChannelError {
-            return ("no connection to \(address) within \(seconds(connectTimeout)) (the host is down, or a firewall drops the packets)", true)
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return (noConnection, true)
         }
         if let error = error as? NIOSSLError {
             let text = String(describing: error).lowercased()
@@ -102,6 +100,11 @@ public enum HTTPPolicy {
             return ("connection refused: nothing listens on \(address)", true)
         }
         return ("\(address): \(text)", true)
+    }
+
+    /// `host:port` of a URL, the port filled in from the scheme, for messages.
+    public static func address(of url: URL) -> String {
+        "\(url.host ?? "?"):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
     }
 
     static func shortTLS(_ error: NIOSSLError) -> String {

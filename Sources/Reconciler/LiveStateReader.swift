@@ -127,7 +127,7 @@ extension LiveState {
     /// cluster under two catalog names.
     func sharedWorkers() -> [(String, String, [String])] {
         let workers = clusters.mapValues { cluster in
-            Set(cluster.connectors.values.compactMap(\.status).flatMap { [$0.connector.workerID] + $0.tasks.map(\.workerID) }.compactMap { $0 })
+            Set(cluster.connectors.values.flatMap(\.workerIDs))
         }
         let names = workers.keys.sorted()
         var pairs: [(String, String, [String])] = []

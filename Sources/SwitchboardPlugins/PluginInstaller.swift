@@ -68,7 +68,7 @@ public struct PluginInstaller: Sendable {
 
         // Staging lives in the destination (same file system, so the final renames are atomic),
         // or, when the destination does not exist yet, beside it: it then becomes the destination.
-        let stagingParent = exists ? destination : try Self.nearestExistingAncestor(of: destination)
+        let stagingParent = exists ? destination : try Self.missingFolders(above: destination).ancestor
         let staging = stagingParent.appendingPathComponent(".switchboard-staging-\(UUID().uuidString)")
         defer { try? fileManager.removeItem(at: staging) }  // gone on success; on failure, cleaning up cannot undo more
         do {
@@ -167,13 +167,7 @@ public struct PluginInstaller: Sendable {
         var created: [URL] = []
         do {
             try state.write(to: staging.appendingPathComponent(stateFile), options: .atomic)
-            var missing: [URL] = []
-            var parent = destination.deletingLastPathComponent()
-            while try !folderExists(parent) {
-                missing.append(parent)
-                parent = parent.deletingLastPathComponent()
-            }
-            for folder in missing.reversed() {
+            for folder in try missingFolders(above: destination).missing {
                 try fileManager.createDirectory(at: folder, withIntermediateDirectories: false)
                 created.append(folder)
             }
@@ -235,13 +229,17 @@ public struct PluginInstaller: Sendable {
         }
     }
 
-    static func nearestExistingAncestor(of url: URL) throws(PluginError) -> URL {
+    /// The nearest folder above `url` that exists, and the folders between it and `url` that do
+    /// not, outermost first.
+    static func missingFolders(above url: URL) throws(PluginError) -> (ancestor: URL, missing: [URL]) {
+        var missing: [URL] = []
         var parent = url.deletingLastPathComponent()
         while try !folderExists(parent) {
             guard parent.path != "/" else { throw PluginError("No folder above \(url.path) exists.") }
+            missing.insert(parent, at: 0)
             parent = parent.deletingLastPathComponent()
         }
-        return parent
+        return (parent, missing)
     }
 
     /// Downloads one artifact into `staging`, checks it, unpacks it into `staging/<name>/`.

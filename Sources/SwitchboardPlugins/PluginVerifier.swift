@@ -74,7 +74,7 @@ public struct PluginVerifier: Sendable {
         } catch {
             return (urls, "\(error)")
         }
-        let ids = connectors.values.compactMap(\.status).flatMap { [$0.connector.workerID] + $0.tasks.map(\.workerID) }.compactMap { $0 }
+        let ids = connectors.values.flatMap(\.workerIDs)
         for id in Set(ids).sorted() where !seen.contains(id) {
             if let url = URL(string: "http://\(id)") {
                 urls.append(url)

@@ -78,6 +78,7 @@ struct ScaleTests {
             return true
         }
         try FileManager.default.removeItem(at: catalog.folder.root.appendingPathComponent("teams/\(catalog.team)/connectors"))
-        #expect(try await catalog.run("apply", "--auto-approve").status == 0)
+        let cleanup = try await catalog.run("apply", "--auto-approve")
+        #expect(cleanup.status == 0, "\(cleanup.all)")
     }
 }

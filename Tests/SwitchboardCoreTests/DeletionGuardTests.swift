@@ -28,8 +28,7 @@ import Testing
         let plan = Planner(catalog: empty).plan(live: ["ingest": [live("payments_orders", protected: true), live("payments_old")]])
         #expect(plan.deletes.map(\.connector) == ["payments_old"])
         #expect(plan.clusters[0].kept == [.init(connector: "payments_orders", team: "payments", reason: .protected)])
-        #expect(plan.clusters[0].ownership(of: "payments_orders") == .protected)
-        #expect(plan.clusters[0].ownership(of: "payments_old") == .deletedByNextApply)
+        #expect(plan.clusters[0].ownerships == ["payments_orders": .protected, "payments_old": .deletedByNextApply])
         #expect(PlanRenderer.render(plan).contains("! payments_orders  kept: \(Ownership.protected.phrase)"))
     }
 

@@ -93,14 +93,15 @@ public struct ClusterPlan: Sendable, Codable, Equatable {
         }
     }
 
-    /// What becomes of a connector of this cluster, by name (nil: not on the cluster).
-    public func ownership(of connector: String) -> Ownership? {
-        if unchanged.contains(connector) { return .managed }
-        if let change = changes.first(where: { $0.connector == connector }) {
-            return change.action == .delete ? .deletedByNextApply : .managed
-        }
-        if let kept = kept.first(where: { $0.connector == connector }) { return kept.reason }
-        return unmanaged.contains(connector) ? .unmanaged : nil
+    /// What becomes of each connector on this cluster, by name (built once: a snapshot asks it
+    /// for every connector of the cluster).
+    public var ownerships: [String: Ownership] {
+        var result: [String: Ownership] = [:]
+        for name in unchanged { result[name] = .managed }
+        for change in changes { result[change.connector] = change.action == .delete ? .deletedByNextApply : .managed }
+        for entry in kept { result[entry.connector] = entry.reason }
+        for name in unmanaged { result[name] = .unmanaged }
+        return result
     }
 }
 

@@ -25,7 +25,20 @@ public final class SessionStore: Sendable {
     public let idleTimeout: TimeInterval
     public let capacity: Int
     public let perUserLimit: Int
-    private let sessions = NIOLockedValueBox<[String: Session]>([:])
+    /// Sessions by id, and the ids of each user's sessions (so that starting one, which a
+    /// proxied script without a cookie jar does on every request, looks at that user's only).
+    private struct State {
+        var sessions: [String: Session] = [:]
+        var byUser: [String: Set<String>] = [:]
+
+        mutating func remove(_ id: String) {
+            guard let session = sessions.removeValue(forKey: id) else { return }
+            byUser[session.user]?.remove(id)
+            if byUser[session.user]?.isEmpty == true { byUser.removeValue(forKey: session.user) }
+        }
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     public init(lifetime: TimeInterval = 12 * 3600, idleTimeout: TimeInterval = 2 * 3600, capacity: Int = 10_000, perUserLimit: Int = 20) {
         self.lifetime = lifetime
@@ -37,43 +50,44 @@ public final class SessionStore: Sendable {
     /// Starts a session.
     public func create(user: String, source: User.Source, now: Date = Date()) -> Session {
         let session = Session(id: Tokens.base64url(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })), user: user, source: source, created: now, lastSeen: now)
-        sessions.withLockedValue { sessions in
-            let own = sessions.values.filter { $0.user == user }.sorted { $0.lastSeen < $1.lastSeen }
+        state.withLockedValue { state in
+            let own = (state.byUser[user] ?? []).compactMap { state.sessions[$0] }.sorted { $0.lastSeen < $1.lastSeen }
             for old in own.prefix(max(0, own.count - perUserLimit + 1)) {
-                sessions.removeValue(forKey: old.id)
+                state.remove(old.id)
             }
-            if sessions.count >= capacity {
-                sessions = sessions.filter { isValid($0.value, now: now) }
-                if sessions.count >= capacity, let oldest = sessions.values.min(by: { $0.lastSeen < $1.lastSeen }) {
-                    sessions.removeValue(forKey: oldest.id)
+            if state.sessions.count >= capacity {
+                for (id, old) in state.sessions where !isValid(old, now: now) { state.remove(id) }
+                if state.sessions.count >= capacity, let oldest = state.sessions.values.min(by: { $0.lastSeen < $1.lastSeen }) {
+                    state.remove(oldest.id)
                 }
             }
-            sessions[session.id] = session
+            state.sessions[session.id] = session
+            state.byUser[user, default: []].insert(session.id)
         }
         return session
     }
 
     /// The live session with this id (and notes that it was used); nil once it ended.
     public func session(id: String, now: Date = Date()) -> Session? {
-        sessions.withLockedValue { sessions in
-            guard var session = sessions[id] else { return nil }
+        state.withLockedValue { state in
+            guard var session = state.sessions[id] else { return nil }
             guard isValid(session, now: now) else {
-                sessions.removeValue(forKey: id)
+                state.remove(id)
                 return nil
             }
             session.lastSeen = now
-            sessions[id] = session
+            state.sessions[id] = session
             return session
         }
     }
 
     /// Ends a session (signing out).
     public func end(id: String) {
-        _ = sessions.withLockedValue { $0.removeValue(forKey: id) }
+        state.withLockedValue { $0.remove(id) }
     }
 
     /// How many sessions are kept (for tests and metrics).
-    public var count: Int { sessions.withLockedValue { $0.count } }
+    public var count: Int { state.withLockedValue { $0.sessions.count } }
 
     private func isValid(_ session: Session, now: Date) -> Bool {
         now.timeIntervalSince(session.created) < lifetime && now.timeIntervalSince(session.lastSeen) < idleTimeout

@@ -27,6 +27,7 @@ public struct Snapshot: Sendable {
             let defined = Dictionary(catalog.connectors(on: definition.name).map { ($0.fullName, $0) }) { first, _ in first }
             let plan = planner.plan(live: [definition.name: live.map { LiveConnector(name: $0.key, config: $0.value.info?.config, state: $0.value.state?.rawValue) }])
             let clusterPlan = plan.clusters.first
+            let ownerships = clusterPlan?.ownerships ?? [:]
             let drift = Dictionary((clusterPlan?.changes ?? []).filter { $0.action == .update }.map { ($0.connector, $0.keyChanges) }) { first, _ in first }
             var workers: [String: ClusterView.Worker] = [:]
             var keys: [String] = []
@@ -34,7 +35,7 @@ public struct Snapshot: Sendable {
             let clusterSecrets = live.values.flatMap { secrets.secretValues(of: $0.info?.config ?? [:]) }
             for (name, snapshot) in live {
                 let view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
-                                              definition: defined[name], drift: drift[name] ?? [], ownership: clusterPlan?.ownership(of: name) ?? .unmanaged)
+                                              definition: defined[name], drift: drift[name] ?? [], ownership: ownerships[name] ?? .unmanaged)
                 connectors[view.key] = view
                 keys.append(view.key)
                 if let id = view.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].connectors += 1 }
