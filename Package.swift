@@ -57,7 +57,7 @@ let package = Package(
         // Reads the clusters' live state, applies plans, and asks Connect to validate configs.
         .target(
             name: "Reconciler",
-            dependencies: ["SwitchboardCore", "ConnectClient"]
+            dependencies: ["SwitchboardCore", "ConnectClient", .product(name: "Logging", package: "swift-log")]
         ),
         // zlib, for inflating tar.gz plugin archives (compress-nio does not report a truncated stream).
         .systemLibrary(name: "CSwitchboardZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -118,14 +118,14 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // Test support: the real local stack shared by the integration tests of one test run.
+        // Light test support for unit tests: catalog folders, misbehaving servers on port 0
+        // (FaultServer), hostile archives, running a program, waiting with a deadline. It never
+        // starts the local stack.
         .target(
-            name: "StackTesting",
+            name: "TestSupport",
             dependencies: [
-                "LocalStack", "ConnectClient",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
-                // FaultServer: misbehaving HTTP and TLS servers on port 0.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -134,6 +134,12 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
+        ),
+        // Integration test support: the real local stack shared by the integration tests of one
+        // test run, the built CLI, a real artifact server.
+        .target(
+            name: "StackTesting",
+            dependencies: ["LocalStack", "ConnectClient", "TestSupport"]
         ),
         // The thin command-line front end.
         .executableTarget(
@@ -146,25 +152,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "SwitchboardLogging", "StackTesting", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "SwitchboardCore", "ConnectClient", "StackTesting"]),
-        .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient", "Reconciler", "SwitchboardCore", "StackTesting", "LocalStack"]),
-        .testTarget(name: "SwitchboardPluginsTests", dependencies: ["SwitchboardPlugins", "SwitchboardCore", "StackTesting"]),
+        // Unit tests, one target per module: none links the local stack.
+        .testTarget(
+            name: "SwitchboardCoreTests",
+            dependencies: ["SwitchboardCore", "SwitchboardLogging", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "SwitchboardCore", "ConnectClient", "TestSupport"]),
+        .testTarget(name: "ConnectClientTests", dependencies: ["ConnectClient", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "KafkaLagTests", dependencies: ["KafkaLag", "TestSupport"]),
+        .testTarget(name: "SwitchboardPluginsTests", dependencies: ["SwitchboardPlugins", "SwitchboardCore", "TestSupport"]),
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "ConnectClient", "Reconciler", "StackTesting", "KafkaLag",
+                "SwitchboardServer", "SwitchboardCore", "ConnectClient", "Reconciler", "TestSupport", "KafkaLag",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "SwitchboardMonitoringTests", dependencies: ["SwitchboardMonitoring", "SwitchboardCore", "StackTesting"]),
-        .testTarget(name: "SwitchboardKubernetesTests", dependencies: ["SwitchboardKubernetes", "SwitchboardCore", "StackTesting", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "StackTesting"]),
+        .testTarget(name: "SwitchboardMonitoringTests", dependencies: ["SwitchboardMonitoring", "SwitchboardCore", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "SwitchboardKubernetesTests", dependencies: ["SwitchboardKubernetes", "SwitchboardCore", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "TestSupport"]),
+        // Against the real local stack (scripts/test starts it once and stops it after).
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "StackTesting", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler", "SwitchboardServer", "KafkaLag", "SwitchboardKubernetes",
+                "StackTesting", "TestSupport", "LocalStack", "ConnectClient", "SwitchboardCore", "Reconciler", "SwitchboardServer", "KafkaLag", "SwitchboardKubernetes",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -85,6 +85,9 @@ public struct ConnectClient: Sendable {
                                        request: requestLabel, endpoint: base.absoluteString)
                 }
                 let status = Int(response.status.code)
+                logger.debug("Connect answered", metadata: [
+                    "worker": "\(address)", "request": "\(requestLabel)", "status": "\(status)", "took": "\(ContinuousClock.now - started)",
+                ])
                 if status >= 400 {
                     throw Self.mapError(status: status, body: buffer, request: requestLabel, endpoint: base.absoluteString)
                 }
@@ -160,7 +163,7 @@ public struct ConnectClient: Sendable {
             var error_code: Int?
             var message: String?
         }
-        let decoded = try? JSONDecoder().decode(ErrorBody.self, from: body)
+        let decoded = try? JSONDecoder().decode(ErrorBody.self, from: body)  // not Connect's shape: the raw text is the message
         let raw = String(buffer: body)
         let message = decoded?.message ?? (raw.isEmpty ? "HTTP \(status)" : String(raw.prefix(500)))
         return ConnectError(kind: .http(status: status, errorCode: decoded?.error_code, message: message), request: request, endpoint: endpoint)

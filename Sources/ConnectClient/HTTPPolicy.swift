@@ -209,7 +209,7 @@ private func race<T: Sendable>(_ timeout: Duration, _ observation: Observation, 
                 }
             }
             let timer = Task {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(for: timeout)  // cancelled when the work ends first
                 if !Task.isCancelled { finish(.failure(DeadlineExceeded(timeout: timeout, seen: observation.last))) }
             }
             tasks.withLockedValue { $0 = [work, timer] }

@@ -113,13 +113,19 @@ public final class LagReader: @unchecked Sendable {
     /// The lag of a sink connector's group over `topics`: end offset minus committed offset per
     /// partition; a partition the group never committed counts from its first offset.
     public func lag(group: String, topics: [String], partitionCounts: [String: Int32]) throws -> SinkLag {
-        let committed = try committedOffsets(group: group)
+        try Self.lag(topics: topics, committed: committedOffsets(group: group), partitionCounts: partitionCounts, watermarks: watermarks)
+    }
+
+    /// The arithmetic of ``lag(group:topics:partitionCounts:)``, apart from the broker: every
+    /// partition of `topics` and every partition the group committed counts, never below zero.
+    static func lag(topics: [String], committed: [String: [Int32: Int64]], partitionCounts: [String: Int32],
+                    watermarks: (String, Int32) throws -> (low: Int64, high: Int64)) rethrows -> SinkLag {
         var perTopic: [String: Int64] = [:]
         for topic in Set(topics).union(committed.keys) {
-            let partitions = Set((0..<(partitionCounts[topic] ?? 0)).map { $0 }).union(committed[topic]?.keys ?? [:].keys)
+            let partitions = Set(0..<(partitionCounts[topic] ?? 0)).union(committed[topic]?.keys ?? [:].keys)
             var lag: Int64 = 0
             for partition in partitions {
-                let (low, high) = try watermarks(topic: topic, partition: partition)
+                let (low, high) = try watermarks(topic, partition)
                 lag += max(0, high - (committed[topic]?[partition] ?? low))
             }
             perTopic[topic] = lag

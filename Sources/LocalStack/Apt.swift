@@ -38,7 +38,7 @@ struct Apt {
     }
 
     static var packageListsAreEmpty: Bool {
-        let lists = (try? FileManager.default.contentsOfDirectory(atPath: "/var/lib/apt/lists")) ?? []
+        let lists = (try? FileManager.default.contentsOfDirectory(atPath: "/var/lib/apt/lists")) ?? []  // no folder: no lists, so `apt-get update` runs
         return !lists.contains { $0.hasSuffix("_Packages") || $0.hasSuffix("_Packages.lz4") || $0.hasSuffix("_Packages.gz") }
     }
 }

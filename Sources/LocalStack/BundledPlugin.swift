@@ -25,7 +25,7 @@ enum BundledPlugin {
     static func build(jars: [URL], to file: URL) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let partial = file.appendingPathExtension("partial")
-        try? FileManager.default.removeItem(at: partial)
+        try? FileManager.default.removeItem(at: partial)  // a leftover of an interrupted build, or nothing
         let archive = try Archive(url: partial, accessMode: .create)
         // 1980-01-01 00:00 UTC, the zip epoch (ZIPFoundation writes DOS times with gmtime, so the
         // bytes do not depend on the machine's time zone).
@@ -37,7 +37,7 @@ enum BundledPlugin {
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
-        try? FileManager.default.removeItem(at: file)
+        try? FileManager.default.removeItem(at: file)  // the older build, or nothing; the move below fails loudly if it stayed
         try FileManager.default.moveItem(at: partial, to: file)
     }
 }

@@ -32,6 +32,8 @@ public struct Daemon: Sendable {
 
     /// The pid of the running process, or nil when it is not running (a stale pid file is ignored).
     public var runningPID: Int32? {
+        // `try?`: no pid file is "not started"; a pid is then trusted only when that process runs
+        // in this daemon's working directory.
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
               pid > 0, Self.isAlive(pid),
@@ -48,7 +50,7 @@ public struct Daemon: Sendable {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         try fileManager.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
-        try? fileManager.removeItem(at: pidFile)
+        try? fileManager.removeItem(at: pidFile)  // a stale pid file, or none; the new one is waited for below
         let log = try FileDescriptor.open(
             FilePath(logFile.path), .writeOnly,
             options: [.create, .append], permissions: [.ownerReadWrite, .groupRead, .otherRead]
@@ -70,7 +72,7 @@ public struct Daemon: Sendable {
             throw StackError("Could not start \(name) (\(executable)): \(error)")
         }
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline {  // `try?` below: the pid file appears when the shell has run
             if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 return pid
             }
@@ -84,7 +86,7 @@ public struct Daemon: Sendable {
     @discardableResult
     public func stop(grace: TimeInterval = 20) -> Bool {
         guard let pid = runningPID else {
-            try? FileManager.default.removeItem(at: pidFile)
+            try? FileManager.default.removeItem(at: pidFile)  // stale: its process is gone
             return false
         }
         kill(pid, SIGTERM)
@@ -96,7 +98,7 @@ public struct Daemon: Sendable {
             kill(pid, SIGKILL)
             usleep(200_000)
         }
-        try? FileManager.default.removeItem(at: pidFile)
+        try? FileManager.default.removeItem(at: pidFile)  // the process is gone; a leftover file is ignored by runningPID
         return true
     }
 
@@ -106,10 +108,11 @@ public struct Daemon: Sendable {
             kill(pid, SIGKILL)
             while kill(pid, 0) == 0, !Self.isZombie(pid) { usleep(50_000) }
         }
-        try? FileManager.default.removeItem(at: pidFile)
+        try? FileManager.default.removeItem(at: pidFile)  // as in stop
     }
 
     /// The last `count` lines of the log.
+    /// Best effort (`try?` throughout): it decorates an error that is reported anyway.
     public func logTail(_ count: Int = 25) -> [String] {
         guard let handle = try? FileHandle(forReadingFrom: logFile) else { return [] }
         defer { try? handle.close() }
@@ -128,7 +131,7 @@ public struct Daemon: Sendable {
     }
 
     static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),  // no stat: the process is gone, not a zombie
               let close = stat.lastIndex(of: ")")
         else { return false }
         let fields = stat[stat.index(after: close)...].split(separator: " ")

@@ -38,7 +38,7 @@ public struct Distribution: Sendable {
 
     /// `jetty9-{server,http,io,util,servlet,servlets,security}-9.4.*.jar` in `directory`, or nil if any is missing.
     static func jettyJars(in directory: URL) -> [URL]? {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []  // no folder: the jars are missing, nil below
         var jars: [URL] = []
         for part in ["server", "http", "io", "util", "servlet", "servlets", "security"] {
             guard let match = files.filter({ $0.hasPrefix("jetty9-\(part)-9.4.") && $0.hasSuffix(".jar") }).sorted().last else {

@@ -17,6 +17,7 @@ public struct LocalPostgres: Sendable {
     /// The PostgreSQL folder of a stack home, when one was ever set up there.
     static func existing(under home: URL) -> LocalPostgres? {
         let directory = home.appendingPathComponent("postgres")
+        // `try?`: no readable port file means PostgreSQL was never set up in this home.
         guard let text = try? String(contentsOf: directory.appendingPathComponent("port"), encoding: .utf8),
               let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return nil }
@@ -25,6 +26,7 @@ public struct LocalPostgres: Sendable {
 
     /// The postmaster's pid when it runs.
     public var runningPID: Int32? {
+        // `try?`: PostgreSQL removes postmaster.pid when it stops; no file is "not running".
         guard let text = try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8),
               let pid = Int32(text.split(separator: "\n").first ?? ""), kill(pid, 0) == 0
         else { return nil }
@@ -74,15 +76,18 @@ public struct LocalPostgres: Sendable {
         let options = "-p \(port) -c wal_level=logical -c listen_addresses=127.0.0.1 -c unix_socket_directories=\(socketDirectory.path) -c max_wal_senders=10 -c max_replication_slots=10 -c fsync=off"
         let started = try await run(bin, "pg_ctl", ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
         guard started.succeeded else {
-            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""  // the error stands without its log
             throw StackError("PostgreSQL did not start on port \(port).", logFile: logFile.path, logTail: log.split(separator: "\n").suffix(15).map(String.init))
         }
     }
 
     /// Stops the server (fast shutdown).
-    func stop() async {
+    func stop() async throws {
         guard isRunning, let bin = Prerequisites.findPostgres() else { return }
-        _ = try? await run(bin, "pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+        let result = try await run(bin, "pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+        guard result.succeeded else {
+            throw StackError("PostgreSQL did not stop: `pg_ctl stop` failed.", logFile: logFile.path, logTail: result.tail())
+        }
     }
 
     /// Runs SQL with psql against the server (for examples and tests).

@@ -59,7 +59,7 @@ public struct LocalStack: Sendable {
         if brokerStarted {
             // The broker keeps everything in memory: workers of an earlier broker lost their topics.
             for cluster in configuration.clusters {
-                for number in runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
+                for number in try runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
                     progress("Stopped \(cluster.name) worker \(number): the broker was restarted and its topics are gone")
                 }
             }
@@ -69,11 +69,11 @@ public struct LocalStack: Sendable {
         for (clusterIndex, cluster) in configuration.clusters.enumerated() {
             let classpath = try distribution.classpath(excluding: cluster.classpathExclusions)
             if changedPluginSets.contains(cluster.name) {
-                for number in runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
+                for number in try runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
                     progress("Stopped \(cluster.name) worker \(number) to load its new plugin set (plugins are read at start)")
                 }
             }
-            for number in runningWorkerNumbers(of: cluster.name) where number > cluster.workers {
+            for number in try runningWorkerNumbers(of: cluster.name) where number > cluster.workers {
                 progress("Stopping \(cluster.name) worker \(number) (the cluster now has \(cluster.workers))")
                 worker(cluster.name, number).stop()
             }
@@ -212,7 +212,7 @@ public struct LocalStack: Sendable {
         let client = ConnectClient(endpoint: ConnectEndpoint(url: url), requestTimeout: .seconds(5), readRetry: .none)
         let deadline = ContinuousClock.now + configuration.healthTimeout
         while ContinuousClock.now < deadline {
-            if (try? await client.isHealthy()) == true {
+            if (try? await client.isHealthy()) == true {  // not yet answering is what this loop waits out
                 progress("\(daemon.name) is healthy at \(url)")
                 return
             }
@@ -225,12 +225,21 @@ public struct LocalStack: Sendable {
     }
 
     /// Worker numbers that have a running process, including ones beyond the configured count.
-    func runningWorkerNumbers(of cluster: String) -> [Int] {
-        let directory = home.appendingPathComponent("clusters/\(cluster)")
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return entries.compactMap { $0.hasPrefix("worker-") ? Int($0.dropFirst(7)) : nil }
+    func runningWorkerNumbers(of cluster: String) throws -> [Int] {
+        try Self.entries(of: home.appendingPathComponent("clusters/\(cluster)")).compactMap { $0.hasPrefix("worker-") ? Int($0.dropFirst(7)) : nil }
             .sorted()
             .filter { worker(cluster, $0).isRunning }
+    }
+
+    /// The names in a folder of the home: none when the folder does not exist (nothing was
+    /// started there); any other failure is an error, since what runs is decided from them.
+    static func entries(of directory: URL) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw StackError("Cannot list \(directory.path): \(error.localizedDescription)")
+        }
     }
 
     // MARK: down
@@ -238,12 +247,10 @@ public struct LocalStack: Sendable {
     /// Stops every process this stack started (workers first, then PostgreSQL, then the broker).
     /// Returns the names of what was stopped.
     @discardableResult
-    public func down() async -> [String] {
+    public func down() async throws -> [String] {
         var stopped: [String] = []
-        let clustersDirectory = home.appendingPathComponent("clusters")
-        let clusters = (try? FileManager.default.contentsOfDirectory(atPath: clustersDirectory.path)) ?? []
-        for cluster in clusters.sorted() {
-            for number in runningWorkerNumbers(of: cluster) {
+        for cluster in try Self.entries(of: home.appendingPathComponent("clusters")).sorted() {
+            for number in try runningWorkerNumbers(of: cluster) {
                 let daemon = worker(cluster, number)
                 progress("Stopping \(daemon.name)")
                 if daemon.stop() { stopped.append(daemon.name) }
@@ -251,7 +258,7 @@ public struct LocalStack: Sendable {
         }
         if let postgres = postgres ?? LocalPostgres.existing(under: home), postgres.isRunning {
             progress("Stopping PostgreSQL")
-            await postgres.stop()
+            try await postgres.stop()
             stopped.append("PostgreSQL")
         }
         if broker.isRunning {
@@ -269,15 +276,20 @@ public struct LocalStack: Sendable {
 
     func saveConfiguration() throws {
         let saved = SavedConfiguration(configuration)
-        let data = try JSONEncoder().encode(saved)
-        try data.write(to: Self.configurationFile(home: home))
+        try Data(JSONWriter.pretty(saved).utf8).write(to: Self.configurationFile(home: home))
     }
 
-    /// The stack last brought up in `home`, or nil if there is none.
-    public static func saved(home: URL, progress: @escaping ProgressReporter = { _ in }) -> LocalStack? {
-        guard let data = try? Data(contentsOf: configurationFile(home: home)),
-              let saved = try? JSONDecoder().decode(SavedConfiguration.self, from: data)
-        else { return nil }
+    /// The stack last brought up in `home`, or nil if there is none (no `stack.json`). A file
+    /// that cannot be read is an error naming it: `down` must not take it for "nothing runs".
+    public static func saved(home: URL, progress: @escaping ProgressReporter = { _ in }) throws -> LocalStack? {
+        let file = configurationFile(home: home)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let saved: SavedConfiguration
+        do {
+            saved = try JSONDecoder().decode(SavedConfiguration.self, from: Data(contentsOf: file))
+        } catch {
+            throw StackError("Cannot read \(file.path): \(error.localizedDescription). Stop the stack's processes by hand or remove the file after checking.")
+        }
         return LocalStack(configuration: saved.configuration(home: home), progress: progress)
     }
 }

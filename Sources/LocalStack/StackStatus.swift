@@ -36,7 +36,7 @@ extension LocalStack {
                 var healthy: Bool? = nil
                 if pid != nil {
                     let client = ConnectClient(endpoint: ConnectEndpoint(url: url), requestTimeout: .seconds(3), readRetry: .none)
-                    healthy = (try? await client.isHealthy()) ?? false
+                    healthy = (try? await client.isHealthy()) ?? false  // no answer within 3 s is what "unhealthy" reports
                 }
                 components.append(.init(name: daemon.name, pid: pid, address: url.absoluteString, logFile: daemon.logFile.path, healthy: healthy))
             }

@@ -203,24 +203,21 @@ public struct Applier: Sendable {
 
     // MARK: waiting
 
+    /// Polls the cluster's bulk status until every change has reached its end, failed (after
+    /// `failureGrace`, and after one restart for an update), or the wait ran out. A cluster
+    /// that stays unreachable for `unreachableGrace` fails what remains.
     func waitForDesiredState(cluster: String, changes: [(Int, Change)], scrub: @Sendable (String, Change) -> String, events: @Sendable (Event) -> Void) async -> [(Int, Outcome)] {
-        var remaining = changes
+        var rounds = WaitRounds(remaining: changes, options: options)
         var done: [(Int, Outcome)] = []
-        var lastStates: [String: String] = [:]
-        var failingSince: [String: ContinuousClock.Instant] = [:]
-        // Connectors restarted once because their failure outlived an update (Connect does not
-        // always restart a failed task whose config changed).
-        var restarted: Set<String> = []
         var unreachableSince: ContinuousClock.Instant?
         var lastReadError: String?
-        let started = ContinuousClock.now
-        let deadline = started + options.waitTimeout
+        let deadline = rounds.started + options.waitTimeout
         func finish(_ index: Int, _ change: Change, _ result: Outcome.Result) {
             let outcome = Outcome(change: change, result: result)
             events(.finished(outcome))
             done.append((index, outcome))
         }
-        while !remaining.isEmpty {
+        while !rounds.remaining.isEmpty {
             let all: [String: ConnectorSnapshot]
             do {
                 all = try await connections.client(cluster).connectors()
@@ -231,52 +228,84 @@ public struct Applier: Sendable {
                 unreachableSince = since
                 lastReadError = Self.describe(error)
                 if ContinuousClock.now - since >= options.unreachableGrace {
-                    for (index, change) in remaining {
+                    for (index, change) in rounds.remaining {
                         finish(index, change, .failed(scrub("cluster \(cluster) stayed unreachable for \(HTTPPolicy.seconds(options.unreachableGrace)) while waiting for the desired state: \(lastReadError ?? "")", change)))
                     }
-                    remaining = []
+                    rounds.remaining = []
                     break
                 }
                 if ContinuousClock.now >= deadline { break }
                 try? await Task.sleep(for: options.pollInterval)  // only cancellation ends a sleep early
                 continue
             }
-            var restart: [String] = []
-            remaining.removeAll { index, change in
-                let snapshot = all[change.connector]
-                lastStates[change.connector] = snapshot?.state?.rawValue
-                let now = ContinuousClock.now
-                guard var result = Self.evaluate(change, snapshot: snapshot, emptyTasksAreFinal: now - started >= options.emptyTaskGrace) else {
-                    failingSince.removeValue(forKey: change.connector)
-                    return false
-                }
+            let (finished, restart) = rounds.judge(all, now: ContinuousClock.now)
+            for (index, change, result) in finished {
                 if case .failed(let reason) = result {
-                    let since = failingSince[change.connector] ?? now
-                    failingSince[change.connector] = since
-                    if now - since < options.failureGrace { return false }
-                    if change.action == .update, change.toState == .running, !restarted.contains(change.connector) {
-                        restart.append(change.connector)
-                        return false
-                    }
-                    result = .failed(scrub(reason, change))
+                    finish(index, change, .failed(scrub(reason, change)))
+                } else {
+                    finish(index, change, result)
                 }
-                finish(index, change, result)
-                return true
             }
             for name in restart {
-                restarted.insert(name)
-                failingSince.removeValue(forKey: name)
                 // Best effort: if the restart fails, the failure shows in the next rounds' status.
                 _ = try? await options.retry.run { try await connections.client(cluster).restart(name, includeTasks: true, onlyFailed: true) }
             }
-            if remaining.isEmpty || ContinuousClock.now >= deadline { break }
+            if rounds.remaining.isEmpty || ContinuousClock.now >= deadline { break }
             try? await Task.sleep(for: options.pollInterval)  // only cancellation ends a sleep early
         }
-        for (index, change) in remaining {
-            let last = lastStates[change.connector] ?? lastReadError.map { "no status; the last read failed: \(scrub($0, change))" }
+        for (index, change) in rounds.remaining {
+            let last = rounds.lastStates[change.connector] ?? lastReadError.map { "no status; the last read failed: \(scrub($0, change))" }
             finish(index, change, .timedOut(lastState: last))
         }
         return done
+    }
+
+    /// What the wait remembers between rounds: which changes remain, the last state seen, since
+    /// when each has been failing, and which were restarted once.
+    struct WaitRounds {
+        var remaining: [(Int, Change)]
+        let options: Options
+        let started = ContinuousClock.now
+        var lastStates: [String: String] = [:]
+        var failingSince: [String: ContinuousClock.Instant] = [:]
+        /// Connectors restarted once because their failure outlived an update (Connect does not
+        /// always restart a failed task whose config changed).
+        var restarted: Set<String> = []
+
+        /// One round over a bulk status: the changes that reached their end (failures not yet
+        /// scrubbed), and the connectors to restart once.
+        mutating func judge(_ all: [String: ConnectorSnapshot], now: ContinuousClock.Instant) -> (finished: [(Int, Change, Outcome.Result)], restart: [String]) {
+            var finished: [(Int, Change, Outcome.Result)] = []
+            var restart: [String] = []
+            var stillWaiting: [(Int, Change)] = []
+            for (index, change) in remaining {
+                let snapshot = all[change.connector]
+                lastStates[change.connector] = snapshot?.state?.rawValue
+                guard let result = Applier.evaluate(change, snapshot: snapshot, emptyTasksAreFinal: now - started >= options.emptyTaskGrace) else {
+                    failingSince.removeValue(forKey: change.connector)
+                    stillWaiting.append((index, change))
+                    continue
+                }
+                if case .failed = result {
+                    let since = failingSince[change.connector] ?? now
+                    failingSince[change.connector] = since
+                    if now - since < options.failureGrace {
+                        stillWaiting.append((index, change))
+                        continue
+                    }
+                    if change.action == .update, change.toState == .running, !restarted.contains(change.connector) {
+                        restart.append(change.connector)
+                        restarted.insert(change.connector)
+                        failingSince.removeValue(forKey: change.connector)
+                        stillWaiting.append((index, change))
+                        continue
+                    }
+                }
+                finished.append((index, change, result))
+            }
+            remaining = stillWaiting
+            return (finished, restart)
+        }
     }
 
     /// Whether a change has reached its end: applied, failed, or not yet (nil). A RUNNING

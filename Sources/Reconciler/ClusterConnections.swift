@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Logging
 import SwitchboardCore
 
 /// A ``ConnectClient`` for each cluster of the catalog, with credentials read from where the
@@ -12,15 +13,20 @@ public struct ClusterConnections: Sendable {
     }
 
     /// Builds the clients; throws when a cluster's password cannot be read. `timeout` bounds
-    /// every request (and the retries of a read).
-    public init(catalog: Catalog, timeout: Duration = HTTPPolicy.defaultTimeout, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
-        try self.init(clusters: catalog.clusters, timeout: timeout, environment: environment)
+    /// every request (and the retries of a read). Each client logs to `logger` with its cluster's
+    /// name (every request at debug level: `SWITCHBOARD_LOG_LEVEL=debug`).
+    public init(catalog: Catalog, timeout: Duration = HTTPPolicy.defaultTimeout, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "switchboard")) throws(ReconcileError) {
+        try self.init(clusters: catalog.clusters, timeout: timeout, environment: environment, logger: logger)
     }
 
-    public init(clusters: [ClusterDefinition], timeout: Duration = HTTPPolicy.defaultTimeout, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReconcileError) {
+    public init(clusters: [ClusterDefinition], timeout: Duration = HTTPPolicy.defaultTimeout, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "switchboard")) throws(ReconcileError) {
         var clients: [String: ConnectClient] = [:]
         for cluster in clusters {
-            clients[cluster.name] = try Self.client(for: cluster, timeout: timeout, environment: environment)
+            var clusterLogger = logger
+            clusterLogger[metadataKey: "cluster"] = "\(cluster.name)"
+            clients[cluster.name] = try Self.client(for: cluster, timeout: timeout, environment: environment, logger: clusterLogger)
         }
         self.clients = clients
     }
@@ -32,7 +38,7 @@ public struct ClusterConnections: Sendable {
         return client
     }
 
-    static func client(for cluster: ClusterDefinition, timeout: Duration, environment: [String: String]) throws(ReconcileError) -> ConnectClient {
+    static func client(for cluster: ClusterDefinition, timeout: Duration, environment: [String: String], logger: Logger) throws(ReconcileError) -> ConnectClient {
         let urls = cluster.urls.compactMap(URL.init(string:))
         guard !urls.isEmpty else {
             throw ReconcileError(cluster: cluster.name, message: "has no usable URL")
@@ -43,7 +49,7 @@ public struct ClusterConnections: Sendable {
         }
         let tls = cluster.tls.map { ConnectEndpoint.TLS(caFile: $0.caFile, insecureSkipVerify: $0.insecureSkipVerify) }
         return ConnectClient(endpoint: ConnectEndpoint(urls: urls, basicAuth: basicAuth, tls: tls), requestTimeout: timeout,
-                             readRetry: RetryPolicy(maxAttempts: 5, maxElapsed: timeout))
+                             readRetry: RetryPolicy(maxAttempts: 5, maxElapsed: timeout), logger: logger)
     }
 
     static func password(_ auth: ClusterDefinition.BasicAuth, cluster: String, environment: [String: String]) throws(ReconcileError) -> String {

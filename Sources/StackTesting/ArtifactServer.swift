@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LocalStack
 
 /// A real HTTP artifact repository on loopback, in the Artifactory/Nexus style (GET, HEAD, PUT

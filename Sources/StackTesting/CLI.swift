@@ -1,10 +1,5 @@
 import Foundation
-import Subprocess
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
+import TestSupport
 
 /// Runs the built `switchboard` executable, as a user would, for tests of the command line.
 public enum CLI {
@@ -27,37 +22,8 @@ public enum CLI {
     /// stack runs seven JVMs on two cores, where a worker busy with rebalances was seen not
     /// answering for over 30 s, the product's default. The tests of the deadlines set their own.
     public static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
-        try await execute(executable.path, arguments, input: input, environment: ["SWITCHBOARD_TIMEOUT": "90"].merging(environment) { $1 })
-    }
-
-    static func execute(_ path: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
-        let result = try await Subprocess.run(
-            .path(FilePath(path)),
-            arguments: Arguments(arguments),
-            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
-            input: .string(input),
-            output: .string(limit: 16 << 20),
-            error: .string(limit: 16 << 20)
-        )
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = code
-        case .signaled(let signal): status = 128 + signal
-        }
-        return Result(status: status, stdout: result.standardOutput, stderr: result.standardError)
+        let result = try await Program.run(executable.path, arguments, input: input, environment: ["SWITCHBOARD_TIMEOUT": "90"].merging(environment) { $1 })
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }
 
-/// Runs any program for a test's setup (building archives with tar or python3).
-public enum ShellCommand {
-    public struct Result: Sendable {
-        public var status: Int32
-        /// Standard output and error together.
-        public var output: String
-    }
-
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        let result = try await CLI.execute(path, arguments, environment: environment)
-        return Result(status: result.status, output: result.stdout + result.stderr)
-    }
-}

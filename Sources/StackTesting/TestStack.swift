@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import TestSupport
 import LocalStack
 
 /// The real local stack that integration tests run against, started once per test process.
@@ -57,36 +58,5 @@ public actor TestStack {
     /// A name no earlier run has used (the broker of a reused stack still holds old connectors).
     public nonisolated static func uniqueName(_ base: String) -> String {
         "\(base)-\(UInt32.random(in: 0...UInt32.max))"
-    }
-}
-
-/// Polls `condition` until it returns a value or `timeout` passes.
-@discardableResult
-public func eventually<T>(
-    timeout: Duration = .seconds(180),
-    every interval: Duration = .seconds(1),
-    _ what: String,
-    _ condition: () async throws -> T?
-) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    var lastError: (any Error)?
-    while ContinuousClock.now < deadline {
-        do {
-            if let value = try await condition() { return value }
-        } catch {
-            lastError = error
-        }
-        try await Task.sleep(for: interval)
-    }
-    throw TimeoutError(what: what, timeout: timeout, lastError: lastError.map { "\($0)" })
-}
-
-/// `eventually` gave up.
-public struct TimeoutError: Error, CustomStringConvertible {
-    public var what: String
-    public var timeout: Duration
-    public var lastError: String?
-    public var description: String {
-        "Timed out after \(timeout) waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? "")
     }
 }

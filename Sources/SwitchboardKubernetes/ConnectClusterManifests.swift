@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SwitchboardCore
+import SwitchboardMonitoring
 import Yams
 
 /// The kustomize base of one Connect cluster: workers in distributed mode whose plugin.path an
@@ -22,36 +23,36 @@ struct ConnectClusterManifests {
     }
 
     var name: String { "\(cluster.name)-connect" }
-    var selector: Node { ["app.kubernetes.io/name": "kafka-connect", "app.kubernetes.io/instance": ManifestYAML.text(cluster.name)] }
+    var selector: Node { ["app.kubernetes.io/name": "kafka-connect", "app.kubernetes.io/instance": YAMLWriter.text(cluster.name)] }
     var labels: Node {
-        ["app.kubernetes.io/name": "kafka-connect", "app.kubernetes.io/instance": ManifestYAML.text(cluster.name),
-         "app.kubernetes.io/managed-by": "switchboard", "switchboard.dev/cluster": ManifestYAML.text(cluster.name)]
+        ["app.kubernetes.io/name": "kafka-connect", "app.kubernetes.io/instance": YAMLWriter.text(cluster.name),
+         "app.kubernetes.io/managed-by": "switchboard", "switchboard.dev/cluster": YAMLWriter.text(cluster.name)]
     }
 
     func metadata(_ name: String) -> Node {
-        ["name": ManifestYAML.text(name), "labels": labels]
+        ["name": YAMLWriter.text(name), "labels": labels]
     }
 
     /// File name -> contents.
     func files() throws -> [String: String] {
-        let properties = workerProperties(), plugins = try pluginSet()
+        let properties = workerProperties(), plugins = try pluginSet(), jmxRules = try MonitoringRenderer.jmxExporterRules()
         var files: [String: String] = [
-            "worker-config.yaml": try ManifestYAML.document(configMap("\(name)-worker", ["worker.properties": properties])),
-            "plugin-set.yaml": try ManifestYAML.document(configMap("\(name)-plugins", ["plugins.yaml": plugins])),
-            "jmx-exporter.yaml": try ManifestYAML.document(configMap("\(name)-jmx-exporter", ["kafka-connect.yml": KubernetesRenderer.jmxExporterRules])),
-            "deployment.yaml": try ManifestYAML.document(deployment(workerProperties: properties, pluginSet: plugins)),
-            "service.yaml": try ManifestYAML.document(service()),
-            "pdb.yaml": try ManifestYAML.document(podDisruptionBudget()),
-            "hpa.yaml": try ManifestYAML.document(horizontalPodAutoscaler()),
+            "worker-config.yaml": try YAMLWriter.document(configMap("\(name)-worker", ["worker.properties": properties])),
+            "plugin-set.yaml": try YAMLWriter.document(configMap("\(name)-plugins", ["plugins.yaml": plugins])),
+            "jmx-exporter.yaml": try YAMLWriter.document(configMap("\(name)-jmx-exporter", ["kafka-connect.yml": jmxRules])),
+            "deployment.yaml": try YAMLWriter.document(deployment(workerProperties: properties, pluginSet: plugins, jmxRules: jmxRules)),
+            "service.yaml": try YAMLWriter.document(service()),
+            "pdb.yaml": try YAMLWriter.document(podDisruptionBudget()),
+            "hpa.yaml": try YAMLWriter.document(horizontalPodAutoscaler()),
         ]
         if settings.prometheusOperator {
-            files["servicemonitor.yaml"] = try ManifestYAML.document(serviceMonitor())
-            files["prometheusrule.yaml"] = try ManifestYAML.document(prometheusRule())
+            files["servicemonitor.yaml"] = try YAMLWriter.document(serviceMonitor())
+            files["prometheusrule.yaml"] = try YAMLWriter.document(prometheusRule())
         }
-        files["kustomization.yaml"] = try ManifestYAML.document([
+        files["kustomization.yaml"] = try YAMLWriter.document([
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
-            "namespace": ManifestYAML.text(settings.namespace),
+            "namespace": YAMLWriter.text(settings.namespace),
             "resources": .sequence(Node.Sequence(files.keys.sorted().map { Node($0) })),
         ])
         return files
@@ -122,37 +123,36 @@ struct ConnectClusterManifests {
     func pluginSetYAML(_ manifest: PluginManifest, store url: String?, artifacts: [PluginArtifact]) throws -> String {
         var root: [(Node, Node)] = []
         if let url {
-            var store: [(Node, Node)] = [("url", ManifestYAML.text(url))]
-            if let variable = manifest.store?.bearerTokenEnv { store.append(("bearerTokenEnv", ManifestYAML.text(variable))) }
-            if let user = manifest.store?.username { store.append(("username", ManifestYAML.text(user))) }
-            if let variable = manifest.store?.passwordEnv { store.append(("passwordEnv", ManifestYAML.text(variable))) }
+            var store: [(Node, Node)] = [("url", YAMLWriter.text(url))]
+            if let variable = manifest.store?.bearerTokenEnv { store.append(("bearerTokenEnv", YAMLWriter.text(variable))) }
+            if let user = manifest.store?.username { store.append(("username", YAMLWriter.text(user))) }
+            if let variable = manifest.store?.passwordEnv { store.append(("passwordEnv", YAMLWriter.text(variable))) }
             root.append(("store", .mapping(Node.Mapping(store))))
         }
-        root.append(("builtinClasses", .sequence(Node.Sequence(manifest.builtinClasses.map(ManifestYAML.text)))))
+        root.append(("builtinClasses", .sequence(Node.Sequence(manifest.builtinClasses.map(YAMLWriter.text)))))
         root.append(("artifacts", .sequence(Node.Sequence(artifacts.map { artifact in
             [
-                "name": ManifestYAML.text(artifact.name), "version": ManifestYAML.text(artifact.version),
-                "type": ManifestYAML.text(artifact.kind.rawValue), "source": ManifestYAML.text(artifact.source),
-                "sha256": ManifestYAML.text(artifact.sha256),
-                "classes": .sequence(Node.Sequence(artifact.classes.map(ManifestYAML.text))),
+                "name": YAMLWriter.text(artifact.name), "version": YAMLWriter.text(artifact.version),
+                "type": YAMLWriter.text(artifact.kind.rawValue), "source": YAMLWriter.text(artifact.source),
+                "sha256": YAMLWriter.text(artifact.sha256),
+                "classes": .sequence(Node.Sequence(artifact.classes.map(YAMLWriter.text))),
             ]
         }))))
-        root.append(("clusters", .mapping(Node.Mapping([(ManifestYAML.text(cluster.name), .sequence(Node.Sequence(artifacts.map { ManifestYAML.text($0.name) })))]))))
-        return "# The plugin set of cluster \(cluster.name), rendered by `switchboard render kubernetes`.\n"
-            + (try ManifestYAML.document(.mapping(Node.Mapping(root))))
+        root.append(("clusters", .mapping(Node.Mapping([(YAMLWriter.text(cluster.name), .sequence(Node.Sequence(artifacts.map { YAMLWriter.text($0.name) })))]))))
+        return try YAMLWriter.document(.mapping(Node.Mapping(root)), header: ["The plugin set of cluster \(cluster.name), rendered by `switchboard render kubernetes`."])
     }
 
     func configMap(_ name: String, _ data: [String: String]) -> Node {
-        ["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(name), "data": ManifestYAML.strings(data)]
+        ["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(name), "data": YAMLWriter.strings(data)]
     }
 
     // MARK: Workload
 
     /// The workload; the checksums of the ConfigMaps it mounts roll the workers when they change.
-    func deployment(workerProperties: String, pluginSet: String) -> Node {
+    func deployment(workerProperties: String, pluginSet: String, jmxRules: String) -> Node {
         let checksums: Node = [
-            "switchboard.dev/plugin-set-sha256": ManifestYAML.text(KubernetesRenderer.sha256(pluginSet)),
-            "switchboard.dev/worker-config-sha256": ManifestYAML.text(KubernetesRenderer.sha256(workerProperties + KubernetesRenderer.jmxExporterRules)),
+            "switchboard.dev/plugin-set-sha256": YAMLWriter.text(KubernetesRenderer.sha256(pluginSet)),
+            "switchboard.dev/worker-config-sha256": YAMLWriter.text(KubernetesRenderer.sha256(workerProperties + jmxRules)),
         ]
         return [
             "apiVersion": "apps/v1",
@@ -173,11 +173,11 @@ struct ConnectClusterManifests {
                         "containers": [worker()],
                         "volumes": [
                             ["name": "plugins", "emptyDir": [:]],
-                            ["name": "plugin-set", "configMap": ["name": ManifestYAML.text("\(name)-plugins")]],
-                            ["name": "worker-config", "configMap": ["name": ManifestYAML.text("\(name)-worker")]],
-                            ["name": "jmx-exporter", "configMap": ["name": ManifestYAML.text("\(name)-jmx-exporter")]],
+                            ["name": "plugin-set", "configMap": ["name": YAMLWriter.text("\(name)-plugins")]],
+                            ["name": "worker-config", "configMap": ["name": YAMLWriter.text("\(name)-worker")]],
+                            ["name": "jmx-exporter", "configMap": ["name": YAMLWriter.text("\(name)-jmx-exporter")]],
                             // Connector secrets, for `${file:/etc/connect/secrets/<file>:<key>}` references.
-                            ["name": "connector-secrets", "secret": ["secretName": ManifestYAML.text("\(name)-secrets"), "optional": true]],
+                            ["name": "connector-secrets", "secret": ["secretName": YAMLWriter.text("\(name)-secrets"), "optional": true]],
                         ],
                     ],
                 ],
@@ -195,12 +195,12 @@ struct ConnectClusterManifests {
         }
         return [
             "name": "install-plugins",
-            "image": ManifestYAML.text(settings.switchboardImage),
-            "command": .sequence(Node.Sequence(KubernetesRenderer.installCommand(cluster: cluster.name).map(ManifestYAML.text))),
+            "image": YAMLWriter.text(settings.switchboardImage),
+            "command": .sequence(Node.Sequence(KubernetesRenderer.installCommand(cluster: cluster.name).map(YAMLWriter.text))),
             "env": .sequence(Node.Sequence(env)),
             "volumeMounts": [
-                ["name": "plugins", "mountPath": ManifestYAML.text(Paths.pluginPath)],
-                ["name": "plugin-set", "mountPath": ManifestYAML.text(Paths.pluginSet), "readOnly": true],
+                ["name": "plugins", "mountPath": YAMLWriter.text(Paths.pluginPath)],
+                ["name": "plugin-set", "mountPath": YAMLWriter.text(Paths.pluginSet), "readOnly": true],
             ],
             "resources": ["requests": ["cpu": "100m", "memory": "64Mi"], "limits": ["memory": "256Mi"]],
             "securityContext": ["allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true],
@@ -210,8 +210,8 @@ struct ConnectClusterManifests {
     func worker() -> Node {
         var env: [Node] = [
             ["name": "POD_IP", "valueFrom": ["fieldRef": ["fieldPath": "status.podIP"]]],
-            ["name": "KAFKA_HEAP_OPTS", "value": ManifestYAML.text("-Xms\(settings.heap) -Xmx\(settings.heap)")],
-            ["name": "KAFKA_OPTS", "value": ManifestYAML.text("-javaagent:\(settings.jmxExporterAgent)=\(Paths.metricsPort):\(Paths.jmxConfig)/kafka-connect.yml")],
+            ["name": "KAFKA_HEAP_OPTS", "value": YAMLWriter.text("-Xms\(settings.heap) -Xmx\(settings.heap)")],
+            ["name": "KAFKA_OPTS", "value": YAMLWriter.text("-javaagent:\(settings.jmxExporterAgent)=\(Paths.metricsPort):\(Paths.jmxConfig)/kafka-connect.yml")],
         ]
         if let variable = cluster.kafka?.saslPasswordEnv {
             env.append(secretEnv(variable, secret: "\(name)-kafka", key: "password", optional: false))
@@ -219,11 +219,11 @@ struct ConnectClusterManifests {
         let health: Node = ["path": "/health", "port": "rest"]
         return [
             "name": "connect",
-            "image": ManifestYAML.text(settings.connectImage),
-            "command": .sequence(Node.Sequence(KubernetesRenderer.workerCommand.map(ManifestYAML.text))),
+            "image": YAMLWriter.text(settings.connectImage),
+            "command": .sequence(Node.Sequence(KubernetesRenderer.workerCommand.map(YAMLWriter.text))),
             "ports": [
-                ["name": "rest", "containerPort": ManifestYAML.number(Paths.restPort)],
-                ["name": "metrics", "containerPort": ManifestYAML.number(Paths.metricsPort)],
+                ["name": "rest", "containerPort": YAMLWriter.number(Paths.restPort)],
+                ["name": "metrics", "containerPort": YAMLWriter.number(Paths.metricsPort)],
             ],
             "env": .sequence(Node.Sequence(env)),
             // Starting loads every plugin and joins the group: up to 5 minutes before liveness counts.
@@ -231,21 +231,21 @@ struct ConnectClusterManifests {
             "readinessProbe": ["httpGet": health, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3],
             "livenessProbe": ["httpGet": health, "periodSeconds": 20, "timeoutSeconds": 10, "failureThreshold": 6],
             "resources": [
-                "requests": ["cpu": ManifestYAML.text(settings.cpu), "memory": ManifestYAML.text(settings.memory)],
-                "limits": ["memory": ManifestYAML.text(settings.memory)],
+                "requests": ["cpu": YAMLWriter.text(settings.cpu), "memory": YAMLWriter.text(settings.memory)],
+                "limits": ["memory": YAMLWriter.text(settings.memory)],
             ],
             "volumeMounts": [
-                ["name": "plugins", "mountPath": ManifestYAML.text(Paths.pluginPath), "readOnly": true],
-                ["name": "worker-config", "mountPath": ManifestYAML.text(Paths.workerConfig), "readOnly": true],
-                ["name": "jmx-exporter", "mountPath": ManifestYAML.text(Paths.jmxConfig), "readOnly": true],
-                ["name": "connector-secrets", "mountPath": ManifestYAML.text(Paths.secrets), "readOnly": true],
+                ["name": "plugins", "mountPath": YAMLWriter.text(Paths.pluginPath), "readOnly": true],
+                ["name": "worker-config", "mountPath": YAMLWriter.text(Paths.workerConfig), "readOnly": true],
+                ["name": "jmx-exporter", "mountPath": YAMLWriter.text(Paths.jmxConfig), "readOnly": true],
+                ["name": "connector-secrets", "mountPath": YAMLWriter.text(Paths.secrets), "readOnly": true],
             ],
             "securityContext": ["allowPrivilegeEscalation": false],
         ]
     }
 
     func secretEnv(_ variable: String, secret: String, key: String, optional: Bool = true) -> Node {
-        ["name": ManifestYAML.text(variable), "valueFrom": ["secretKeyRef": ["name": ManifestYAML.text(secret), "key": ManifestYAML.text(key), "optional": Node(booleanLiteral: optional)]]]
+        ["name": YAMLWriter.text(variable), "valueFrom": ["secretKeyRef": ["name": YAMLWriter.text(secret), "key": YAMLWriter.text(key), "optional": Node(booleanLiteral: optional)]]]
     }
 
     // MARK: Around the workload
@@ -256,8 +256,8 @@ struct ConnectClusterManifests {
             "spec": [
                 "selector": selector,
                 "ports": [
-                    ["name": "rest", "port": ManifestYAML.number(Paths.restPort), "targetPort": "rest"],
-                    ["name": "metrics", "port": ManifestYAML.number(Paths.metricsPort), "targetPort": "metrics"],
+                    ["name": "rest", "port": YAMLWriter.number(Paths.restPort), "targetPort": "rest"],
+                    ["name": "metrics", "port": YAMLWriter.number(Paths.metricsPort), "targetPort": "metrics"],
                 ],
             ],
         ]
@@ -272,10 +272,10 @@ struct ConnectClusterManifests {
         [
             "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": metadata(name),
             "spec": [
-                "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": ManifestYAML.text(name)],
-                "minReplicas": ManifestYAML.number(settings.replicas),
-                "maxReplicas": ManifestYAML.number(settings.maxReplicas),
-                "metrics": [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": ManifestYAML.number(settings.targetCPUUtilization)]]]],
+                "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": YAMLWriter.text(name)],
+                "minReplicas": YAMLWriter.number(settings.replicas),
+                "maxReplicas": YAMLWriter.number(settings.maxReplicas),
+                "metrics": [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": YAMLWriter.number(settings.targetCPUUtilization)]]]],
                 // Every change of the worker count rebalances the cluster: scale down slowly.
                 "behavior": ["scaleDown": ["stabilizationWindowSeconds": 600, "policies": [["type": "Pods", "value": 1, "periodSeconds": 300]]]],
             ],
@@ -290,27 +290,27 @@ struct ConnectClusterManifests {
                 "endpoints": [[
                     "port": "metrics", "interval": "30s",
                     // Every series of the cluster carries its name, as the alert rules expect.
-                    "relabelings": [["targetLabel": "cluster", "replacement": ManifestYAML.text(cluster.name)]],
+                    "relabelings": [["targetLabel": "cluster", "replacement": YAMLWriter.text(cluster.name)]],
                 ]],
             ],
         ]
     }
 
     func prometheusRule() -> Node {
-        let forDuration = ManifestYAML.text(catalog.alerting.forDuration)
+        let forDuration = YAMLWriter.text(catalog.alerting.forDuration)
         let match = "cluster=\"\(cluster.name)\""
         return [
             "apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": metadata(name),
             "spec": ["groups": [[
-                "name": ManifestYAML.text("kafka-connect-\(cluster.name)"),
+                "name": YAMLWriter.text("kafka-connect-\(cluster.name)"),
                 "rules": [
-                    ["alert": "KafkaConnectConnectorFailed", "expr": ManifestYAML.text("kafka_connect_connector_status{\(match),status=\"failed\"} == 1"), "for": forDuration,
+                    ["alert": "KafkaConnectConnectorFailed", "expr": YAMLWriter.text("kafka_connect_connector_status{\(match),status=\"failed\"} == 1"), "for": forDuration,
                      "labels": ["severity": "critical"],
                      "annotations": ["summary": "Connector {{ $labels.connector }} on {{ $labels.cluster }} has failed (JMX)"]],
-                    ["alert": "KafkaConnectTaskFailed", "expr": ManifestYAML.text("kafka_connect_connector_task_status{\(match),status=\"failed\"} == 1"), "for": forDuration,
+                    ["alert": "KafkaConnectTaskFailed", "expr": YAMLWriter.text("kafka_connect_connector_task_status{\(match),status=\"failed\"} == 1"), "for": forDuration,
                      "labels": ["severity": "critical"],
                      "annotations": ["summary": "Task {{ $labels.task }} of {{ $labels.connector }} on {{ $labels.cluster }} has failed (JMX)"]],
-                    ["alert": "KafkaConnectWorkerDown", "expr": ManifestYAML.text("up{\(match)} == 0"), "for": "5m",
+                    ["alert": "KafkaConnectWorkerDown", "expr": YAMLWriter.text("up{\(match)} == 0"), "for": "5m",
                      "labels": ["severity": "critical", "team": "platform"],
                      "annotations": ["summary": "A Connect worker of {{ $labels.cluster }} does not answer scrapes"]],
                 ],

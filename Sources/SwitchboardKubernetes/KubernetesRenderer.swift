@@ -40,9 +40,9 @@ public struct KubernetesRenderer {
         for (name, text) in try ServerManifests(catalog: catalog).files() {
             files["switchboard/\(name)"] = text
         }
-        files["kustomization.yaml"] = try ManifestYAML.document([
+        files["kustomization.yaml"] = try YAMLWriter.document([
             "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-            "resources": .sequence(.init((catalog.clusters.map { "clusters/\($0.name)" } + ["switchboard"]).map(ManifestYAML.text))),
+            "resources": .sequence(.init((catalog.clusters.map { "clusters/\($0.name)" } + ["switchboard"]).map(YAMLWriter.text))),
         ])
         return files
     }
@@ -55,8 +55,6 @@ public struct KubernetesRenderer {
 
     /// The worker container's command line.
     public static let workerCommand = ["/opt/kafka/bin/connect-distributed.sh", "\(ConnectClusterManifests.Paths.workerConfig)/worker.properties"]
-
-    static var jmxExporterRules: String { MonitoringRenderer.jmxExporterRules }
 
     static func sha256(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -18,37 +18,37 @@ struct ServerManifests {
 
     var selector: Node { ["app.kubernetes.io/name": "switchboard"] }
     var labels: Node { ["app.kubernetes.io/name": "switchboard", "app.kubernetes.io/managed-by": "switchboard"] }
-    func metadata(_ name: String) -> Node { ["name": ManifestYAML.text(name), "labels": labels] }
+    func metadata(_ name: String) -> Node { ["name": YAMLWriter.text(name), "labels": labels] }
 
     func files() throws -> [String: String] {
         let catalogFiles = try self.catalogFiles()
         var files: [String: String] = [
-            "catalog.yaml": try ManifestYAML.document([
+            "catalog.yaml": try YAMLWriter.document([
                 "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata("switchboard-catalog"),
-                "data": ManifestYAML.strings(Dictionary(uniqueKeysWithValues: catalogFiles.map { ($0.key, $0.text) })),
+                "data": YAMLWriter.strings(Dictionary(uniqueKeysWithValues: catalogFiles.map { ($0.key, $0.text) })),
             ]),
-            "deployment.yaml": try ManifestYAML.document(deployment(catalogFiles)),
-            "service.yaml": try ManifestYAML.document(service()),
-            "audit-volume.yaml": try ManifestYAML.document([
+            "deployment.yaml": try YAMLWriter.document(deployment(catalogFiles)),
+            "service.yaml": try YAMLWriter.document(service()),
+            "audit-volume.yaml": try YAMLWriter.document([
                 "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": metadata("switchboard-audit"),
                 "spec": ["accessModes": ["ReadWriteOnce"], "resources": ["requests": ["storage": "1Gi"]]],
             ]),
         ]
         if settings.prometheusOperator {
-            files["servicemonitor.yaml"] = try ManifestYAML.document([
+            files["servicemonitor.yaml"] = try YAMLWriter.document([
                 "apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata(Self.name),
                 "spec": ["selector": ["matchLabels": selector], "endpoints": [["port": "metrics", "path": "/metrics", "interval": "15s"]]],
             ])
             // The same rules `render monitoring` writes, as the operator's resource.
             let rules = try Yams.compose(yaml: MonitoringRenderer(catalog: catalog).render()["prometheus/switchboard-alerts.yml"] ?? "")
-            files["prometheusrule.yaml"] = try ManifestYAML.document([
+            files["prometheusrule.yaml"] = try YAMLWriter.document([
                 "apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": metadata(Self.name),
                 "spec": ["groups": rules?["groups"] ?? []],
             ])
         }
-        files["kustomization.yaml"] = try ManifestYAML.document([
+        files["kustomization.yaml"] = try YAMLWriter.document([
             "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-            "namespace": ManifestYAML.text(settings.namespace),
+            "namespace": YAMLWriter.text(settings.namespace),
             "resources": .sequence(Node.Sequence(files.keys.sorted().map { Node($0) })),
         ])
         return files
@@ -89,39 +89,39 @@ struct ServerManifests {
                 "strategy": ["type": "Recreate"],
                 "selector": ["matchLabels": selector],
                 "template": [
-                    "metadata": ["labels": labels, "annotations": ["switchboard.dev/catalog-sha256": ManifestYAML.text(checksum)]],
+                    "metadata": ["labels": labels, "annotations": ["switchboard.dev/catalog-sha256": YAMLWriter.text(checksum)]],
                     "spec": [
                         "securityContext": ["runAsNonRoot": true, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000],
                         "containers": [
                             [
                                 "name": "switchboard",
-                                "image": ManifestYAML.text(settings.switchboardImage),
-                                "command": .sequence(Node.Sequence(serve.map(ManifestYAML.text))),
-                                "ports": [["name": "metrics", "containerPort": ManifestYAML.number(Self.port)]],
+                                "image": YAMLWriter.text(settings.switchboardImage),
+                                "command": .sequence(Node.Sequence(serve.map(YAMLWriter.text))),
+                                "ports": [["name": "metrics", "containerPort": YAMLWriter.number(Self.port)]],
                                 "env": .sequence(Node.Sequence(env)),
                                 "readinessProbe": ["httpGet": ["path": "/healthz", "port": "metrics"], "periodSeconds": 10],
                                 "livenessProbe": ["httpGet": ["path": "/healthz", "port": "metrics"], "periodSeconds": 20, "failureThreshold": 6],
                                 "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["memory": "256Mi"]],
                                 "volumeMounts": [
-                                    ["name": "catalog", "mountPath": ManifestYAML.text(Self.catalogPath), "readOnly": true],
-                                    ["name": "data", "mountPath": ManifestYAML.text(Self.dataPath)],
+                                    ["name": "catalog", "mountPath": YAMLWriter.text(Self.catalogPath), "readOnly": true],
+                                    ["name": "data", "mountPath": YAMLWriter.text(Self.dataPath)],
                                 ],
                                 "securityContext": ["allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true],
                             ],
                             [
                                 // Signs users in (OIDC) and passes X-Forwarded-User, -Groups and -Email.
                                 "name": "oauth2-proxy",
-                                "image": ManifestYAML.text(settings.oauth2ProxyImage),
+                                "image": YAMLWriter.text(settings.oauth2ProxyImage),
                                 "args": [
-                                    ManifestYAML.text("--http-address=0.0.0.0:\(Self.proxyPort)"),
-                                    ManifestYAML.text("--upstream=http://127.0.0.1:\(Self.port)/"),
+                                    YAMLWriter.text("--http-address=0.0.0.0:\(Self.proxyPort)"),
+                                    YAMLWriter.text("--upstream=http://127.0.0.1:\(Self.port)/"),
                                     "--pass-user-headers=true",
                                     "--skip-provider-button=true",
                                     "--reverse-proxy=true",
                                 ],
                                 // Provider, client id and secret, cookie secret, allowed domains.
                                 "envFrom": [["secretRef": ["name": "switchboard-oauth2-proxy"]]],
-                                "ports": [["name": "http", "containerPort": ManifestYAML.number(Self.proxyPort)]],
+                                "ports": [["name": "http", "containerPort": YAMLWriter.number(Self.proxyPort)]],
                                 "readinessProbe": ["httpGet": ["path": "/ping", "port": "http"], "periodSeconds": 10],
                                 "resources": ["requests": ["cpu": "50m", "memory": "32Mi"], "limits": ["memory": "128Mi"]],
                                 "securityContext": ["allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true],
@@ -130,7 +130,7 @@ struct ServerManifests {
                         "volumes": [
                             ["name": "catalog", "configMap": [
                                 "name": "switchboard-catalog",
-                                "items": .sequence(Node.Sequence(catalogFiles.map { ["key": ManifestYAML.text($0.key), "path": ManifestYAML.text($0.path)] })),
+                                "items": .sequence(Node.Sequence(catalogFiles.map { ["key": YAMLWriter.text($0.key), "path": YAMLWriter.text($0.path)] })),
                             ]],
                             ["name": "data", "persistentVolumeClaim": ["claimName": "switchboard-audit"]],
                         ],
@@ -147,13 +147,13 @@ struct ServerManifests {
                 "selector": selector,
                 "ports": [
                     ["name": "http", "port": 80, "targetPort": "http"],
-                    ["name": "metrics", "port": ManifestYAML.number(Self.port), "targetPort": "metrics"],
+                    ["name": "metrics", "port": YAMLWriter.number(Self.port), "targetPort": "metrics"],
                 ],
             ],
         ]
     }
 
     func secretEnv(_ variable: String, secret: String, key: String) -> Node {
-        ["name": ManifestYAML.text(variable), "valueFrom": ["secretKeyRef": ["name": ManifestYAML.text(secret), "key": ManifestYAML.text(key), "optional": true]]]
+        ["name": YAMLWriter.text(variable), "valueFrom": ["secretKeyRef": ["name": YAMLWriter.text(secret), "key": YAMLWriter.text(key), "optional": true]]]
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import Yams
 
 /// Renders what routes a failing connector's alert to its team, from the catalog:
 ///
@@ -28,72 +29,84 @@ public struct MonitoringRenderer {
     /// Relative path -> contents.
     public func render(switchboardTarget: String = "switchboard:8080") throws -> [String: String] {
         [
-            "prometheus/switchboard-alerts.yml": alertRules(),
-            "prometheus/scrape-switchboard.yml": scrapeConfig(target: switchboardTarget),
+            "prometheus/switchboard-alerts.yml": try alertRules(),
+            "prometheus/scrape-switchboard.yml": try scrapeConfig(target: switchboardTarget),
             "alertmanager/alertmanager.yml": try alertmanagerConfig(),
-            "jmx-exporter/kafka-connect.yml": JMXExporterRules.yaml,
-            "grafana/switchboard.json": GrafanaDashboard.json(),
+            "jmx-exporter/kafka-connect.yml": try Self.jmxExporterRules(),
+            "grafana/switchboard.json": try GrafanaDashboard.json(),
         ]
     }
 
     /// The JMX exporter rules that put the team into a label (also mounted by `render kubernetes`).
-    public static var jmxExporterRules: String { JMXExporterRules.yaml }
+    public static func jmxExporterRules() throws -> String {
+        try YAMLWriter.document(JMXExporterRules.document, header: ["Rendered by `switchboard render monitoring`: rules for jmx_prometheus_javaagent on Kafka Connect workers."])
+    }
 
     /// The receiver name of a team.
     public static func receiverName(team: String) -> String { "team-\(team)" }
     public static let defaultReceiver = "default"
 
+    static let header = ["Rendered by `switchboard render monitoring` from the catalog; do not edit by hand."]
+
     // MARK: Prometheus
 
-    func alertRules() -> String {
-        let alerting = catalog.alerting
-        let rules: [(name: String, expr: String, for: String, severity: String, summary: String, description: String, staticTeam: String?)] = [
-            ("SwitchboardConnectorFailed", "switchboard_connector_failed == 1", alerting.forDuration, "critical",
-             "Connector {{ $labels.connector }} on {{ $labels.cluster }} has failed",
-             "The connector of team {{ $labels.team }} is FAILED. Its page in Switchboard shows the trace; restart it there once the cause is fixed.", nil),
-            ("SwitchboardTaskFailed", "switchboard_connector_failed_tasks > 0", alerting.forDuration, "critical",
-             "{{ $value }} task(s) of {{ $labels.connector }} on {{ $labels.cluster }} failed",
-             "Team {{ $labels.team }}: a task of the connector is FAILED. Restart the failed tasks from Switchboard once the cause is fixed.", nil),
-            ("SwitchboardSinkLagGrowing", "switchboard_sink_total_lag_records > \(alerting.lagThreshold) and deriv(switchboard_sink_total_lag_records[10m]) > 0", alerting.lagFor, "warning",
-             "Sink {{ $labels.connector }} on {{ $labels.cluster }} falls behind ({{ $value }} records)",
-             "Team {{ $labels.team }}: the sink's consumer group lags by more than \(alerting.lagThreshold) records and the lag keeps growing.", nil),
-            ("SwitchboardConnectorDrift", "switchboard_connector_drift_keys > 0", "30m", "warning",
-             "Connector {{ $labels.connector }} on {{ $labels.cluster }} drifts from the catalog",
-             "Team {{ $labels.team }}: {{ $value }} config key(s) differ from the catalog. `switchboard plan` shows them; `switchboard apply` restores the catalog.", nil),
-            ("SwitchboardClusterUnreachable", "switchboard_cluster_up == 0", alerting.forDuration, "critical",
-             "Connect cluster {{ $labels.cluster }} is unreachable",
-             "Switchboard cannot read the cluster's REST API; the UI shows its last known state.", "platform"),
-        ]
-        var lines = ["# Rendered by `switchboard render monitoring` from the catalog; do not edit by hand.", "groups:", "  - name: switchboard", "    rules:"]
-        for rule in rules {
-            lines += [
-                "      - alert: \(rule.name)",
-                "        expr: \(quote(rule.expr))",
-                "        for: \(rule.for)",
-                "        labels:",
-                "          severity: \(rule.severity)",
-            ]
-            if let team = rule.staticTeam { lines.append("          team: \(quote(team))") }
-            lines += [
-                "        annotations:",
-                "          summary: \(quote(rule.summary))",
-                "          description: \(quote(rule.description))",
-            ]
+    /// One alert rule on Switchboard's metrics; `team` is set for alerts that belong to no
+    /// connector (the others take the team label of the metric).
+    struct AlertRule {
+        var name: String
+        var expr: String
+        var forDuration: String
+        var severity: String
+        var summary: String
+        var description: String
+        var team: String?
+
+        var node: Node {
+            var labels: [(String, Node)] = [("severity", YAMLWriter.text(severity))]
+            if let team { labels.append(("team", YAMLWriter.text(team))) }
+            return YAMLWriter.mapping([
+                ("alert", YAMLWriter.text(name)), ("expr", YAMLWriter.text(expr)), ("for", YAMLWriter.text(forDuration)),
+                ("labels", YAMLWriter.mapping(labels)),
+                ("annotations", YAMLWriter.mapping([("summary", YAMLWriter.text(summary)), ("description", YAMLWriter.text(description))])),
+            ])
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
-    func scrapeConfig(target: String) -> String {
-        """
-        # Add to prometheus.yml's scrape_configs (rendered by `switchboard render monitoring`).
-        scrape_configs:
-          - job_name: switchboard
-            scrape_interval: 15s
-            metrics_path: /metrics
-            static_configs:
-              - targets: [\(quote(target))]
+    var rules: [AlertRule] {
+        let alerting = catalog.alerting
+        return [
+            AlertRule(name: "SwitchboardConnectorFailed", expr: "switchboard_connector_failed == 1", forDuration: alerting.forDuration, severity: "critical",
+                      summary: "Connector {{ $labels.connector }} on {{ $labels.cluster }} has failed",
+                      description: "The connector of team {{ $labels.team }} is FAILED. Its page in Switchboard shows the trace; restart it there once the cause is fixed."),
+            AlertRule(name: "SwitchboardTaskFailed", expr: "switchboard_connector_failed_tasks > 0", forDuration: alerting.forDuration, severity: "critical",
+                      summary: "{{ $value }} task(s) of {{ $labels.connector }} on {{ $labels.cluster }} failed",
+                      description: "Team {{ $labels.team }}: a task of the connector is FAILED. Restart the failed tasks from Switchboard once the cause is fixed."),
+            AlertRule(name: "SwitchboardSinkLagGrowing",
+                      expr: "switchboard_sink_total_lag_records > \(alerting.lagThreshold) and deriv(switchboard_sink_total_lag_records[10m]) > 0",
+                      forDuration: alerting.lagFor, severity: "warning",
+                      summary: "Sink {{ $labels.connector }} on {{ $labels.cluster }} falls behind ({{ $value }} records)",
+                      description: "Team {{ $labels.team }}: the sink's consumer group lags by more than \(alerting.lagThreshold) records and the lag keeps growing."),
+            AlertRule(name: "SwitchboardConnectorDrift", expr: "switchboard_connector_drift_keys > 0", forDuration: "30m", severity: "warning",
+                      summary: "Connector {{ $labels.connector }} on {{ $labels.cluster }} drifts from the catalog",
+                      description: "Team {{ $labels.team }}: {{ $value }} config key(s) differ from the catalog. `switchboard plan` shows them; `switchboard apply` restores the catalog."),
+            AlertRule(name: "SwitchboardClusterUnreachable", expr: "switchboard_cluster_up == 0", forDuration: alerting.forDuration, severity: "critical",
+                      summary: "Connect cluster {{ $labels.cluster }} is unreachable",
+                      description: "Switchboard cannot read the cluster's REST API; the UI shows its last known state.", team: "platform"),
+        ]
+    }
 
-        """
+    func alertRules() throws -> String {
+        let group = YAMLWriter.mapping([("name", "switchboard"), ("rules", .sequence(Node.Sequence(rules.map(\.node))))])
+        return try YAMLWriter.document(YAMLWriter.mapping([("groups", .sequence(Node.Sequence([group])))]), header: Self.header)
+    }
+
+    func scrapeConfig(target: String) throws -> String {
+        let job = YAMLWriter.mapping([
+            ("job_name", "switchboard"), ("scrape_interval", "15s"), ("metrics_path", "/metrics"),
+            ("static_configs", .sequence(Node.Sequence([YAMLWriter.mapping([("targets", YAMLWriter.texts([target]))])]))),
+        ])
+        return try YAMLWriter.document(YAMLWriter.mapping([("scrape_configs", .sequence(Node.Sequence([job])))]),
+                                       header: ["Add to prometheus.yml's scrape_configs (rendered by `switchboard render monitoring`)."])
     }
 
     // MARK: Alertmanager
@@ -101,69 +114,51 @@ public struct MonitoringRenderer {
     func alertmanagerConfig() throws -> String {
         let alerting = catalog.alerting
         let teams = catalog.teams.filter { !$0.alertReceivers.isEmpty }
-        var lines = ["# Rendered by `switchboard render monitoring` from the catalog; do not edit by hand.", "global:", "  resolve_timeout: 5m"]
+        var global: [(String, Node)] = [("resolve_timeout", "5m")]
         if let smtp = alerting.smtp {
-            lines += ["  smtp_smarthost: \(quote(smtp.smarthost))", "  smtp_from: \(quote(smtp.from))"]
-            if let user = smtp.authUsername { lines.append("  smtp_auth_username: \(quote(user))") }
-            if let file = smtp.authPasswordFile { lines.append("  smtp_auth_password_file: \(quote(file))") }
+            global += [("smtp_smarthost", YAMLWriter.text(smtp.smarthost)), ("smtp_from", YAMLWriter.text(smtp.from))]
+            if let user = smtp.authUsername { global.append(("smtp_auth_username", YAMLWriter.text(user))) }
+            if let file = smtp.authPasswordFile { global.append(("smtp_auth_password_file", YAMLWriter.text(file))) }
         }
-        lines += [
-            "route:",
-            "  receiver: \(Self.defaultReceiver)",
-            "  group_by: [alertname, cluster, connector]",
-            "  group_wait: \(alerting.groupWait)",
-            "  group_interval: \(alerting.groupInterval)",
-            "  repeat_interval: \(alerting.repeatInterval)",
-            "  routes:",
-        ]
-        if teams.isEmpty { lines[lines.count - 1] = "  routes: []" }
+        let routes = teams.map { team in
+            YAMLWriter.mapping([
+                ("matchers", YAMLWriter.texts(["team=\"\(team.name)\""])),
+                ("receiver", YAMLWriter.text(Self.receiverName(team: team.name))),
+            ])
+        }
+        let route = YAMLWriter.mapping([
+            ("receiver", YAMLWriter.text(Self.defaultReceiver)),
+            ("group_by", YAMLWriter.texts(["alertname", "cluster", "connector"])),
+            ("group_wait", YAMLWriter.text(alerting.groupWait)),
+            ("group_interval", YAMLWriter.text(alerting.groupInterval)),
+            ("repeat_interval", YAMLWriter.text(alerting.repeatInterval)),
+            ("routes", .sequence(Node.Sequence(routes))),
+        ])
+        var receivers = [try receiver(Self.defaultReceiver, alerting.defaultReceivers, owner: "alerting.defaultReceivers")]
         for team in teams {
-            lines += [
-                "    - matchers: [\(quote("team=\"\(team.name)\""))]",
-                "      receiver: \(quote(Self.receiverName(team: team.name)))",
-            ]
+            receivers.append(try receiver(Self.receiverName(team: team.name), team.alertReceivers, owner: "team \(team.name)"))
         }
-        lines.append("receivers:")
-        lines += try receiver(Self.defaultReceiver, alerting.defaultReceivers, owner: "alerting.defaultReceivers")
-        for team in teams {
-            lines += try receiver(Self.receiverName(team: team.name), team.alertReceivers, owner: "team \(team.name)")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return try YAMLWriter.document(
+            YAMLWriter.mapping([("global", YAMLWriter.mapping(global)), ("route", route), ("receivers", .sequence(Node.Sequence(receivers)))]),
+            header: Self.header)
     }
 
-    func receiver(_ name: String, _ receivers: [AlertReceiver], owner: String) throws -> [String] {
-        var lines = ["  - name: \(quote(name))"]
-        let webhooks = receivers.filter { $0.kind == .webhook }
-        let slacks = receivers.filter { $0.kind == .slack }
-        let emails = receivers.filter { $0.kind == .email }
-        if !webhooks.isEmpty {
-            lines.append("    webhook_configs:")
-            for hook in webhooks { lines += ["      - url: \(quote(hook.url ?? ""))", "        send_resolved: true"] }
+    func receiver(_ name: String, _ receivers: [AlertReceiver], owner: String) throws -> Node {
+        var pairs: [(String, Node)] = [("name", YAMLWriter.text(name))]
+        let resolved: (String, Node) = ("send_resolved", true)
+        let webhooks = receivers.filter { $0.kind == .webhook }.map { YAMLWriter.mapping([("url", YAMLWriter.text($0.url ?? "")), resolved]) }
+        let slacks = receivers.filter { $0.kind == .slack }.map { slack in
+            var config: [(String, Node)] = slack.urlFile.map { [("api_url_file", YAMLWriter.text($0))] } ?? [("api_url", YAMLWriter.text(slack.url ?? ""))]
+            if let channel = slack.channel { config.append(("channel", YAMLWriter.text(channel))) }
+            return YAMLWriter.mapping(config + [resolved])
         }
-        if !slacks.isEmpty {
-            lines.append("    slack_configs:")
-            for slack in slacks {
-                if let file = slack.urlFile {
-                    lines.append("      - api_url_file: \(quote(file))")
-                } else {
-                    lines.append("      - api_url: \(quote(slack.url ?? ""))")
-                }
-                if let channel = slack.channel { lines.append("        channel: \(quote(channel))") }
-                lines.append("        send_resolved: true")
-            }
+        let emails = receivers.filter { $0.kind == .email }.map { YAMLWriter.mapping([("to", YAMLWriter.text($0.to ?? "")), resolved]) }
+        if !emails.isEmpty, catalog.alerting.smtp == nil {
+            throw Problem(description: "\(owner) has an email receiver, but switchboard.yaml has no alerting.smtp (smarthost, from).")
         }
-        if !emails.isEmpty {
-            guard catalog.alerting.smtp != nil else {
-                throw Problem(description: "\(owner) has an email receiver, but switchboard.yaml has no alerting.smtp (smarthost, from).")
-            }
-            lines.append("    email_configs:")
-            for email in emails { lines += ["      - to: \(quote(email.to ?? ""))", "        send_resolved: true"] }
+        for (key, configs) in [("webhook_configs", webhooks), ("slack_configs", slacks), ("email_configs", emails)] where !configs.isEmpty {
+            pairs.append((key, .sequence(Node.Sequence(configs))))
         }
-        return lines
-    }
-
-    /// A YAML scalar written as a JSON string (valid YAML, safe for any text).
-    func quote(_ text: String) -> String {
-        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")
+        return YAMLWriter.mapping(pairs)
     }
 }

@@ -18,7 +18,7 @@ struct RunningDigest {
     /// The sha256 of a whole file, read in 1 MiB chunks.
     static func of(file: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
+        defer { try? handle.close() }  // only read from: closing cannot lose data
         var digest = RunningDigest()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             digest.update(chunk)

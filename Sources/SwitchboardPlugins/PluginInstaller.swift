@@ -78,29 +78,16 @@ public struct PluginInstaller: Sendable {
         }
 
         // 1. Download, verify and unpack everything into staging.
-        let store = self.store, progress = self.progress, limit = maxUnpackedBytes
-        let results = await boundedMap(pending, limit: parallelism) { artifact -> PluginError? in
-            do throws(PluginError) {
-                try await Self.stage(artifact, from: store, in: staging, maxUnpackedBytes: limit, progress: progress)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure = results.compactMap({ $0 }).first {
-            throw PluginError("\(failure.message)\n\(exists ? "Nothing was changed in \(destination.path)." : "\(destination.path) was not created.")")
-        }
+        try await stageAll(pending, in: staging, nothingChanged: exists ? "Nothing was changed in \(destination.path)." : "\(destination.path) was not created.")
 
         // 2. Everything is ready: move it into place.
         var newState = state.filter { wanted.contains($0.key) }
         for artifact in pending {
             newState[artifact.name] = Installed(version: artifact.version, sha256: artifact.sha256)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let stateData: Data
         do {
-            stateData = try encoder.encode(newState)
+            stateData = Data(try JSONWriter.pretty(newState).utf8)
         } catch {
             throw PluginError("Cannot record the installed plugins: \(error)")
         }
@@ -109,32 +96,56 @@ public struct PluginInstaller: Sendable {
             report.installed = pending.map(\.name)
             return report
         }
+        try Self.moveIntoPlace(pending, removing: report.removed, from: staging, into: destination, state: stateData)
+        report.installed = pending.map(\.name)
+        for name in report.removed {
+            progress("Removed \(name): it left the cluster's set")
+        }
+        return report
+    }
+
+    /// Downloads, verifies and unpacks `artifacts` into `staging`, a few at a time; the first
+    /// failure ends the install with `nothingChanged` added to its message.
+    func stageAll(_ artifacts: [PluginArtifact], in staging: URL, nothingChanged: String) async throws(PluginError) {
+        let store = self.store, progress = self.progress, limit = maxUnpackedBytes
+        let results = await boundedMap(artifacts, limit: parallelism) { artifact -> PluginError? in
+            do throws(PluginError) {
+                try await Self.stage(artifact, from: store, in: staging, maxUnpackedBytes: limit, progress: progress)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure = results.compactMap({ $0 }).first {
+            throw PluginError("\(failure.message)\n\(nothingChanged)")
+        }
+    }
+
+    /// Renames the staged folders into `destination` (the folders they replace and the ones
+    /// removed go into `staging`, which is deleted after), then writes the state file. A failure
+    /// undoes the renames made so far.
+    static func moveIntoPlace(_ pending: [PluginArtifact], removing removed: [String], from staging: URL, into destination: URL, state: Data) throws(PluginError) {
         var moves = Moves()
         do {
             for artifact in pending {
                 let folder = destination.appendingPathComponent(artifact.name)
-                if try Self.entryExists(folder) {
+                if try entryExists(folder) {
                     try moves.move(folder, to: staging.appendingPathComponent("replaced-\(artifact.name)"))
                 }
                 try moves.move(staging.appendingPathComponent(artifact.name), to: folder)
-                report.installed.append(artifact.name)
             }
-            for name in report.removed {
+            for name in removed {
                 let folder = destination.appendingPathComponent(name)
-                if try Self.entryExists(folder) {
+                if try entryExists(folder) {
                     try moves.move(folder, to: staging.appendingPathComponent("removed-\(name)"))
                 }
             }
-            try stateData.write(to: stateURL, options: .atomic)
+            try state.write(to: destination.appendingPathComponent(stateFile), options: .atomic)
         } catch {
             let undone = moves.undo()
             throw PluginError("Moving the plugins into \(destination.path) failed: \((error as NSError).localizedDescription). "
                               + (undone ? "The moves already made were undone; nothing was changed." : "Undoing the moves made failed too: check \(destination.path) by hand."))
         }
-        for name in report.removed {
-            progress("Removed \(name): it left the cluster's set")
-        }
-        return report
     }
 
     /// Renames made so far, to undo them in reverse order if a later one fails.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConnectClient
 import Foundation
+import Logging
 import Reconciler
 import SwitchboardCore
 
@@ -38,9 +39,10 @@ struct CatalogOptions: ParsableArguments {
         }
     }
 
-    /// Clients for the catalog's clusters; a missing password ends the command.
-    func connections(for catalog: Catalog) throws -> ClusterConnections {
-        try Output.guarding { try ClusterConnections(catalog: catalog, timeout: networkTimeout) }
+    /// Clients for the catalog's clusters, logging to `logger` (every Connect request at debug
+    /// level with `SWITCHBOARD_LOG_LEVEL=debug`); a missing password ends the command.
+    func connections(for catalog: Catalog, logger: Logger = Logger(label: "switchboard")) throws -> ClusterConnections {
+        try Output.guarding { try ClusterConnections(catalog: catalog, timeout: networkTimeout, logger: logger) }
     }
 }
 

@@ -81,7 +81,14 @@ struct Dev: AsyncParsableCommand {
             guard let catalog else { return .bundled }
             let root = URL(fileURLWithPath: catalog, isDirectory: true).standardizedFileURL
             let file = root.appendingPathComponent(CatalogLoader.pluginsFile)
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else { return .bundled }
+            guard FileManager.default.fileExists(atPath: file.path) else { return .bundled }
+            let text: String
+            do {
+                text = try String(contentsOf: file, encoding: .utf8)
+            } catch {
+                Output.error("Cannot read \(file.path): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
             let (manifest, violations) = CatalogLoader.loadPluginManifest(text)
             guard let manifest, violations.isEmpty else {
                 Output.error("\(file.path) has problems:\n" + CatalogError(violations: violations).description)
@@ -147,7 +154,7 @@ struct Dev: AsyncParsableCommand {
         @OptionGroup var options: HomeOptions
 
         func run() async throws {
-            guard let stack = LocalStack.saved(home: options.homeURL) else {
+            guard let stack = try LocalStack.saved(home: options.homeURL) else {
                 print("No local stack in \(options.homeURL.path). Start one with: switchboard dev up")
                 throw ExitCode(3)
             }
@@ -166,9 +173,9 @@ struct Dev: AsyncParsableCommand {
         @OptionGroup var options: HomeOptions
 
         func run() async throws {
-            let stack = LocalStack.saved(home: options.homeURL, progress: Output.step)
+            let stack = try LocalStack.saved(home: options.homeURL, progress: Output.step)
                 ?? LocalStack(configuration: StackConfiguration(home: options.homeURL), progress: Output.step)
-            let stopped = await stack.down()
+            let stopped = try await stack.down()
             print(stopped.isEmpty ? "Nothing was running." : "Stopped: \(stopped.joined(separator: ", ")).")
         }
     }

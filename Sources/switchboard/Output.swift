@@ -68,13 +68,6 @@ enum Output {
         return ExitCode.failure
     }
 
-    /// Pretty, sorted JSON.
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     static func print(_ status: StackStatus) {
         let rows = status.components.map { component -> [String] in
             let state: String

@@ -37,7 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
         let (catalog, _, plan) = try await Self.loadAndPlan(options)
         switch output {
         case .text: print(PlanRenderer.render(plan, deleteLimit: catalog.policy.maxDeletesPerApply))
-        case .json: print(try Output.json(plan))
+        case .json: print(try JSONWriter.pretty(plan))
         }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
     }

@@ -70,7 +70,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let catalog = try options.loadCatalog()
-        let connections = try options.connections(for: catalog)
+        // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap); the
+        // Connect clients, the poller and the routes all log through this one.
+        let logger = Logger(label: "switchboard")
+        let connections = try options.connections(for: catalog, logger: logger)
         var auth = AuthSettings(secureCookies: secureCookies)
         if let secret = ProcessInfo.processInfo.environment["SWITCHBOARD_SESSION_SECRET"], !secret.isEmpty {
             auth.secret = SymmetricKey(data: SHA256.hash(data: Data(secret.utf8)))
@@ -89,8 +92,6 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let audit = try Output.guarding { try AuditLog(path: auditDb) }
-        // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap).
-        let logger = Logger(label: "switchboard")
         let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
         await store.refresh(details: true)
         let dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: auth, logger: logger)

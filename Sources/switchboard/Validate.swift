@@ -48,7 +48,7 @@ struct Validate: AsyncParsableCommand {
         let sorted = CatalogError(violations: violations).violations
         switch output {
         case .json:
-            print(try Output.json(["valid": AnyEncodable(sorted.isEmpty), "violations": AnyEncodable(sorted)]))
+            print(try JSONWriter.pretty(["valid": AnyEncodable(sorted.isEmpty), "violations": AnyEncodable(sorted)]))
         case .text:
             if sorted.isEmpty {
                 let catalog = result.catalog

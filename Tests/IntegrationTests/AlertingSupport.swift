@@ -4,6 +4,7 @@ import LocalStack
 import Logging
 import Reconciler
 import StackTesting
+import TestSupport
 import SwitchboardCore
 import SwitchboardServer
 

@@ -5,6 +5,7 @@ import KafkaLag
 import LocalStack
 import Reconciler
 import StackTesting
+import TestSupport
 import SwitchboardCore
 import SwitchboardServer
 import Testing

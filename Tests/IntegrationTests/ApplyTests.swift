@@ -1,6 +1,7 @@
 import ConnectClient
 import Foundation
 import StackTesting
+import TestSupport
 import Testing
 
 /// `switchboard plan` and `apply` against the real Connect clusters of the test stack.
@@ -8,6 +9,21 @@ import Testing
 struct ApplyTests {
     let alpha = TestStack.shared.client("alpha")
     let beta = TestStack.shared.client("beta")
+
+    /// `SWITCHBOARD_LOG_LEVEL=debug` reaches the Connect client: every request is logged with
+    /// its cluster, through the scrubber (the planted password never shows).
+    @Test func debugLoggingShowsEachConnectRequestWithItsCluster() async throws {
+        try await TestStack.shared.up()
+        let secret = "Planted-\(UInt32.random(in: 0...UInt32.max))-pw"
+        let catalog = try LiveCatalog(plantedSecret: secret)
+        try catalog.fileSource("events", topic: "\(catalog.team)-debug")
+        let result = try await catalog.run("plan")
+        #expect(result.status == 0, "\(result.all)")
+        let answered = result.stderr.split(separator: "\n").filter { $0.contains("Connect answered") }
+        #expect(answered.contains { $0.contains("cluster=alpha") && $0.contains("GET /connectors") }, "\(result.stderr)")
+        #expect(answered.contains { $0.contains("cluster=beta") }, "\(result.stderr)")
+        #expect(!result.all.contains(secret))
+    }
 
     @Test func createUpdateStateChangePruneAndConvergeOverTwoClusters() async throws {
         try await TestStack.shared.up()

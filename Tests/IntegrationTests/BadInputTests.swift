@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import Testing
 
 /// Bad input, as a new, careless or hostile user would give it, in every family: files and

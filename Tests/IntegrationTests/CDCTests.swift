@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import Testing
 
 /// Debezium PostgreSQL CDC owned by one team, on cluster alpha, feeding a FileStream sink owned
@@ -51,7 +52,7 @@ struct CDCTests {
         // Clean up: connectors, then the replication slot once Debezium has let go of it.
         try await TestStack.shared.client("alpha").delete("\(catalog.team)_orders-cdc")
         try await TestStack.shared.client("beta").delete("\(catalog.otherTeam)_orders-events")
-        try? await eventually(timeout: .seconds(60), "the replication slot to be dropped") {
+        _ = try? await eventually(timeout: .seconds(60), "the replication slot to be dropped") {
             (try? await postgres.execute("SELECT pg_drop_replication_slot('\(slot)');")) != nil ? true : nil
         }
     }

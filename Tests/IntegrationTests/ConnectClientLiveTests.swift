@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import Testing
 
 /// The Connect client against a real worker.

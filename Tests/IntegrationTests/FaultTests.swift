@@ -4,6 +4,7 @@ import Foundation
 import LocalStack
 import NIOCore
 import StackTesting
+import TestSupport
 import SwitchboardServer
 import Testing
 

@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import SwitchboardKubernetes
 import Testing
 import Yams
@@ -160,7 +161,7 @@ struct KubernetesTests {
         process.arguments = heap + options + ["-cp", try distribution.classpath(), "org.apache.kafka.connect.cli.ConnectDistributed", properties.path]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = work.appendingPathComponent("worker.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        try Data().write(to: log)
         let logHandle = try FileHandle(forWritingTo: log)
         process.standardOutput = logHandle
         process.standardError = logHandle

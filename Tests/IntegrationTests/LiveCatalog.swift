@@ -1,6 +1,7 @@
 import ConnectClient
 import Foundation
 import StackTesting
+import TestSupport
 
 /// A catalog for the test stack's clusters (alpha and beta), with teams whose names are new in
 /// every run, so that connectors of earlier runs and of other tests are unmanaged to it.

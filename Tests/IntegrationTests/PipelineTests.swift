@@ -1,6 +1,7 @@
 import ConnectClient
 import Foundation
 import StackTesting
+import TestSupport
 import Testing
 
 /// A FileStream source -> topic -> FileStream sink pipeline, created through the Connect REST

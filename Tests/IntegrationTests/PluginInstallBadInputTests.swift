@@ -1,6 +1,7 @@
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import Testing
 
 /// Bad input to `plugins install`, the archives family: hostile or broken artifacts, a corrupt

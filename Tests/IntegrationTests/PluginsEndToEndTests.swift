@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import Testing
 
 /// Plugin artifacts from a real HTTP store on loopback, installed into a plugin.path that a real
@@ -105,7 +106,7 @@ struct PluginsEndToEndTests {
 
         // A real worker on that plugin.path, with connect-file left off its classpath.
         try await stack.up()
-        defer { Task { await stack.down() } }
+        defer { Task { _ = try? await stack.down() } }
         let client = ConnectClient(url: workerURL)
         let listed = Set(try await client.plugins().map(\.className))
         #expect(listed == Set(artifacts.flatMap(\.classes)))
@@ -134,7 +135,7 @@ struct PluginsEndToEndTests {
         // A second install with nothing changed does nothing.
         let unchanged = try await CLI.run(["plugins", "install", "--catalog", catalog.root.path, "--cluster", "plugins", "--dest", pluginPath.path], environment: env)
         #expect(unchanged.stdout.contains("Installed 0, unchanged 3, removed 0"))
-        await stack.down()
+        try await stack.down()
     }
 
     @Test func storeAndArchiveFailuresLeaveThePluginFolderUntouched() async throws {

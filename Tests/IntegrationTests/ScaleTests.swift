@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import LocalStack
 import StackTesting
+import TestSupport
 import Testing
 
 /// Horizontal scale on the real stack: a three-worker group spreads a connector's tasks and

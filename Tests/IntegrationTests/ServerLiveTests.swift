@@ -5,6 +5,7 @@ import HummingbirdTesting
 import HTTPTypes
 import Reconciler
 import StackTesting
+import TestSupport
 import SwitchboardCore
 import SwitchboardServer
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 @testable import LocalStack
-import StackTesting
+import TestSupport
 import Testing
 
 @Suite struct PrerequisitesTests {

@@ -1,13 +1,14 @@
 import ConnectClient
 import Foundation
 @testable import Reconciler
-import StackTesting
+import TestSupport
 @testable import SwitchboardCore
 import Testing
 
 /// The Applier's paths that a real worker cannot be made to produce on demand, against a fake
-/// Connect on port 0: a long 409 storm, a 500 "Request timed out" whose write did land, and
-/// Connect's error messages carrying secrets. The guards before the first write (validation,
+/// Connect on port 0: a long 409 storm, a 500 "Request timed out" whose write did land, a create
+/// that meets "already exists", a connector that stays failed after an update until restarted,
+/// a write that is never answered, and Connect's error messages carrying secrets. The guards before the first write (validation,
 /// the deletion limit) are checked here too by counting writes.
 @Suite struct ApplierFaultTests {
     /// A scripted Connect: connectors in memory, every request counted.
@@ -23,6 +24,19 @@ import Testing
         var validationErrors: [String: String] = [:]
         /// A message that every create fails with (400), when set.
         var createError: String?
+        /// Connectors whose task shows FAILED until `POST /connectors/<name>/restart`.
+        var failing: Set<String> = []
+        /// How long writes (not validation) wait before their answer.
+        var writeDelay: Duration = .zero
+        private var restarts: [String] = []
+
+        func seed(_ name: String, config: [String: String]) {
+            lock.withLock { connectors[name] = config.merging(["name": name]) { $1 } }
+        }
+
+        func config(of name: String) -> [String: String]? { lock.withLock { connectors[name] } }
+        var restarted: [String] { lock.withLock { restarts } }
+        var requestLines: [String] { lock.withLock { requests } }
 
         func handle(_ request: FaultServer.Request) -> FaultServer.Answer {
             lock.withLock {
@@ -36,6 +50,22 @@ import Testing
                 case ("PUT", let validate) where validate.hasSuffix("/config/validate"):
                     let configs = validationErrors.map { #"{"value":{"name":"\#($0.key)","errors":["\#($0.value)"]}}"# }.joined(separator: ",")
                     return .init(body: #"{"error_count":\#(validationErrors.count),"configs":[\#(configs)]}"#)
+                case ("POST", "/connectors") where writeDelay > .zero, ("PUT", _) where writeDelay > .zero && path.hasSuffix("/config"):
+                    return .init(status: 201, body: "{}", delay: writeDelay)
+                case ("PUT", let configPath) where configPath.hasSuffix("/config"):
+                    let name = String(configPath.dropFirst("/connectors/".count).dropLast("/config".count))
+                    guard let config = try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: String] else {
+                        return .init(status: 400, body: #"{"error_code":400,"message":"bad body"}"#)
+                    }
+                    connectors[name] = config.merging(["name": name]) { $1 }
+                    return .init(body: "{}")
+                case ("PUT", let resume) where resume.hasSuffix("/resume"):
+                    return .init(status: 202, body: "")
+                case ("POST", let restart) where restart.hasSuffix("/restart"):
+                    let name = String(restart.dropFirst("/connectors/".count).dropLast("/restart".count))
+                    restarts.append(name)
+                    failing.remove(name)
+                    return .init(status: 202, body: "{}")
                 case ("POST", "/connectors"):
                     if let createError { return .init(status: 400, body: #"{"error_code":400,"message":\#(json(createError))}"#) }
                     if conflictsLeft > 0 {
@@ -62,7 +92,8 @@ import Testing
         func bulk() -> String {
             let entries = connectors.map { name, config in
                 let configJSON = String(decoding: try! JSONEncoder().encode(config), as: UTF8.self)
-                return #""\#(name)":{"info":{"name":"\#(name)","config":\#(configJSON),"tasks":[{"connector":"\#(name)","task":0}],"type":"sink"},"status":{"name":"\#(name)","connector":{"state":"RUNNING","worker_id":"fake:1"},"tasks":[{"id":0,"state":"RUNNING","worker_id":"fake:1"}],"type":"sink"}}"#
+                let task = failing.contains(name) ? #""state":"FAILED","trace":"org.example.Boom""# : #""state":"RUNNING""#
+                return #""\#(name)":{"info":{"name":"\#(name)","config":\#(configJSON),"tasks":[{"connector":"\#(name)","task":0}],"type":"sink"},"status":{"name":"\#(name)","connector":{"state":"RUNNING","worker_id":"fake:1"},"tasks":[{"id":0,\#(task),"worker_id":"fake:1"}],"type":"sink"}}"#
             }
             return "{" + entries.joined(separator: ",") + "}"
         }
@@ -74,7 +105,8 @@ import Testing
         var names: [String] { lock.withLock { connectors.keys.sorted() } }
     }
 
-    func setUp(_ fake: FakeConnect, connectors: [String], secretValue: String? = nil) async throws -> (FaultServer, Catalog, Applier) {
+    func setUp(_ fake: FakeConnect, connectors: [String], secretValue: String? = nil, timeout: Duration = .seconds(5), retryFor: Duration = .seconds(20),
+               failureGrace: Duration = .seconds(30)) async throws -> (FaultServer, Catalog, Applier) {
         let server = try await FaultServer.start(.scripted { fake.handle($0) })
         let location = SourceLocation(file: "switchboard.yaml")
         let team = Team(name: "payments", members: Principals(users: ["alice"]), alertReceivers: [], location: location)
@@ -84,9 +116,9 @@ import Testing
         }
         let catalog = Catalog(root: URL(fileURLWithPath: "/tmp"), clusters: [ClusterDefinition(name: "fake", urls: [server.url], location: location)],
                               policy: Policy(), admins: Principals(), teams: [team], connectors: definitions)
-        let connections = try ClusterConnections(catalog: catalog, timeout: .seconds(5))
-        let applier = Applier(connections: connections, options: .init(waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: .seconds(20)),
-                                                                      pollInterval: .milliseconds(50), emptyTaskGrace: .zero))
+        let connections = try ClusterConnections(catalog: catalog, timeout: timeout)
+        let applier = Applier(connections: connections, options: .init(waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: retryFor),
+                                                                      pollInterval: .milliseconds(50), emptyTaskGrace: .zero, failureGrace: failureGrace))
         return (server, catalog, applier)
     }
 
@@ -158,5 +190,49 @@ import Testing
         guard case .failed(let message) = outcomes.first?.result else { Issue.record("\(outcomes)"); return }
         #expect(message.contains("Cannot connect"))
         #expect(!message.contains(secret), "\(message)")
+    }
+
+    @Test func aCreateThatMeetsAlreadyExistsMakesTheConnectorMatchInstead() async throws {
+        let fake = FakeConnect()
+        fake.seed("payments_a", config: ["topics": "old", "connector.class": "org.example.Sink"])
+        let (server, catalog, applier) = try await setUp(fake, connectors: ["a"])
+        defer { Task { await server.stop() } }
+        // Planned while the connector was not there yet: a create.
+        let planned = plan(catalog)
+        #expect(planned.changes.map(\.action) == [.create])
+        let outcomes = try await applier.apply(planned, catalog: catalog)
+        #expect(outcomes.map(\.result) == [.applied], "\(outcomes)")
+        #expect(fake.config(of: "payments_a")?["topics"] == "a")
+        #expect(fake.requestLines.contains("PUT /connectors/payments_a/config"))
+        #expect(fake.creates == 1)
+    }
+
+    @Test func anUpdatedConnectorThatStaysFailedIsRestartedOnceAndThenApplied() async throws {
+        let fake = FakeConnect()
+        let old = ["topics": "old", "connector.class": "org.example.Sink", "tasks.max": "1"]
+        fake.seed("payments_a", config: old)
+        fake.failing = ["payments_a"]
+        let (server, catalog, applier) = try await setUp(fake, connectors: ["a"], failureGrace: .milliseconds(200))
+        defer { Task { await server.stop() } }
+        let live = [LiveConnector(name: "payments_a", config: old.merging(["name": "payments_a"]) { $1 }, state: "RUNNING")]
+        let planned = plan(catalog, live: live)
+        #expect(planned.changes.map(\.action) == [.update])
+        let outcomes = try await applier.apply(planned, catalog: catalog)
+        #expect(outcomes.map(\.result) == [.applied], "\(outcomes)")
+        #expect(fake.restarted == ["payments_a"], "one restart, of the failed connector")
+    }
+
+    @Test func aWriteConnectNeverAnswersFailsWithinItsDeadlineSayingSo() async throws {
+        let fake = FakeConnect()
+        fake.writeDelay = .seconds(60)
+        let (server, catalog, applier) = try await setUp(fake, connectors: ["a"], timeout: .seconds(1), retryFor: .seconds(3))
+        defer { Task { await server.stop() } }
+        let started = ContinuousClock.now
+        let outcomes = try await applier.apply(plan(catalog), catalog: catalog)
+        let took = ContinuousClock.now - started
+        guard case .failed(let message) = outcomes.first?.result else { Issue.record("\(outcomes)"); return }
+        #expect(message.contains("no answer") || message.contains("within"), "\(message)")
+        // The deadline bounds the wait; the margin is for a loaded machine, not a speed target.
+        #expect(took < .seconds(20), "took \(took)")
     }
 }

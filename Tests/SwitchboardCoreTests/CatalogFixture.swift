@@ -1,5 +1,5 @@
 import Foundation
-import StackTesting
+import TestSupport
 @testable import SwitchboardCore
 
 /// A catalog written to a temporary folder from file contents, for tests.

@@ -1,5 +1,5 @@
 import Foundation
-import StackTesting
+import TestSupport
 import SwitchboardCore
 @testable import SwitchboardKubernetes
 import Testing
@@ -117,18 +117,6 @@ import Yams
         #expect(changed.first?.0.contains("switchboard.dev/plugin-set-sha256:") == true)
         #expect(before["clusters/ingest/plugin-set.yaml"] != after["clusters/ingest/plugin-set.yaml"])
         #expect(before["clusters/analytics/deployment.yaml"] == after["clusters/analytics/deployment.yaml"], "another cluster's workers do not roll")
-    }
-
-    @Test func valuesThatLookLikeNumbersOrBooleansStayStrings() throws {
-        let node: Node = ["a": "8083", "b": "true", "c": "yes", "d": "plain", "e": "line 1\nline 2\n", "f": 3]
-        let text = try ManifestYAML.document(node)
-        let read = try #require(try Yams.load(yaml: text) as? [String: Any])
-        #expect(read["a"] as? String == "8083")
-        #expect(read["b"] as? String == "true")
-        #expect(read["c"] as? String == "yes")
-        #expect(read["d"] as? String == "plain")
-        #expect(read["e"] as? String == "line 1\nline 2\n")
-        #expect(read["f"] as? Int == 3)
     }
 
     @Test func whatThePodsCannotUseIsRefusedWithTheCluster() throws {

@@ -1,8 +1,9 @@
 import Foundation
-import StackTesting
+import TestSupport
 import SwitchboardCore
 @testable import SwitchboardMonitoring
 import Testing
+import Yams
 
 @Suite struct MonitoringRendererTests {
     func catalog(alerting: String = "", analyticsReceiver: String = "    - type: slack\n      urlFile: /etc/alertmanager/slack-analytics\n      channel: '#analytics'") throws -> Catalog {
@@ -15,36 +16,65 @@ import Testing
         return try CatalogLoader.loadChecked(from: folder.root)
     }
 
+    /// A rendered YAML file read back as plain values.
+    func load(_ text: String) throws -> [String: Any] {
+        try #require(try Yams.load(yaml: text) as? [String: Any])
+    }
+
     @Test func oneRoutePerTeamWithReceiversAndADefault() throws {
-        let config = try MonitoringRenderer(catalog: catalog(alerting: "alerting:\n  defaultReceivers:\n    - type: webhook\n      url: http://hooks.local/platform\n")).alertmanagerConfig()
-        #expect(config.contains("receiver: default"))
-        #expect(config.contains(#"- matchers: ["team=\"payments\""]"#))
-        #expect(config.contains(#"receiver: "team-payments""#))
-        #expect(config.contains(#"- url: "http://hooks.local/payments""#))
-        #expect(config.contains(#"- api_url_file: "/etc/alertmanager/slack-analytics""#))
-        #expect(config.contains(##"channel: "#analytics""##))
-        #expect(!config.contains("team-quiet"), "a team without receivers gets no route: its alerts go to the default")
-        #expect(config.contains(#"- url: "http://hooks.local/platform""#))
-        #expect(config.components(separatedBy: "send_resolved: true").count - 1 == 3)
+        let config = try load(MonitoringRenderer(catalog: catalog(alerting: "alerting:\n  defaultReceivers:\n    - type: webhook\n      url: http://hooks.local/platform\n")).alertmanagerConfig())
+        let route = try #require(config["route"] as? [String: Any])
+        #expect(route["receiver"] as? String == "default")
+        let routes = try #require(route["routes"] as? [[String: Any]])
+        #expect(routes.map { $0["matchers"] as? [String] } == [["team=\"analytics\""], ["team=\"payments\""]].map(Optional.some) || routes.map { $0["matchers"] as? [String] } == [["team=\"payments\""], ["team=\"analytics\""]].map(Optional.some))
+        #expect(Set(routes.compactMap { $0["receiver"] as? String }) == ["team-payments", "team-analytics"], "a team without receivers gets no route: its alerts go to the default")
+        let receivers = try #require(config["receivers"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: receivers.map { ($0["name"] as? String ?? "", $0) })
+        #expect(Set(byName.keys) == ["default", "team-payments", "team-analytics"])
+        #expect((byName["team-payments"]?["webhook_configs"] as? [[String: Any]])?.first?["url"] as? String == "http://hooks.local/payments")
+        #expect((byName["default"]?["webhook_configs"] as? [[String: Any]])?.first?["url"] as? String == "http://hooks.local/platform")
+        let slack = try #require((byName["team-analytics"]?["slack_configs"] as? [[String: Any]])?.first)
+        #expect(slack["api_url_file"] as? String == "/etc/alertmanager/slack-analytics")
+        #expect(slack["channel"] as? String == "#analytics")
+        #expect(slack["send_resolved"] as? Bool == true)
+    }
+
+    @Test func textThatYAMLWouldMisreadComesBackAsWritten() throws {
+        // A channel named like a YAML boolean, one with a colon, quotes and a comment sign, a
+        // webhook URL with a query: each must come back as the same string.
+        for channel in ["yes", "off", "8083", #"#a: "b" # c"#, "~", "null", "line\nbreak"] {
+            // Written into team.yaml as a JSON string, which is a YAML double-quoted scalar.
+            let quoted = String(decoding: try JSONEncoder().encode(channel), as: UTF8.self)
+            let receiver = "    - type: slack\n      url: https://hooks.slack.test/x?a=1&b=2\n      channel: \(quoted)"
+            let config = try load(MonitoringRenderer(catalog: catalog(analyticsReceiver: receiver)).alertmanagerConfig())
+            let receivers = try #require(config["receivers"] as? [[String: Any]])
+            let slacks = receivers.compactMap { ($0["slack_configs"] as? [[String: Any]])?.first }
+            let slack = try #require(slacks.first)
+            #expect(slack["channel"] as? String == channel, "\(channel)")
+            #expect(slack["api_url"] as? String == "https://hooks.slack.test/x?a=1&b=2")
+        }
     }
 
     @Test func emailReceiversNeedSMTPSettings() throws {
         let email = "    - type: email\n      to: analytics@example.com"
         #expect(throws: MonitoringRenderer.Problem.self) { try MonitoringRenderer(catalog: catalog(analyticsReceiver: email)).alertmanagerConfig() }
-        let config = try MonitoringRenderer(catalog: catalog(alerting: "alerting:\n  smtp:\n    smarthost: mail.local:587\n    from: alerts@example.com\n", analyticsReceiver: email)).alertmanagerConfig()
-        #expect(config.contains(#"smtp_smarthost: "mail.local:587""#))
-        #expect(config.contains(#"- to: "analytics@example.com""#))
+        let config = try load(MonitoringRenderer(catalog: catalog(alerting: "alerting:\n  smtp:\n    smarthost: mail.local:587\n    from: alerts@example.com\n", analyticsReceiver: email)).alertmanagerConfig())
+        #expect((config["global"] as? [String: Any])?["smtp_smarthost"] as? String == "mail.local:587")
+        let receivers = try #require(config["receivers"] as? [[String: Any]])
+        #expect(receivers.contains { (($0["email_configs"] as? [[String: Any]])?.first?["to"] as? String) == "analytics@example.com" })
     }
 
     @Test func rulesCoverEveryConditionAndUseTheConfiguredTimings() throws {
-        let rules = try MonitoringRenderer(catalog: catalog(alerting: "alerting:\n  for: 0s\n  lagThreshold: 50\n  lagFor: 1m\n")).alertRules()
-        for alert in ["SwitchboardConnectorFailed", "SwitchboardTaskFailed", "SwitchboardSinkLagGrowing", "SwitchboardConnectorDrift", "SwitchboardClusterUnreachable"] {
-            #expect(rules.contains("- alert: \(alert)"), "\(alert)")
-        }
-        #expect(rules.contains("for: 0s"))
-        #expect(rules.contains("switchboard_sink_total_lag_records > 50"))
-        #expect(rules.contains("for: 1m"))
-        #expect(rules.contains(#"team: "platform""#), "the cluster alert carries a team label too")
+        let document = try load(MonitoringRenderer(catalog: catalog(alerting: "alerting:\n  for: 0s\n  lagThreshold: 50\n  lagFor: 1m\n")).alertRules())
+        let group = try #require((document["groups"] as? [[String: Any]])?.first)
+        let rules = try #require(group["rules"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: rules.map { ($0["alert"] as? String ?? "", $0) })
+        #expect(Set(byName.keys) == ["SwitchboardConnectorFailed", "SwitchboardTaskFailed", "SwitchboardSinkLagGrowing", "SwitchboardConnectorDrift", "SwitchboardClusterUnreachable"])
+        #expect(byName["SwitchboardConnectorFailed"]?["for"] as? String == "0s")
+        #expect((byName["SwitchboardSinkLagGrowing"]?["expr"] as? String)?.contains("switchboard_sink_total_lag_records > 50") == true)
+        #expect(byName["SwitchboardSinkLagGrowing"]?["for"] as? String == "1m")
+        #expect((byName["SwitchboardClusterUnreachable"]?["labels"] as? [String: Any])?["team"] as? String == "platform", "the cluster alert carries a team label too")
+        #expect(rules.allSatisfy { ($0["annotations"] as? [String: Any])?["summary"] is String })
     }
 
     @Test func badTimingsAreViolations() throws {
@@ -53,11 +83,11 @@ import Testing
     }
 
     @Test func jmxRulesPutTheNamePrefixIntoTheTeamLabel() throws {
-        // The exporter matches `domain<key=value, ...><>attribute: value` strings with Java regexes.
-        let patterns = JMXExporterRules.yaml.split(separator: "\n").compactMap { line -> String? in
-            guard let start = line.range(of: "pattern: '") else { return nil }
-            return String(line[start.upperBound...].dropLast())
-        }
+        // The exporter matches `domain<key=value, ...><>attribute: value` strings with Java regexes,
+        // read here from the rendered file.
+        let document = try load(MonitoringRenderer.jmxExporterRules())
+        #expect(document["lowercaseOutputName"] as? Bool == true)
+        let patterns = try #require(document["rules"] as? [[String: Any]]).compactMap { $0["pattern"] as? String }
         #expect(patterns.count == 9)
         func firstMatch(_ text: String) throws -> [String]? {
             for pattern in patterns {
@@ -75,10 +105,29 @@ import Testing
     }
 
     @Test func theDashboardHasATeamVariable() throws {
-        let dashboard = try JSONSerialization.jsonObject(with: Data(GrafanaDashboard.json().utf8)) as! [String: Any]
-        let variables = ((dashboard["templating"] as! [String: Any])["list"] as! [[String: Any]]).map { $0["name"] as! String }
-        #expect(variables.contains("team"))
-        let exprs = (dashboard["panels"] as! [[String: Any]]).flatMap { ($0["targets"] as! [[String: Any]]).map { $0["expr"] as! String } }
+        let dashboard = try #require(JSONSerialization.jsonObject(with: Data(GrafanaDashboard.json().utf8)) as? [String: Any])
+        let variables = try #require((dashboard["templating"] as? [String: Any])?["list"] as? [[String: Any]])
+        #expect(variables.compactMap { $0["name"] as? String } == ["datasource", "team"])
+        #expect(variables.first?["query"] as? String == "prometheus")
+        #expect((variables.last?["query"] as? [String: Any])?["query"] as? String == "label_values(switchboard_connector_state, team)")
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        #expect(panels.compactMap { $0["id"] as? Int } == Array(1...panels.count), "panel ids are unique and ordered")
+        let exprs = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(exprs.count == panels.count)
         #expect(exprs.allSatisfy { $0.contains("$team") || $0.contains("switchboard_cluster_up") })
+    }
+
+    @Test func everyRenderedFileReadsBack() throws {
+        let files = try MonitoringRenderer(catalog: catalog()).render(switchboardTarget: "switchboard.example:8080")
+        for (path, text) in files {
+            if path.hasSuffix(".json") {
+                #expect(throws: Never.self, "\(path)") { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+            } else {
+                #expect(try load(text).isEmpty == false, "\(path)")
+            }
+        }
+        let scrape = try load(try #require(files["prometheus/scrape-switchboard.yml"]))
+        let job = try #require((scrape["scrape_configs"] as? [[String: Any]])?.first)
+        #expect(((job["static_configs"] as? [[String: Any]])?.first?["targets"] as? [String]) == ["switchboard.example:8080"])
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import StackTesting
+import TestSupport
 @testable import SwitchboardCore
 @testable import SwitchboardPlugins
 import Testing

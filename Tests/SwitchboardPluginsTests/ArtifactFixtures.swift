@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import StackTesting
+import TestSupport
 @testable import SwitchboardCore
 @testable import SwitchboardPlugins
 
@@ -48,7 +48,7 @@ enum ArtifactFixtures {
                 items.append("\(path) -> \(target)")
             } else {
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)  // isDirectory is the answer wanted
                 if !isDirectory.boolValue { items.append(path) }
             }
         }

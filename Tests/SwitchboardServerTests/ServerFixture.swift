@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import Reconciler
-import StackTesting
+import TestSupport
 import SwitchboardCore
 @testable import SwitchboardServer
 

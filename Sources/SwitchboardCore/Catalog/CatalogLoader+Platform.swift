@@ -184,10 +184,12 @@ extension CatalogLoader {
         yaml.rejectUnknownKeys(policyKeys)
         var policy = Policy()
         if let pattern = yaml.string("secretKeyPattern") {
-            if (try? SecretMatcher(pattern: pattern)) == nil {
-                yaml.invalid("secretKeyPattern", "secretKeyPattern is not a valid regular expression.", fix: "Write a regular expression, for example (?i).*(password|secret|token).*")
-            } else {
+            do {
+                _ = try SecretMatcher(pattern: pattern)
                 policy.secretKeyPattern = pattern
+            } catch {
+                yaml.invalid("secretKeyPattern", "secretKeyPattern is not a valid regular expression (\(error.localizedDescription)).",
+                             fix: "Write a regular expression, for example (?i).*(password|secret|token).*")
             }
         }
         policy.secretProviders = yaml.strings("secretProviders") ?? []
@@ -210,7 +212,7 @@ extension CatalogLoader {
     /// A list whose items are a key, or `{key, appliesTo, reason}`.
     static func readKeyRules(_ yaml: YAMLMapping, _ key: String) -> [Policy.KeyRule] {
         guard yaml.has(key) else { return [] }
-        if let plain = try? plainStrings(yaml, key) { return plain.map { Policy.KeyRule(key: $0) } }
+        if let plain = plainStrings(yaml, key) { return plain.map { Policy.KeyRule(key: $0) } }
         return (yaml.mappings(key, context: { index, _ in "\(key) item \(index + 1)" }) ?? []).compactMap { entry in
             entry.rejectUnknownKeys(["key", "appliesTo", "reason"])
             guard let name = entry.string("key", required: "Add `key:`.") else { return nil }
@@ -219,10 +221,11 @@ extension CatalogLoader {
     }
 
     /// The list's items when they are all plain values; throws (without a violation) otherwise.
-    private static func plainStrings(_ yaml: YAMLMapping, _ key: String) throws -> [String] {
-        struct NotPlain: Error {}
+    /// The list as plain strings, or nil when it is not one (its items are then read as mappings,
+    /// and any problem is reported there).
+    private static func plainStrings(_ yaml: YAMLMapping, _ key: String) -> [String]? {
         let probe = YAMLMapping(mapping: yaml.mapping, location: yaml.location, context: yaml.context, log: ViolationLog())
-        guard let values = probe.strings(key), probe.log.items.isEmpty else { throw NotPlain() }
+        guard let values = probe.strings(key), probe.log.items.isEmpty else { return nil }
         return values
     }
 

@@ -45,13 +45,29 @@ public struct PolicyChecker {
         return violations
     }
 
+    /// Every rule on one connector: its name and team, where it runs, and its config keys.
     func check(_ connector: ConnectorDefinition) -> [Violation] {
-        var violations: [Violation] = []
-        let name = connector.fullName
-        func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) {
-            violations.append(Violation(rule, at: location, message, fix: fix, connector: name))
-        }
+        var found = Found(connector: connector.fullName)
+        checkName(connector, &found)
+        checkPlacement(connector, &found)
+        checkKeys(connector, &found)
+        return found.violations
+    }
 
+    /// The violations of one connector, each naming it.
+    struct Found {
+        let connector: String
+        var violations: [Violation] = []
+
+        mutating func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) {
+            violations.append(Violation(rule, at: location, message, fix: fix, connector: connector))
+        }
+    }
+
+    /// Its team exists and its name carries no other team's prefix.
+    func checkName(_ connector: ConnectorDefinition, _ found: inout Found) {
+        let name = connector.fullName
+        func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) { found.add(rule, location, message, fix) }
         if catalog.team(named: connector.team) == nil {
             add(.teamPrefix, connector.location, "Connector \(name) is in teams/\(connector.team), which is not a known team (no team.yaml).", "Create teams/\(connector.team)/team.yaml or move the file to its team's folder.")
         }
@@ -61,7 +77,12 @@ public struct PolicyChecker {
         } else if !NamePattern.connector.matches(connector.name) {
             add(.connectorName, connector.location, "Connector name '\(connector.name)' must match [a-z0-9][a-z0-9.-]*.", "Use lower-case letters, digits, dots and dashes.")
         }
+    }
 
+    /// Its cluster exists, allows its class and has the plugin; its task count is allowed.
+    func checkPlacement(_ connector: ConnectorDefinition, _ found: inout Found) {
+        let name = connector.fullName
+        func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) { found.add(rule, location, message, fix) }
         let cluster = catalog.cluster(named: connector.cluster)
         if cluster == nil {
             let known = catalog.clusters.map(\.name).joined(separator: ", ")
@@ -83,7 +104,12 @@ public struct PolicyChecker {
         if connector.tasks > catalog.policy.maxTasks {
             add(.tasksCeiling, connector.location, "Connector \(name) asks for \(connector.tasks) tasks; the platform allows at most \(catalog.policy.maxTasks).", "Set `tasks:` to \(catalog.policy.maxTasks) or less.")
         }
+    }
 
+    /// Reserved, secret, forbidden and required config keys.
+    func checkKeys(_ connector: ConnectorDefinition, _ found: inout Found) {
+        let name = connector.fullName
+        func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) { found.add(rule, location, message, fix) }
         for key in connector.config.keys.sorted() {
             let value = connector.config[key]!
             let location = connector.location(ofKey: key)
@@ -115,6 +141,5 @@ public struct PolicyChecker {
                 add(.requiredKey, connector.location, "Connector \(name) must set '\(rule.key)'\(rule.reason.map { ": \($0)" } ?? ".")", "Add `\(rule.key): <value>` under config.")
             }
         }
-        return violations
     }
 }

@@ -17,6 +17,9 @@ public enum Scrubber {
     /// What replaces a secret.
     public static let mask = "(secret)"
 
+    /// What replaces a whole text when a rule could not be built (never, as its tests show).
+    static let withheld = "(text withheld: the scrubber could not compile its rules)"
+
     /// `text` with every credential masked. `values` are known secrets (3 characters or more)
     /// that are masked wherever they appear.
     public static func scrub(_ text: String, values: some Sequence<String> = [String]()) -> String {
@@ -38,13 +41,15 @@ public enum Scrubber {
     /// A rule: a pattern whose group 1 is kept and whose group 2 is the secret.
     struct Rule: @unchecked Sendable {
         // NSRegularExpression is immutable once built and safe to share between threads.
-        let expression: NSRegularExpression
+        /// nil only if the pattern did not compile, which ScrubberTests rule out: `redact` then
+        /// withholds the whole text rather than let a secret through.
+        let expression: NSRegularExpression?
         /// How the masked secret is written back (quotes kept around a quoted value).
         let replacement: @Sendable (_ secret: String) -> String
 
         init(_ pattern: String, replacement: @escaping @Sendable (String) -> String = { _ in Scrubber.mask }) {
-            // The patterns are constants of this file, checked by its tests.
-            expression = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+            // `try?`: the patterns are constants of this file; a failure is handled in `redact` (fail closed).
+            expression = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
             self.replacement = replacement
         }
     }
@@ -112,8 +117,12 @@ public enum Scrubber {
         guard !applicable.isEmpty else { return text }
         var result = text
         for rule in applicable.map({ rules[$0] }) {
+            guard let expression = rule.expression else {
+                found = true
+                return withheld
+            }
             let source = result as NSString
-            let matches = rule.expression.matches(in: result, range: NSRange(location: 0, length: source.length))
+            let matches = expression.matches(in: result, range: NSRange(location: 0, length: source.length))
             guard !matches.isEmpty else { continue }
             var output = ""
             var cursor = 0

@@ -3,20 +3,22 @@ import Foundation
 /// Decides which keys hold secrets and masks their values; compiled once per use.
 public struct SecretMatcher: @unchecked Sendable {
     // NSRegularExpression is immutable once built and safe to share between threads.
-    private let expression: NSRegularExpression
+    /// nil when the policy's pattern does not compile: then every key counts as secret.
+    private let expression: NSRegularExpression?
 
     public init(pattern: String) throws {
         expression = try NSRegularExpression(pattern: "^(?:\(pattern))$")
     }
 
     public init(policy: Policy) {
-        // The pattern is checked when the catalog is loaded; fall back to the default if it is bad.
-        expression = (try? NSRegularExpression(pattern: "^(?:\(policy.secretKeyPattern))$"))
-            ?? (try! NSRegularExpression(pattern: "^(?:\(Policy.defaultSecretKeyPattern))$"))
+        // `try?`: the loader refuses a pattern that does not compile (`policy.secretKeyPattern`);
+        // were one to get here anyway, `isSecret` fails closed and masks every value.
+        expression = try? NSRegularExpression(pattern: "^(?:\(policy.secretKeyPattern))$")
     }
 
     public func isSecret(_ key: String) -> Bool {
-        expression.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil
+        guard let expression else { return true }
+        return expression.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil
     }
 
     /// What to show instead of a secret value.

@@ -12,7 +12,7 @@ enum GzipReader {
         } catch {
             throw PluginError("\(what): cannot read \(file.path): \(error)")
         }
-        defer { try? handle.close() }
+        defer { try? handle.close() }  // only read from: closing cannot lose data
         // zlib keeps a pointer to its z_stream: it must not move, so it lives on the heap.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())

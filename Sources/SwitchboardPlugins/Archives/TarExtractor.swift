@@ -162,6 +162,17 @@ struct TarExtractor {
         if Int64(size) > maxBytes - unpacked {
             throw PluginError("\(what) unpacks to more than the cap of \(maxBytes) bytes (the entry '\(name)' alone holds \(size)); the archive is refused.")
         }
+        let sink = try openEntry(type: type, name: name, parts: parts, link: link, size: size)
+        if size == 0 {
+            try finishEntry(sink)
+            state = .header
+        } else {
+            state = .data(remaining: size, padding: padding, sink: sink)
+        }
+    }
+
+    /// Creates what a file, folder or link entry stands for; returns where its data goes.
+    private mutating func openEntry(type: UInt8, name: String, parts: [String], link: String, size: Int) throws(PluginError) -> Sink {
         let target = root.appendingPathComponent(parts.joined(separator: "/"))
         var sink = Sink.discard
         switch type {
@@ -198,18 +209,13 @@ struct TarExtractor {
         default:
             throw PluginError("\(what): the entry '\(name)' is a device, fifo or other special file (type '\(Character(UnicodeScalar(type)))'); plugin archives hold files only.")
         }
-        if size == 0 {
-            try finishEntry(sink)
-            state = .header
-        } else {
-            state = .data(remaining: size, padding: padding, sink: sink)
-        }
+        return sink
     }
 
     private mutating func finishEntry(_ sink: Sink) throws(PluginError) {
         switch sink {
         case .file(let handle):
-            try? handle.close()
+            try? handle.close()  // every byte was written and counted; sizes are checked after unpacking
         case .metadata(let kind, let data):
             switch kind {
             case UInt8(ascii: "L"): longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)

@@ -61,7 +61,7 @@ public enum ArtifactStores {
             throw PluginError("\(what): its source \(source.path) does not exist.")
         }
         do {
-            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: file)  // a leftover, or nothing; copyItem fails loudly if it stayed
             try FileManager.default.copyItem(at: source, to: file)
             return try RunningDigest.of(file: file)
         } catch {

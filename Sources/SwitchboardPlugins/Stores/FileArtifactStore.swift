@@ -22,7 +22,7 @@ public struct FileArtifactStore: ArtifactStore {
             throw PluginError("The artifact store \(description) has no \(path) (run `switchboard plugins mirror` first).")
         }
         do {
-            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: file)  // a leftover, or nothing; copyItem fails loudly if it stayed
             try FileManager.default.copyItem(at: source, to: file)
             return try RunningDigest.of(file: file)
         } catch {
@@ -35,9 +35,9 @@ public struct FileArtifactStore: ArtifactStore {
         let partial = target.appendingPathExtension("partial")
         do {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? FileManager.default.removeItem(at: partial)
+            try? FileManager.default.removeItem(at: partial)  // as above
             try FileManager.default.copyItem(at: file, to: partial)
-            try? FileManager.default.removeItem(at: target)
+            try? FileManager.default.removeItem(at: target)  // the older copy; moveItem fails loudly if it stayed
             try FileManager.default.moveItem(at: partial, to: target)
         } catch {
             throw PluginError("Could not write \(target.path) to the artifact store: \(error)")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import SwitchboardCore
 
 /// One action or refused action: who, when, what, on which connector, and how it ended.
@@ -91,6 +92,24 @@ public final class AuditLog: Sendable {
                 request = request.filter(Column("cluster") == cluster && Column("connector") == connector)
             }
             return try request.fetchAll(db)
+        }
+    }
+}
+
+/// Audit rows for a page or an answer. A log that cannot be read is said (and logged), never
+/// shown as an empty history.
+struct AuditRows: Sendable {
+    var entries: [AuditEntry]
+    /// Why `entries` is empty, when reading failed (scrubbed).
+    var problem: String?
+
+    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil) -> AuditRows {
+        do {
+            return AuditRows(entries: try audit.recent(limit: limit, cluster: cluster, connector: connector))
+        } catch {
+            let problem = Scrubber.scrub("The audit log cannot be read: \(error)")
+            logger.error("\(problem)")
+            return AuditRows(entries: [], problem: problem)
         }
     }
 }

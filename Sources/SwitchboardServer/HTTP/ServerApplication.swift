@@ -43,6 +43,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     let router = Router(context: SwitchboardRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(https: dependencies.auth.secureCookies))
     router.add(middleware: AuthenticationMiddleware(settings: dependencies.auth, sessions: dependencies.sessions))
+    ResourceRoutes(dependencies: dependencies).register(on: router)
     PageRoutes(dependencies: dependencies).register(on: router)
     APIRoutes(dependencies: dependencies).register(on: router)
     return router
@@ -66,7 +67,7 @@ enum Responses {
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        json(ByteBuffer(data: try encoder.encode(value)), status: status)
+        json(ByteBuffer(data: try JSONWriter.compact(value)), status: status)
     }
 
     static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
@@ -81,13 +82,6 @@ enum Responses {
     static func error(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
         try json(["error": Scrubber.scrub(message)], status: status)
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }
 
 /// Checks of values that come from the request.
@@ -113,15 +107,15 @@ enum RequestValues {
 }
 
 extension Request {
-    /// A urlencoded form body (up to 64 KiB), as a dictionary.
-    func form(context: SwitchboardRequestContext) async throws -> [String: String] {
+    /// A URL-encoded form body (up to 64 KiB), decoded by Hummingbird's form decoder. A body
+    /// that is not such a form, or a field of the wrong type, is a 400.
+    func form<Form: Decodable>(_ type: Form.Type) async throws -> Form {
         let buffer = try await body.collect(upTo: 64 << 10)
-        var fields: [String: String] = [:]
-        for pair in String(buffer: buffer).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
+        do {
+            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+        } catch {
+            throw HTTPError(.badRequest, message: "The form could not be read.")
         }
-        return fields
     }
 
     /// A POST from another site (a cross-site form or fetch) is refused outright, beside the token check.

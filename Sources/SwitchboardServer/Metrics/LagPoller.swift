@@ -97,6 +97,8 @@ public struct LagPoller: Service {
         if let list = sink.config["topics"] {
             return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        // `try?`: a Java pattern Foundation cannot compile matches nothing here; the lag still
+        // counts every topic the group committed offsets for.
         if let pattern = sink.config["topics.regex"], let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") {
             return names.filter { regex.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
         }

@@ -12,7 +12,7 @@ enum ConnectorPage {
         var error: String?
     }
 
-    static func render(_ context: PageContext, connector: ConnectorView, canAct: Bool, live: Live, lag: SinkLag?, audit: [AuditEntry], notice: String?) -> HTML {
+    static func render(_ context: PageContext, connector: ConnectorView, canAct: Bool, live: Live, lag: SinkLag?, audit: AuditRows, notice: String?) -> HTML {
         let actionPath = HTML.path("clusters", connector.cluster, "connectors", connector.name, "actions")
         let button = { (action: String, label: String, extra: HTML) -> HTML in
             """
@@ -53,7 +53,8 @@ enum ConnectorPage {
             return "<p>Consumer lag: <strong>\(Int(lag.total))</strong> records (\(perTopic)).</p>"
         } ?? ""
         let offsets: HTML = live.offsets.map { "<pre>\($0)</pre>" } ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
-        let auditRows = audit.map(AuditPage.row)
+        let auditRows = audit.entries.map(AuditPage.row)
+        let auditProblem: HTML = audit.problem.map { "<p class=\"banner warning\">\($0)</p>" } ?? ""
         let body: HTML = """
             \(notice.map { "<p class=\"banner info\">\($0)</p>" as HTML } ?? "")
             <p>\(Layout.state(connector.state, degraded: connector.isDegraded)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
@@ -66,7 +67,7 @@ enum ConnectorPage {
             <h2>Topics</h2>\(topics)
             <h2>Offsets</h2>\(lagLine)\(offsets)
             <h2>Config</h2><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>\(config)</tbody></table>
-            <h2>Audit log</h2><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
+            <h2>Audit log</h2>\(auditProblem)<table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
             """
         return Layout.page(connector.name, context, body)
     }

@@ -123,8 +123,14 @@ public final class SnapshotStore: Sendable {
             read.readAt = Date()
             logger.debug("Read the cluster", metadata: ["cluster": "\(cluster)", "took": "\(ContinuousClock.now - started)"])
             if details {
-                read.version = try? await client.serverInfo().version
-                read.plugins = try? await client.plugins().map { ClusterView.Plugin(className: $0.className, type: $0.type, version: $0.version) }
+                // Extras of the cluster page: the connectors read above decide reachability, and a
+                // failure here is logged and leaves the fields empty.
+                do {
+                    read.version = try await client.serverInfo().version
+                    read.plugins = try await client.plugins().map { ClusterView.Plugin(className: $0.className, type: $0.type, version: $0.version) }
+                } catch {
+                    logger.notice("Cannot read the version and plugins", metadata: ["cluster": "\(cluster)", "error": "\(error)"])
+                }
             }
         } catch {
             read.lastError = (error as? ConnectError)?.description ?? "\(error)"

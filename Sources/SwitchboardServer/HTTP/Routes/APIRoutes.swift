@@ -9,102 +9,26 @@ struct APIRoutes {
     typealias Context = SwitchboardRequestContext
     let dependencies: ServerDependencies
 
-    struct ConnectorSummary: Codable, Sendable {
-        var name: String
-        var cluster: String
-        var team: String?
-        var state: String
-        var degraded: Bool
-        var type: String?
-        var connectorClass: String?
-        var tasksRunning: Int
-        var tasksTotal: Int
-        var managed: Bool
-        /// What the next apply does with it (`managed`, `deleted-by-next-apply`, `protected`, ...).
-        var ownership: Ownership
-        var drifts: Bool
-
-        init(_ connector: ConnectorView) {
-            name = connector.name
-            cluster = connector.cluster
-            team = connector.team
-            state = connector.state
-            degraded = connector.isDegraded
-            type = connector.type
-            connectorClass = connector.connectorClass
-            tasksRunning = connector.tasks.filter { $0.state == "RUNNING" }.count
-            tasksTotal = connector.tasks.count
-            managed = connector.managed
-            ownership = connector.ownership
-            drifts = !connector.drift.isEmpty
-        }
-    }
-
-    struct ClusterSummary: Codable, Sendable {
-        var name: String
-        var reachable: Bool
-        var readAt: Date?
-        var lastError: String?
-        var connectVersion: String?
-        var connectors: Int
-        var workers: [ClusterView.Worker]
-        var plugins: [ClusterView.Plugin]
-
-        init(_ cluster: ClusterView) {
-            name = cluster.name
-            reachable = cluster.isReachable
-            readAt = cluster.readAt
-            lastError = cluster.lastError
-            connectVersion = cluster.connectVersion
-            connectors = cluster.connectorKeys.count
-            workers = cluster.workers
-            plugins = cluster.plugins
-        }
-    }
-
-    struct ConnectorPage: Codable, Sendable {
-        var total: Int
-        var offset: Int
-        var limit: Int
-        var counts: StateCounts
-        var connectors: [ConnectorSummary]
-        var clusters: [ClusterSummary]
-        var snapshotTakenAt: Date
-    }
-
-    struct ConnectorDetail: Codable, Sendable {
-        var connector: ConnectorView
-        var canAct: Bool
-        var audit: [AuditEntry]
-    }
-
-    struct Me: Codable, Sendable {
-        var user: User
-        var admin: Bool
-        var teams: [String]
-        var csrfToken: String
-    }
-
-    struct TeamSummary: Codable, Sendable {
-        var name: String
-        var description: String?
-        var members: Principals
-        var receivers: [String]
-        var connectors: [ConnectorSummary]
-    }
-
     func register(on router: Router<Context>) {
-        let api = router.group("api")
-        api.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
-        let v1 = api.group("v1")
+        let v1 = router.group("api/v1")
+        registerMe(on: v1)
+        registerConnectors(on: v1)
+        registerClusters(on: v1)
+        registerTeams(on: v1)
+        registerAudit(on: v1)
+        registerActions(on: v1)
+    }
+
+    func registerMe(on v1: RouterGroup<Context>) {
         v1.get("me") { _, context in
             try reading(context) { user, _ in
                 try Responses.json(Me(user: user, admin: dependencies.permissions.isAdmin(user), teams: dependencies.permissions.teams(of: user),
                                       csrfToken: context.session.map { dependencies.tokens.csrf(forSession: $0.id) } ?? ""))
             }
         }
+    }
+
+    func registerConnectors(on v1: RouterGroup<Context>) {
         v1.get("connectors") { request, context in
             try reading(context) { _, snapshot in
                 let query = request.uri.queryParameters
@@ -115,7 +39,7 @@ struct APIRoutes {
                 let key = "\(filter.key)|\(offset)|\(limit)"
                 return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {
                     let matching = snapshot.connectors(matching: filter)
-                    return ByteBuffer(data: try Responses.encoder.encode(ConnectorPage(
+                    return ByteBuffer(data: try JSONWriter.compact(ConnectorPage(
                         total: matching.count, offset: offset, limit: limit, counts: StateCounts(matching),
                         connectors: matching.dropFirst(offset).prefix(limit).map(ConnectorSummary.init),
                         clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
@@ -123,6 +47,18 @@ struct APIRoutes {
                 })
             }
         }
+        v1.get("clusters/{cluster}/connectors/{connector}") { _, context in
+            try reading(context) { user, snapshot in
+                let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
+                guard let connector = snapshot.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
+                let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 20, cluster: cluster, connector: name)
+                return try Responses.json(ConnectorDetail(connector: connector, canAct: dependencies.permissions.canAct(user, on: connector),
+                                                          audit: audit.entries, auditError: audit.problem))
+            }
+        }
+    }
+
+    func registerClusters(on v1: RouterGroup<Context>) {
         v1.get("clusters") { _, context in
             try reading(context) { _, snapshot in
                 try Responses.json(snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init))
@@ -134,14 +70,9 @@ struct APIRoutes {
                 return try Responses.json(ClusterSummary(cluster))
             }
         }
-        v1.get("clusters/{cluster}/connectors/{connector}") { _, context in
-            try reading(context) { user, snapshot in
-                let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
-                guard let connector = snapshot.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
-                let audit = (try? dependencies.audit.recent(limit: 20, cluster: cluster, connector: name)) ?? []
-                return try Responses.json(ConnectorDetail(connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), audit: audit))
-            }
-        }
+    }
+
+    func registerTeams(on v1: RouterGroup<Context>) {
         v1.get("teams") { _, context in
             try reading(context) { _, snapshot in
                 try Responses.json(dependencies.catalog.teams.map { team(snapshot, $0.name) })
@@ -154,12 +85,20 @@ struct APIRoutes {
                 return try Responses.json(team(snapshot, name))
             }
         }
+    }
+
+    func registerAudit(on v1: RouterGroup<Context>) {
         v1.get("audit") { request, context in
             try reading(context) { _, _ in
                 let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100), 1000)
-                return try Responses.json(try dependencies.audit.recent(limit: limit))
+                let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: limit)
+                if let problem = audit.problem { return try Responses.error(.serviceUnavailable, problem) }
+                return try Responses.json(audit.entries)
             }
         }
+    }
+
+    func registerActions(on v1: RouterGroup<Context>) {
         v1.post("clusters/{cluster}/connectors/{connector}/actions/{action}") { request, context in
             guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action != .restartTask else {
                 return try Responses.error(.badRequest, "actions are restart, pause, resume and stop")

@@ -13,7 +13,7 @@ public enum ArchiveBuilder {
         let spec = entries.map { "\($0.name)\u{1f}\($0.content)" }.joined(separator: "\u{1e}")
         let script = file.path.hasSuffix(".zip") ? zipScript : tarScript
         let result = try await ShellCommand.run("/usr/bin/env", ["python3", "-c", script, file.path, spec])
-        guard result.status == 0 else { throw TimeoutError(what: "python3 to build \(file.lastPathComponent): \(result.output)", timeout: .zero, lastError: nil) }
+        guard result.status == 0 else { throw SetupError("python3 could not build \(file.lastPathComponent): \(result.output)") }
     }
 
     static let tarScript = """

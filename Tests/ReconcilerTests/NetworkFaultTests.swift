@@ -1,8 +1,7 @@
 import ConnectClient
 import Foundation
-import LocalStack
 import Reconciler
-import StackTesting
+import TestSupport
 import SwitchboardCore
 import Testing
 
@@ -37,7 +36,7 @@ import Testing
     }
 
     @Test func refused() async throws {
-        try await expect("http://127.0.0.1:\(PortProbe.ephemeral())", says: ["connection refused", "nothing listens"])
+        try await expect("http://127.0.0.1:\(try await FaultServer.refusedPort())", says: ["connection refused", "nothing listens"])
     }
 
     @Test func acceptedButSilent() async throws {

@@ -87,6 +87,13 @@ public final class FaultServer: Sendable {
         return FaultServer(port: channel.localAddress?.port ?? 0, channel: channel)
     }
 
+    /// A loopback port where nothing listens: a server is bound on port 0 and closed again.
+    public static func refusedPort() async throws -> Int {
+        let server = try await start(.silent)
+        try await server.channel.close()
+        return server.port
+    }
+
     public func stop() async {
         try? await channel.close()  // a test server that is already closed is what stop wants
     }

@@ -1,0 +1,254 @@
+import SwitchboardCore
+
+/// The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json: a Codable value
+/// written by the one JSON writer. `OpenAPITests` checks that every API route the router
+/// registers is described here and every path described here is served.
+struct OpenAPIDocument: Encodable, Sendable {
+    struct Info: Encodable, Sendable {
+        var title: String
+        var version: String
+        var description: String
+    }
+
+    /// The operations of one path.
+    struct PathItem: Encodable, Sendable {
+        var get: Operation?
+        var post: Operation?
+    }
+
+    struct Operation: Encodable, Sendable {
+        var summary: String
+        var operationId: String
+        var parameters: [Parameter]?
+        var responses: [String: Response]
+    }
+
+    /// A parameter, or a reference to one under components.
+    enum Parameter: Encodable, Sendable {
+        case reference(String)
+        case query(String, Schema, description: String? = nil)
+        case path(String, Schema)
+
+        enum CodingKeys: String, CodingKey { case ref = "$ref", name, `in`, required, schema, description }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .reference(let name):
+                try container.encode("#/components/parameters/\(name)", forKey: .ref)
+            case .query(let name, let schema, let description):
+                try container.encode(name, forKey: .name)
+                try container.encode("query", forKey: .in)
+                try container.encode(schema, forKey: .schema)
+                try container.encodeIfPresent(description, forKey: .description)
+            case .path(let name, let schema):
+                try container.encode(name, forKey: .name)
+                try container.encode("path", forKey: .in)
+                try container.encode(true, forKey: .required)
+                try container.encode(schema, forKey: .schema)
+            }
+        }
+    }
+
+    /// A response, or a reference to one under components.
+    enum Response: Encodable, Sendable {
+        case reference(String)
+        case json(String, Schema)
+
+        enum CodingKeys: String, CodingKey { case ref = "$ref", description, content }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .reference(let name):
+                try container.encode("#/components/responses/\(name)", forKey: .ref)
+            case .json(let description, let schema):
+                try container.encode(description, forKey: .description)
+                try container.encode(["application/json": ["schema": schema]], forKey: .content)
+            }
+        }
+    }
+
+    struct HeaderParameter: Encodable, Sendable {
+        var name: String
+        var `in` = "header"
+        var required = true
+        var schema = Schema.string
+    }
+
+    struct Components: Encodable, Sendable {
+        var parameters: [String: PathOrHeader]
+        var responses: [String: Response]
+        var schemas: [String: Schema]
+    }
+
+    /// What components.parameters holds: path parameters and the CSRF header.
+    enum PathOrHeader: Encodable, Sendable {
+        case path(String)
+        case header(String)
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .path(let name): try Parameter.path(name, .string).encode(to: encoder)
+            case .header(let name): try HeaderParameter(name: name).encode(to: encoder)
+            }
+        }
+    }
+
+    var openapi = "3.1.0"
+    var info: Info
+    var paths: [String: PathItem]
+    var components: Components
+}
+
+/// A JSON Schema, as much of it as the document uses.
+final class Schema: Encodable, Sendable {
+    let type: String?
+    let format: String?
+    let description: String?
+    let reference: String?
+    let required: [String]?
+    let properties: [String: Schema]?
+    let items: Schema?
+    let additionalProperties: Schema?
+    let values: [String]?
+    let minimum: Int?
+    let maximum: Int?
+    let defaultValue: Int?
+
+    init(type: String? = nil, format: String? = nil, description: String? = nil, reference: String? = nil, required: [String]? = nil,
+         properties: [String: Schema]? = nil, items: Schema? = nil, additionalProperties: Schema? = nil, values: [String]? = nil,
+         minimum: Int? = nil, maximum: Int? = nil, defaultValue: Int? = nil) {
+        self.type = type
+        self.format = format
+        self.description = description
+        self.reference = reference
+        self.required = required
+        self.properties = properties
+        self.items = items
+        self.additionalProperties = additionalProperties
+        self.values = values
+        self.minimum = minimum
+        self.maximum = maximum
+        self.defaultValue = defaultValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, format, description, reference = "$ref", required, properties, items, additionalProperties, values = "enum", minimum, maximum, defaultValue = "default"
+    }
+
+    static let string = Schema(type: "string")
+    static let integer = Schema(type: "integer")
+    static let boolean = Schema(type: "boolean")
+    static let dateTime = Schema(type: "string", format: "date-time")
+    static let strings = Schema.array(.string)
+
+    static func ref(_ name: String) -> Schema { Schema(reference: "#/components/schemas/\(name)") }
+    static func array(_ items: Schema) -> Schema { Schema(type: "array", items: items) }
+    static func oneOf(_ values: [String], description: String? = nil) -> Schema { Schema(type: "string", description: description, values: values) }
+    static func object(required: [String] = [], _ properties: [String: Schema]) -> Schema {
+        Schema(type: "object", required: required.isEmpty ? nil : required, properties: properties)
+    }
+}
+
+extension OpenAPIDocument {
+    static var standard: OpenAPIDocument {
+        OpenAPIDocument(
+            info: Info(
+                title: "Switchboard API", version: "1.0.0",
+                description: "Every connector over every Kafka Connect cluster, from one snapshot refreshed on an interval. Every signed-in user may read; only members of a connector's owning team and platform admins may act. State-changing calls need the X-CSRF-Token header from GET /api/v1/me. Secret config values are masked."),
+            paths: paths,
+            components: Components(
+                parameters: ["Cluster": .path("cluster"), "Connector": .path("connector"), "CSRF": .header("X-CSRF-Token")],
+                responses: ["Unauthorized": .json("Not signed in", .ref("Error")), "Error": .json("An error", .ref("Error"))],
+                schemas: schemas))
+    }
+
+    static func read(_ summary: String, _ id: String, _ parameters: [Parameter]? = nil, _ description: String, _ schema: Schema, notFound: Bool = false) -> PathItem {
+        var responses: [String: Response] = ["200": .json(description, schema), "401": .reference("Unauthorized")]
+        if notFound { responses["404"] = .reference("Error") }
+        return PathItem(get: Operation(summary: summary, operationId: id, parameters: parameters, responses: responses))
+    }
+
+    static func act(_ summary: String, _ id: String, _ parameters: [Parameter]) -> PathItem {
+        var responses: [String: Response] = ["200": .json("Sent to Connect", .ref("Done")), "401": .reference("Unauthorized")]
+        for status in ["400", "403", "404", "502"] { responses[status] = .reference("Error") }
+        return PathItem(post: Operation(summary: summary, operationId: id, parameters: parameters, responses: responses))
+    }
+
+    static var paths: [String: PathItem] {
+        let target: [Parameter] = [.reference("Cluster"), .reference("Connector")]
+        return [
+            "/api/openapi.json": PathItem(get: Operation(summary: "This document", operationId: "openapi", responses: ["200": .json("OpenAPI 3.1", .object([:]))])),
+            "/api/v1/me": read("Who is signed in, their teams, and the CSRF token for actions", "me", nil, "The user", .ref("Me")),
+            "/api/v1/connectors": read("Connectors over all clusters, failed and degraded first", "listConnectors", [
+                .query("team", .string), .query("cluster", .string),
+                .query("state", .string, description: "RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, or DEGRADED (running with a failed task)"),
+                .query("name", .string, description: "A substring of the name"),
+                .query("offset", Schema(type: "integer", minimum: 0)),
+                .query("limit", Schema(type: "integer", minimum: 1, maximum: 5000, defaultValue: 100)),
+            ], "A page of connectors", .ref("ConnectorPage")),
+            "/api/v1/clusters": read("Every cluster: reachability, workers, plugins, version", "listClusters", nil, "Clusters", .array(.ref("Cluster"))),
+            "/api/v1/clusters/{cluster}": read("One cluster", "getCluster", [.reference("Cluster")], "The cluster", .ref("Cluster"), notFound: true),
+            "/api/v1/clusters/{cluster}/connectors/{connector}": read("One connector: tasks, traces, masked config, drift, audit", "getConnector", target,
+                                                                      "The connector", .ref("ConnectorDetail"), notFound: true),
+            "/api/v1/clusters/{cluster}/connectors/{connector}/actions/{action}": act("Restart, pause, resume or stop a connector (owners and admins)", "actOnConnector", target + [
+                .path("action", .oneOf(["restart", "pause", "resume", "stop"])), .query("includeTasks", .boolean), .query("onlyFailed", .boolean), .reference("CSRF"),
+            ]),
+            "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": act("Restart one task (owners and admins)", "restartTask", target + [
+                .path("task", .integer), .reference("CSRF"),
+            ]),
+            "/api/v1/teams": read("Catalog teams and their connectors", "listTeams", nil, "Teams", .array(.ref("Team"))),
+            "/api/v1/teams/{team}": read("One team", "getTeam", [.path("team", .string)], "The team", .ref("Team"), notFound: true),
+            "/api/v1/audit": read("The audit log, newest first", "audit", [.query("limit", Schema(type: "integer", minimum: 1, maximum: 1000))],
+                                  "Entries", .array(.ref("AuditEntry"))),
+        ]
+    }
+
+    static var schemas: [String: Schema] {
+        let ownership = Schema.oneOf(Ownership.allCases.map(\.rawValue), description: "What the next apply does with it")
+        return [
+            "Error": .object(required: ["error"], ["error": .string]),
+            "Done": .object(required: ["result", "action"], ["result": .string, "action": .string]),
+            "User": .object(required: ["name", "groups", "source"], [
+                "name": .string, "groups": .strings, "email": .string, "source": .oneOf(["proxy", "local", "insecure-development"]),
+            ]),
+            "Me": .object(required: ["user", "admin", "teams", "csrfToken"], ["user": .ref("User"), "admin": .boolean, "teams": .strings, "csrfToken": .string]),
+            "Counts": .object(["total": .integer, "running": .integer, "paused": .integer, "stopped": .integer, "failed": .integer, "degraded": .integer, "other": .integer]),
+            "ConnectorSummary": .object(required: ["name", "cluster", "state", "degraded", "tasksRunning", "tasksTotal", "managed", "ownership", "drifts"], [
+                "name": .string, "cluster": .string, "team": .string, "state": .string, "degraded": .boolean, "type": .string, "connectorClass": .string,
+                "tasksRunning": .integer, "tasksTotal": .integer, "managed": .boolean, "ownership": ownership, "drifts": .boolean,
+            ]),
+            "ConnectorPage": .object(required: ["total", "offset", "limit", "counts", "connectors", "clusters", "snapshotTakenAt"], [
+                "total": .integer, "offset": .integer, "limit": .integer, "counts": .ref("Counts"),
+                "connectors": .array(.ref("ConnectorSummary")), "clusters": .array(.ref("Cluster")), "snapshotTakenAt": .dateTime,
+            ]),
+            "Cluster": .object(required: ["name", "reachable", "connectors", "workers", "plugins"], [
+                "name": .string, "reachable": .boolean, "readAt": .dateTime, "lastError": .string, "connectVersion": .string, "connectors": .integer,
+                "workers": .array(.object(["id": .string, "connectors": .integer, "tasks": .integer])),
+                "plugins": .array(.object(["className": .string, "type": .string, "version": .string])),
+            ]),
+            "Task": .object(required: ["id", "state"], ["id": .integer, "state": .string, "worker": .string, "trace": .string]),
+            "KeyChange": .object(required: ["key", "kind"], ["key": .string, "kind": .oneOf(["added", "removed", "changed"]), "old": .string, "new": .string]),
+            "Connector": .object(required: ["name", "cluster", "state", "tasks", "config", "managed", "ownership", "drift"], [
+                "name": .string, "cluster": .string, "team": .string, "state": .string, "type": .string, "connectorClass": .string, "worker": .string, "trace": .string,
+                "tasks": .array(.ref("Task")),
+                "config": Schema(type: "object", description: "Secret values are (secret)", additionalProperties: .string),
+                "source": .object(["file": .string, "line": .integer]),
+                "managed": .boolean, "ownership": ownership, "drift": .array(.ref("KeyChange")),
+            ]),
+            "ConnectorDetail": .object(required: ["connector", "canAct", "audit"], [
+                "connector": .ref("Connector"), "canAct": .boolean, "audit": .array(.ref("AuditEntry")),
+                "auditError": Schema(type: "string", description: "Why the audit rows are missing, when the audit log could not be read"),
+            ]),
+            "Team": .object(required: ["name", "members", "receivers", "connectors"], [
+                "name": .string, "description": .string, "members": .object(["users": .strings, "groups": .strings]),
+                "receivers": .strings, "connectors": .array(.ref("ConnectorSummary")),
+            ]),
+            "AuditEntry": .object(required: ["at", "user", "action", "cluster", "connector", "outcome"], [
+                "id": .integer, "at": .dateTime, "user": .string, "action": .string, "cluster": .string, "connector": .string, "task": .integer,
+                "outcome": .oneOf(["succeeded", "failed", "denied"]), "detail": .string,
+            ]),
+        ]
+    }
+}

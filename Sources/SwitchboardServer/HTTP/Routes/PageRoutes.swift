@@ -1,0 +1,135 @@
+import ConnectClient
+import Foundation
+import Hummingbird
+import SwitchboardCore
+
+/// The server-rendered web UI (readable without JavaScript). `register` lists every page; each
+/// page or resource registers its routes in a function of its own below, and renders through its
+/// type in Pages/.
+struct PageRoutes {
+    typealias Context = SwitchboardRequestContext
+    let dependencies: ServerDependencies
+
+    func register(on router: Router<Context>) {
+        registerOverview(on: router)
+        registerClusterAndTeamPages(on: router)
+        registerConnectorPage(on: router)
+        registerAuditPage(on: router)
+        registerActions(on: router)
+        registerSignIn(on: router)
+    }
+
+    // MARK: Pages
+
+    func registerOverview(on router: Router<Context>) {
+        router.get("/") { request, context in
+            try signedIn(request, context) { page in
+                let query = request.uri.queryParameters
+                let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
+                let number = max(0, query.get("page", as: Int.self) ?? 0)
+                // The table is the same for every reader of one snapshot; the layout around it is not.
+                let table = dependencies.pageCache.value(for: "\(filter.key)|\(number)", snapshot: page.snapshot.takenAt) {
+                    OverviewPage.body(page.snapshot, catalog: dependencies.catalog, filter: filter, page: number)
+                }
+                return Responses.html(Layout.page("Overview", page, table))
+            }
+        }
+    }
+
+    func registerClusterAndTeamPages(on router: Router<Context>) {
+        router.get("/clusters/{cluster}") { request, context in
+            try signedIn(request, context) { page in
+                let name = context.parameters.get("cluster") ?? ""
+                guard let cluster = page.snapshot.clusters[name] else { return notFound(page, "No cluster named \(name).") }
+                return Responses.html(ClusterPage.render(page, cluster: cluster))
+            }
+        }
+        router.get("/teams/{team}") { request, context in
+            try signedIn(request, context) { page in
+                let name = context.parameters.get("team") ?? ""
+                return Responses.html(TeamPage.render(page, team: dependencies.catalog.team(named: name), name: name))
+            }
+        }
+    }
+
+    func registerConnectorPage(on router: Router<Context>) {
+        router.get("/clusters/{cluster}/connectors/{connector}") { request, context in
+            guard let user = context.user else { return signInFirst(request) }
+            let page = pageContext(context)
+            let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
+            guard let connector = page.snapshot.connectors["\(cluster)/\(name)"] else {
+                return notFound(page, "No connector \(name) on cluster \(cluster) in the last snapshot.")
+            }
+            let live = await liveDetails(cluster: cluster, connector: name)
+            let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 20, cluster: cluster, connector: name)
+            let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
+            return Responses.html(ConnectorPage.render(page, connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), live: live,
+                                                       lag: dependencies.store.lag[connector.key], audit: audit, notice: notice))
+        }
+    }
+
+    func registerAuditPage(on router: Router<Context>) {
+        router.get("/audit") { request, context in
+            try signedIn(request, context) { page in
+                let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 500)
+                if let problem = audit.problem {
+                    return Responses.html(ErrorPage.render(page, title: "Audit log unavailable", message: problem), status: .serviceUnavailable)
+                }
+                return Responses.html(AuditPage.render(page, entries: audit.entries))
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    func pageContext(_ context: Context?) -> PageContext {
+        PageContext(user: context?.user, session: context?.session, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
+    }
+
+    /// Runs `body` for a signed-in user; otherwise sends them to sign in.
+    func signedIn(_ request: Request, _ context: Context, _ body: (PageContext) throws -> Response) throws -> Response {
+        guard context.user != nil else { return signInFirst(request) }
+        return try body(pageContext(context))
+    }
+
+    func signInFirst(_ request: Request) -> Response {
+        if dependencies.auth.localUsers != nil {
+            return Responses.redirect("/login" + HTML.query([("next", request.uri.path)]))
+        }
+        return Responses.html(ErrorPage.render(pageContext(nil), title: "Not signed in", message: "Sign in through your company's sign-in page to use Switchboard."), status: .unauthorized)
+    }
+
+    func notFound(_ page: PageContext, _ message: String) -> Response {
+        Responses.html(ErrorPage.render(page, title: "Not found", message: message), status: .notFound)
+    }
+
+    /// The topics and offsets of one connector, read when its page is viewed (one connector, two
+    /// calls, a short timeout; never a fan-out over connectors).
+    func liveDetails(cluster: String, connector: String) async -> ConnectorPage.Live {
+        var client: ConnectClient
+        do {
+            client = try dependencies.connections.client(cluster)
+        } catch {
+            return .init(error: Scrubber.scrub("\(error)"))
+        }
+        client.requestTimeout = .seconds(3)
+        client.readRetry = .none
+        async let topics = client.topics(of: connector)
+        async let offsets = client.offsets(of: connector)
+        do {
+            let raw = try await offsets
+            // Source offsets are the connector's own data (a JDBC source can keep a query in them).
+            return try await .init(topics: topics, offsets: Scrubber.scrub(Self.indented(json: raw)))
+        } catch {
+            return .init(error: (error as? ConnectError)?.shortDescription ?? "unavailable")
+        }
+    }
+
+    /// JSON text indented for reading; text that is not JSON is shown as it came.
+    static func indented(json raw: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)),  // not JSON: shown raw
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return raw }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
