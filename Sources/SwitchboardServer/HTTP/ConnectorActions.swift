@@ -53,8 +53,9 @@ public struct ConnectorActions: Sendable {
     let logger: Logger
     /// Actions are idempotent, so what Connect calls retryable (a rebalance in progress, a worker
     /// behind on the config topic, a worker that is still starting) is retried for up to about
-    /// 20 s; a rebalance on a busy cluster takes that long, and a person waits on the answer.
-    var retry = RetryPolicy(maxAttempts: 8, initialDelay: .milliseconds(250), maxDelay: .seconds(4))
+    /// 35 s: a worker was seen answering 409 "stale configuration" to a task restart for over
+    /// 16 s right after an apply on a busy machine, and a person would rather wait than retry.
+    var retry = RetryPolicy(maxAttempts: 12, initialDelay: .milliseconds(250), maxDelay: .seconds(4), maxElapsed: .seconds(40))
 
     public func perform(_ request: Request, by user: User?) async -> Outcome {
         let who = user?.name ?? "anonymous"
