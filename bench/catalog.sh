@@ -6,8 +6,12 @@
 #          initial_state) must make at most 2 REST calls to read state, and take at most 1.5x
 #          the wall time of a raw single bulk GET (curl) plus JSON parse (python3).
 #          -> bench/results/catalog-plan.json
-#   apply: `switchboard apply` of 200 new connectors must take at most 1.3x the wall time of a
-#          raw 8-way concurrent PUT loop (xargs -P 8 curl) creating the same 200 connectors.
+#   apply: `switchboard apply` creates 200 new connectors (until all are RUNNING) and then
+#          deletes them (until all are gone), with the write concurrency it finds by itself. In the
+#          same run, on the same cluster, raw loops do the same at fixed 8, 16, 32 and 64 writes
+#          in flight (xargs -P curl, then polling the bulk status like apply does). Targets, for
+#          creates and for deletes: apply <= 0.75x the raw 8-way loop and <= 1.1x the best fixed
+#          loop of the run.
 #          -> bench/results/catalog-apply.json
 #
 # Usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N]
@@ -114,34 +118,72 @@ EOF
   cat bench/results/catalog-plan.json
 }
 
-bench_apply() {
-  local run t0 t1 apply_s put_s
-  run=$(date +%s)
-  echo "==> switchboard apply of $new new RUNNING connectors (8 writes at once)"
-  make_catalog "$work/apply-catalog" "fresh$run" "$new" running
-  t0=$(now); $sb apply --catalog "$work/apply-catalog" --auto-approve --parallelism 8 > "$work/apply.txt"; t1=$(now)
-  apply_s=$(elapsed "$t0" "$t1")
-  delete_prefix "fresh${run}_"
-
-  echo "==> Baseline: raw 8-way concurrent PUT loop of $new new connectors"
-  t0=$(now)
-  seq -f "raw${run}_c%04g" 0 $((new - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -f -X PUT -H 'Content-Type: application/json' \
-    "$url/connectors/{}/config" -d "$connector_json"
-  t1=$(now)
-  put_s=$(elapsed "$t0" "$t1")
-  delete_prefix "raw${run}_"
-  cat > bench/results/catalog-apply.json <<EOF
-{
-  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
-  "machine": $(machine),
-  "new_connectors": $new,
-  "switchboard_apply_s": $apply_s,
-  "raw_8way_put_loop_s": $put_s,
-  "ratio": $(ratio "$apply_s" "$put_s"),
-  "ratio_target": 1.3,
-  "pass": $(at_most "$(ratio "$apply_s" "$put_s")" 1.3)
+# Polls the bulk status every 0.5 s until `$2` connectors named `$1*` run with all their tasks
+# running (what apply waits for), or, with `$2` = 0, until none is left.
+wait_for() {
+  local prefix=$1 want=$2
+  until curl -s "$url/connectors?expand=status" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+mine = {n: v for n, v in d.items() if n.startswith('$prefix')}
+running = sum(1 for v in mine.values() if v['status']['connector']['state'] == 'RUNNING'
+              and v['status']['tasks'] and all(t['state'] == 'RUNNING' for t in v['status']['tasks']))
+sys.exit(0 if ($want == 0 and not mine) or ($want > 0 and running >= $want) else 1)"; do sleep 0.5; done
 }
-EOF
+
+bench_apply() {
+  local run t0 t1 team
+  run=$(date +%s)
+  : > "$work/apply-times.txt"
+  record() { echo "$1 $2 $3" >> "$work/apply-times.txt"; echo "    $1 $2: $3 s"; }
+
+  team="fresh$run"
+  echo "==> switchboard apply: $new creates, then $new deletes (concurrency found as it goes)"
+  make_catalog "$work/apply-catalog" "$team" "$new" running
+  t0=$(now); $sb apply --catalog "$work/apply-catalog" --auto-approve --output json > "$work/apply-create.json" 2> "$work/apply-create.log"; t1=$(now)
+  record apply create "$(elapsed "$t0" "$t1")"
+  rm -rf "$work/apply-catalog/teams/$team/connectors"
+  t0=$(now); $sb apply --catalog "$work/apply-catalog" --auto-approve --allow-mass-delete --output json > "$work/apply-delete.json" 2> "$work/apply-delete.log"; t1=$(now)
+  record apply delete "$(elapsed "$t0" "$t1")"
+  wait_for "${team}_" 0
+
+  for k in 8 16 32 64; do
+    local prefix="raw${run}k${k}_"
+    echo "==> Baseline: raw $k-way loop, $new creates then $new deletes"
+    t0=$(now)
+    seq -f "${prefix}c%04g" 0 $((new - 1)) | xargs -P "$k" -I{} curl -s -o /dev/null -X PUT -H 'Content-Type: application/json' \
+      "$url/connectors/{}/config" -d "$connector_json"
+    wait_for "$prefix" "$new"
+    t1=$(now)
+    record "raw$k" create "$(elapsed "$t0" "$t1")"
+    t0=$(now)
+    seq -f "${prefix}c%04g" 0 $((new - 1)) | xargs -P "$k" -I{} curl -s -o /dev/null -X DELETE "$url/connectors/{}"
+    wait_for "$prefix" 0
+    t1=$(now)
+    record "raw$k" delete "$(elapsed "$t0" "$t1")"
+  done
+
+  python3 - "$work/apply-times.txt" "$work/apply-create.json" "$work/apply-delete.json" "$new" "$(machine)" > bench/results/catalog-apply.json <<'PY'
+import json, sys, datetime
+times, create_json, delete_json, new, machine = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), json.loads(sys.argv[5])
+t = {}
+for line in open(times):
+    mode, op, seconds = line.split()
+    t.setdefault(op, {})[mode] = float(seconds)
+result = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": machine,
+          "connectors": new, "targets": {"vs_raw_8way": 0.75, "vs_best_fixed": 1.1}, "pass": True}
+for op, summary_file in (("create", create_json), ("delete", delete_json)):
+    raw = {k: v for k, v in t[op].items() if k.startswith("raw")}
+    best = min(raw, key=raw.get)
+    writes = json.load(open(summary_file)).get("writes", [])
+    entry = {"switchboard_apply_s": t[op]["apply"], "raw_s": raw, "best_fixed": best,
+             "ratio_vs_raw_8way": round(t[op]["apply"] / raw["raw8"], 3), "ratio_vs_best_fixed": round(t[op]["apply"] / raw[best], 3),
+             "apply_concurrency": [{k: w[k] for k in ("cluster", "initialConcurrency", "peakConcurrency", "finalConcurrency", "steps")} for w in writes]}
+    entry["pass"] = entry["ratio_vs_raw_8way"] <= 0.75 and entry["ratio_vs_best_fixed"] <= 1.1
+    result["pass"] = result["pass"] and entry["pass"]
+    result[op] = entry
+print(json.dumps(result, indent=2))
+PY
   cat bench/results/catalog-apply.json
 }
 

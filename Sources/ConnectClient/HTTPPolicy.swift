@@ -225,6 +225,11 @@ private func race<T: Sendable>(_ timeout: Duration, _ observation: Observation, 
 }
 
 extension Duration {
+    /// In seconds, as a Double (for rates and summaries).
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000

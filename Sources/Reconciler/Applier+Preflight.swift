@@ -41,7 +41,7 @@ extension Applier {
         guard !connectors.isEmpty else { return }
         let violations: [Violation]
         do {
-            violations = try await ServerValidator(catalog: catalog, connections: connections, parallelism: options.parallelism).validate(connectors)
+            violations = try await ServerValidator(catalog: catalog, connections: connections, parallelism: options.validationParallelism).validate(connectors)
         } catch {
             throw .unreachable(error)
         }

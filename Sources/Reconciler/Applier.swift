@@ -7,16 +7,19 @@ import SwitchboardCore
 /// Before the first write, two guards: a plan that deletes more connectors than the policy's
 /// `maxDeletesPerApply` is refused (unless ``Options/allowMassDelete``), and every connector
 /// to create or update is validated by Connect itself (`PUT /connector-plugins/{class}/config/validate`);
-/// any problem means nothing is written. Writes run with bounded concurrency, one task per connector (so writes to one connector are
-/// serialised). A write that Connect answers with a retryable error (409 during a rebalance, a 500
+/// any problem means nothing is written. Writes run per cluster with the concurrency its
+/// ``WriteWindow`` finds as it goes (or a pinned one), one task per connector (so writes to one
+/// connector are serialised). A write that Connect answers with a retryable error (409 during a rebalance, a 500
 /// saying a rebalance is expected, its 90 s "Request timed out") is retried with backoff, but only
 /// after re-reading the connector: a timed-out request may have completed. After the writes, each
 /// cluster is polled with its bulk call until every touched connector reaches its desired state,
 /// fails, or the wait times out.
 public struct Applier: Sendable {
     public struct Options: Sendable {
-        /// Writes in flight at once, over all clusters.
-        public var parallelism: Int
+        /// Writes in flight at once on each cluster: adaptive within a ceiling, or pinned.
+        public var writes: WriteWindow.Mode
+        /// Configs validated by Connect at once before the first write (reads, no rebalance).
+        public var validationParallelism = 8
         /// How long to wait for touched connectors to reach their desired state.
         public var waitTimeout: Duration
         public var retry: RetryPolicy
@@ -33,9 +36,9 @@ public struct Applier: Sendable {
         /// How long a cluster may stay unreachable while waiting before its changes fail.
         public var unreachableGrace: Duration
 
-        public init(parallelism: Int = 8, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15),
+        public init(writes: WriteWindow.Mode = .standard, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15),
                     failureGrace: Duration = .seconds(30), allowMassDelete: Bool = false, unreachableGrace: Duration = HTTPPolicy.defaultTimeout) {
-            self.parallelism = parallelism
+            self.writes = writes
             self.waitTimeout = waitTimeout
             self.retry = retry
             self.pollInterval = pollInterval
@@ -65,7 +68,35 @@ public struct Applier: Sendable {
         case writing(Change)
         case retrying(Change, reason: String, attempt: Int)
         case finished(Outcome)
+        /// How the writes to one cluster go: after about every twentieth write, and when the
+        /// concurrency changes.
+        case progress(WriteProgress)
+        /// The writes to one cluster are over.
+        case written(WriteSummary)
         case waiting(count: Int)
+    }
+
+    /// Writes done on one cluster so far.
+    public struct WriteProgress: Sendable {
+        public var cluster: String
+        public var done: Int
+        public var total: Int
+        /// Writes in flight allowed now.
+        public var concurrency: Int
+        /// Time left at the rate so far; nil before the first write ended.
+        public var estimatedLeft: Duration?
+    }
+
+    /// The writes to one cluster: how long they took and how the concurrency went.
+    public struct WriteSummary: Sendable, Codable {
+        public var cluster: String
+        public var writes: Int
+        public var seconds: Double
+        public var adaptive: Bool
+        public var initialConcurrency: Int
+        public var finalConcurrency: Int
+        public var peakConcurrency: Int
+        public var steps: [WriteWindow.Step]
     }
 
     public let connections: ClusterConnections
@@ -93,20 +124,21 @@ public struct Applier: Sendable {
 
     func write(_ plan: Plan, scrub: @escaping @Sendable (String, Change) -> String, events: @escaping @Sendable (Event) -> Void) async -> [Outcome] {
         let changes = plan.changes
-        // 1. Writes, bounded.
-        let written = await boundedMap(changes, limit: options.parallelism) { change -> Outcome? in
-            events(.writing(change))
-            do {
-                try await write(change, scrub: scrub, events: events)
-                return nil
-            } catch {
-                let outcome = Outcome(change: change, result: .failed(scrub(Self.describe(error), change)))
-                events(.finished(outcome))
-                return outcome
+        // 1. Writes, per cluster, as many in flight as the cluster's window allows.
+        let clusters = Dictionary(grouping: changes.indices) { changes[$0].cluster }
+        var written: [Int: Outcome?] = [:]
+        await withTaskGroup(of: [(Int, Outcome?)].self) { group in
+            for (cluster, indices) in clusters {
+                group.addTask {
+                    await writeAll(cluster: cluster, indices.map { ($0, changes[$0]) }, scrub: scrub, events: events)
+                }
+            }
+            for await results in group {
+                for (index, outcome) in results { written[index] = outcome }
             }
         }
         var outcomes: [Int: Outcome] = [:]
-        for (index, outcome) in written.enumerated() {
+        for (index, outcome) in written {
             if let outcome { outcomes[index] = outcome }
         }
         // 2. Wait for the desired state, one bulk read per cluster per round.
@@ -128,13 +160,60 @@ public struct Applier: Sendable {
 
     // MARK: writes
 
-    func write(_ change: Change, scrub: @Sendable (String, Change) -> String, events: @Sendable (Event) -> Void) async throws {
+    /// The writes to one cluster, in plan order, each attempt waiting for a slot of the cluster's
+    /// ``WriteGate``; each result is nil when the write was made (the wait judges it) or the
+    /// outcome of a failed write.
+    func writeAll(cluster: String, _ changes: [(Int, Change)], scrub: @escaping @Sendable (String, Change) -> String,
+                  events: @escaping @Sendable (Event) -> Void) async -> [(Int, Outcome?)] {
+        let gate = WriteGate(options.writes)
+        let initial = gate.current.limit
+        let started = ContinuousClock.now
+        let every = max(1, changes.count / 20)
+        var results: [(Int, Outcome?)] = []
+        var lastLimit = initial
+        await withTaskGroup(of: (Int, Outcome?).self) { group in
+            for (index, change) in changes {
+                group.addTask {
+                    events(.writing(change))
+                    do {
+                        try await write(change, gate: gate, scrub: scrub, events: events)
+                        return (index, nil)
+                    } catch {
+                        let outcome = Outcome(change: change, result: .failed(scrub(Self.describe(error), change)))
+                        events(.finished(outcome))
+                        return (index, outcome)
+                    }
+                }
+            }
+            for await result in group {
+                results.append(result)
+                let limit = gate.current.limit, done = results.count
+                if done % every == 0 || done == changes.count || limit != lastLimit {
+                    lastLimit = limit
+                    let elapsed = ContinuousClock.now - started
+                    events(.progress(WriteProgress(cluster: cluster, done: done, total: changes.count, concurrency: limit,
+                                                   estimatedLeft: elapsed * (Double(changes.count - done) / Double(done)))))
+                }
+            }
+        }
+        let window = gate.current
+        let adaptive = if case .adaptive = window.mode { true } else { false }
+        events(.written(WriteSummary(cluster: cluster, writes: changes.count, seconds: (ContinuousClock.now - started).inSeconds, adaptive: adaptive,
+                                     initialConcurrency: initial, finalConcurrency: window.limit, peakConcurrency: window.peak, steps: window.steps)))
+        return results
+    }
+
+    /// Makes one write, retrying what Connect calls retryable; every attempt (and the re-read
+    /// before a retry) runs in a slot of `gate`, and the backoff in between does not hold one.
+    func write(_ change: Change, gate: WriteGate, scrub: @Sendable (String, Change) -> String, events: @Sendable (Event) -> Void) async throws {
         let client = try connections.client(change.cluster)
         var attempt = 0
         try await options.retry.run({
             attempt += 1
-            if attempt > 1, try await alreadyDone(change, client: client) { return }
-            try await perform(change, client: client)
+            try await gate.attempt {
+                if attempt > 1, try await alreadyDone(change, client: client) { return }
+                try await perform(change, client: client)
+            }
         }, beforeRetry: { error, attempt in
             events(.retrying(change, reason: scrub(error.message ?? error.shortDescription, change), attempt: attempt))
         })

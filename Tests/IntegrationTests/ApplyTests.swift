@@ -25,6 +25,30 @@ struct ApplyTests {
         #expect(!result.all.contains(secret))
     }
 
+    /// `apply --output json`: stdout is one JSON document with every outcome and each cluster's
+    /// writes (concurrency included); progress goes to stderr.
+    @Test func applyReportsOutcomesAndWritesAsJSON() async throws {
+        try await TestStack.shared.up()
+        let catalog = try LiveCatalog()
+        let topic = "\(catalog.team)-json"
+        try catalog.fileSource("one", topic: topic)
+        try catalog.fileSource("two", topic: topic)
+        try catalog.fileSink("three", team: catalog.otherTeam, topic: topic, cluster: "beta")
+        let result = try await catalog.run("apply", "--auto-approve", "--output", "json")
+        #expect(result.status == 0, "\(result.all)")
+        let summary = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout is JSON alone: \(result.stdout)")
+        #expect(summary["changes"] as? Int == 3 && summary["applied"] as? Int == 3)
+        let results = try #require(summary["results"] as? [[String: Any]])
+        #expect(Set(results.compactMap { $0["result"] as? String }) == ["applied"])
+        let writes = try #require(summary["writes"] as? [[String: Any]])
+        #expect(writes.compactMap { $0["cluster"] as? String } == ["alpha", "beta"])
+        #expect(writes.compactMap { $0["writes"] as? Int } == [2, 1])
+        #expect(writes.allSatisfy { ($0["adaptive"] as? Bool) == true && ($0["initialConcurrency"] as? Int) == 8 })
+        #expect(result.stderr.contains("alpha: 2/2 written"), "progress on stderr: \(result.stderr)")
+        for name in ["\(catalog.team)_one", "\(catalog.team)_two"] { try await alpha.delete(name) }
+        try await beta.delete("\(catalog.otherTeam)_three")
+    }
+
     @Test func createUpdateStateChangePruneAndConvergeOverTwoClusters() async throws {
         try await TestStack.shared.up()
         let catalog = try LiveCatalog()

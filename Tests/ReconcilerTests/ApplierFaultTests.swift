@@ -28,6 +28,11 @@ import Testing
         var failing: Set<String> = []
         /// How long writes (not validation) wait before their answer.
         var writeDelay: Duration = .zero
+        /// When set, a create arriving while more than this many arrived in the last 300 ms is
+        /// answered 409 (a rebalance under load); accepted creates answer after 150 ms.
+        var busyAbove: Int?
+        private var recentCreates: [ContinuousClock.Instant] = []
+        private(set) var conflictsUnderLoad = 0
         private var restarts: [String] = []
 
         func seed(_ name: String, config: [String: String]) {
@@ -66,6 +71,21 @@ import Testing
                     restarts.append(name)
                     failing.remove(name)
                     return .init(status: 202, body: "{}")
+                case ("POST", "/connectors") where busyAbove != nil:
+                    let now = ContinuousClock.now
+                    recentCreates.removeAll { now - $0 > .milliseconds(300) }
+                    recentCreates.append(now)
+                    if recentCreates.count > busyAbove! {
+                        conflictsUnderLoad += 1
+                        return .init(status: 409, body: #"{"error_code":409,"message":"Cannot complete request because of a conflicting operation (e.g. worker rebalance)"}"#,
+                                     delay: .milliseconds(50))
+                    }
+                    guard let body = try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any],
+                          let name = body["name"] as? String, let config = body["config"] as? [String: String] else {
+                        return .init(status: 400, body: #"{"error_code":400,"message":"bad body"}"#)
+                    }
+                    connectors[name] = config.merging(["name": name]) { $1 }
+                    return .init(status: 201, body: "{}", delay: .milliseconds(150))
                 case ("POST", "/connectors"):
                     if let createError { return .init(status: 400, body: #"{"error_code":400,"message":\#(json(createError))}"#) }
                     if conflictsLeft > 0 {
@@ -106,7 +126,7 @@ import Testing
     }
 
     func setUp(_ fake: FakeConnect, connectors: [String], secretValue: String? = nil, timeout: Duration = .seconds(5), retryFor: Duration = .seconds(20),
-               failureGrace: Duration = .seconds(30)) async throws -> (FaultServer, Catalog, Applier) {
+               failureGrace: Duration = .seconds(30), writes: WriteWindow.Mode = .standard) async throws -> (FaultServer, Catalog, Applier) {
         let server = try await FaultServer.start(.scripted { fake.handle($0) })
         let location = SourceLocation(file: "switchboard.yaml")
         let team = Team(name: "payments", members: Principals(users: ["alice"]), alertReceivers: [], location: location)
@@ -117,7 +137,7 @@ import Testing
         let catalog = Catalog(root: URL(fileURLWithPath: "/tmp"), clusters: [ClusterDefinition(name: "fake", urls: [server.url], location: location)],
                               policy: Policy(), admins: Principals(), teams: [team], connectors: definitions)
         let connections = try ClusterConnections(catalog: catalog, timeout: timeout)
-        let applier = Applier(connections: connections, options: .init(waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: retryFor),
+        let applier = Applier(connections: connections, options: .init(writes: writes, waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: retryFor),
                                                                       pollInterval: .milliseconds(50), emptyTaskGrace: .zero, failureGrace: failureGrace))
         return (server, catalog, applier)
     }
@@ -234,5 +254,31 @@ import Testing
         #expect(message.contains("no answer") || message.contains("within"), "\(message)")
         // The deadline bounds the wait; the margin is for a loaded machine, not a speed target.
         #expect(took < .seconds(20), "took \(took)")
+    }
+
+    @Test func theWriterBacksOffWhenConnectAnswers409UnderLoadAndStillFinishes() async throws {
+        let fake = FakeConnect()
+        fake.busyAbove = 6
+        let names = (0..<40).map { "c\($0)" }
+        let (server, catalog, applier) = try await setUp(fake, connectors: names, writes: .adaptive(initial: 16, ceiling: 64))
+        defer { Task { await server.stop() } }
+        let summaries = SummaryBox()
+        let outcomes = try await applier.apply(plan(catalog), catalog: catalog) { event in
+            if case .written(let summary) = event { summaries.set(summary) }
+        }
+        #expect(outcomes.allSatisfy { $0.result == .applied }, "\(outcomes.map(\.result))")
+        #expect(fake.names.count == 40)
+        #expect(fake.conflictsUnderLoad > 0, "16 at once is more than the fake takes")
+        let summary = try #require(summaries.value)
+        #expect(summary.writes == 40 && summary.adaptive && summary.initialConcurrency == 16)
+        #expect(summary.steps.contains { $0.reason.contains("answered with retry") && $0.limit < 16 }, "\(summary.steps)")
+        #expect(summary.finalConcurrency < 16, "\(summary.steps)")
+    }
+
+    final class SummaryBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var summary: Applier.WriteSummary?
+        func set(_ value: Applier.WriteSummary) { lock.withLock { summary = value } }
+        var value: Applier.WriteSummary? { lock.withLock { summary } }
     }
 }

@@ -1,0 +1,180 @@
+import ConnectClient
+import Foundation
+
+/// How many writes one cluster gets in flight during an apply.
+///
+/// Each create or delete is a config-topic write and a group rebalance, so the best number of
+/// writes in flight depends on the cluster: too few leave the leader idle between rebalances, too
+/// many start rebalance storms. The window counts attempts (a retry is an attempt of its own and
+/// waits for a slot like any other). Adaptive (the default), it is judged after every round of
+/// `limit` ended attempts (at least 4):
+/// - an attempt in the round was answered with "retry" (a 409, a timeout, a pending rebalance): halve;
+/// - writes made per second fell by more than 10% from the round before: go back to the
+///   concurrency of the best round seen (or down by a quarter);
+/// - otherwise grow: by half while it keeps improving from the start (slow start), then by an
+///   eighth (at least one) per round, never above `ceiling`.
+/// Pinned (`apply --parallelism N`), it stays at N.
+public struct WriteWindow: Sendable {
+    public enum Mode: Sendable, Equatable {
+        case adaptive(initial: Int, ceiling: Int)
+        case pinned(Int)
+
+        /// What apply uses unless told otherwise.
+        public static let standard = Mode.adaptive(initial: 8, ceiling: 64)
+    }
+
+    /// One change of the limit, for the summary.
+    public struct Step: Sendable, Equatable, Codable {
+        /// Attempts ended before the change.
+        public var afterAttempts: Int
+        public var limit: Int
+        /// Completed writes per second in the round that led to the change.
+        public var writesPerSecond: Double
+        public var reason: String
+    }
+
+    /// How an attempt ended.
+    public enum Ending: Sendable {
+        /// The write was made (or found made).
+        case done
+        /// Connect asked for it again (409, timeout, rebalance): a sign of too much in flight.
+        case retry
+        /// Connect refused it for good (a bad config): says nothing about the load.
+        case refused
+    }
+
+    public let mode: Mode
+    public private(set) var limit: Int
+    public private(set) var peak: Int
+    public private(set) var steps: [Step] = []
+    /// Attempts ended so far.
+    public private(set) var attempts = 0
+
+    private let ceiling: Int
+    private var slowStart = true
+    private var roundStarted: ContinuousClock.Instant
+    private var roundEnded = 0
+    private var roundDone = 0
+    private var roundRetries = 0
+    private var lastRate: Double?
+    private var best: (limit: Int, rate: Double)?
+
+    public init(_ mode: Mode, now: ContinuousClock.Instant = .now) {
+        self.mode = mode
+        switch mode {
+        case .adaptive(let initial, let ceiling):
+            self.ceiling = max(1, ceiling)
+            limit = min(max(1, initial), self.ceiling)
+        case .pinned(let count):
+            limit = max(1, count)
+            ceiling = limit
+        }
+        peak = limit
+        roundStarted = now
+    }
+
+    /// One attempt ended.
+    public mutating func ended(_ ending: Ending, now: ContinuousClock.Instant = .now) {
+        attempts += 1
+        roundEnded += 1
+        switch ending {
+        case .done: roundDone += 1
+        case .retry: roundRetries += 1
+        case .refused: break
+        }
+        guard case .adaptive = mode, roundEnded >= max(limit, 4) else { return }
+        let rate = Double(roundDone) / max((now - roundStarted).inSeconds, 0.001)
+        let roundLimit = limit
+        if roundRetries > 0 {
+            slowStart = false
+            change(to: max(1, limit / 2), rate: rate, reason: "\(roundRetries) attempt(s) answered with retry")
+        } else if let lastRate, rate < lastRate * 0.9 {
+            slowStart = false
+            let back = best.map { $0.limit < limit ? $0.limit : max(1, limit * 3 / 4) } ?? max(1, limit * 3 / 4)
+            change(to: back, rate: rate, reason: "slower than the round before")
+        } else if slowStart {
+            change(to: min(ceiling, max(limit + 1, limit * 3 / 2)), rate: rate, reason: "faster")
+        } else {
+            change(to: min(ceiling, limit + max(1, limit / 8)), rate: rate, reason: "steady")
+        }
+        if roundRetries == 0, best.map({ rate > $0.rate }) ?? true {
+            best = (roundLimit, rate)
+        }
+        lastRate = rate
+        roundStarted = now
+        roundEnded = 0
+        roundDone = 0
+        roundRetries = 0
+    }
+
+    private mutating func change(to newLimit: Int, rate: Double, reason: String) {
+        guard newLimit != limit else { return }
+        limit = newLimit
+        peak = max(peak, newLimit)
+        steps.append(Step(afterAttempts: attempts, limit: newLimit, writesPerSecond: (rate * 100).rounded() / 100, reason: reason))
+    }
+}
+
+/// The write window shared by the writes to one cluster: an attempt waits for a slot, and the
+/// window's limit (which may shrink or grow as attempts end) decides how many run at once.
+final class WriteGate: @unchecked Sendable {
+    // Every field is read and written under `lock`; continuations are resumed outside it.
+    private let lock = NSLock()
+    private var window: WriteWindow
+    private var inFlight = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ mode: WriteWindow.Mode) {
+        window = WriteWindow(mode)
+    }
+
+    /// The window as it is now.
+    var current: WriteWindow { lock.withLock { window } }
+
+    /// Waits for a slot.
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if inFlight < window.limit {
+                inFlight += 1
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiting.append(continuation)
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Gives the slot back with how the attempt ended, and lets in as many waiting attempts as
+    /// the window now allows.
+    func release(_ ending: WriteWindow.Ending) {
+        let admitted: [CheckedContinuation<Void, Never>] = lock.withLock {
+            inFlight -= 1
+            window.ended(ending)
+            var admitted: [CheckedContinuation<Void, Never>] = []
+            while inFlight < window.limit, !waiting.isEmpty {
+                inFlight += 1
+                admitted.append(waiting.removeFirst())
+            }
+            return admitted
+        }
+        for continuation in admitted { continuation.resume() }
+    }
+
+    /// Runs one attempt in a slot.
+    func attempt<T>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            release(.done)
+            return value
+        } catch let error as ConnectError where error.isRetryable {
+            release(.retry)
+            throw error
+        } catch {
+            release(.refused)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,78 @@
+@testable import Reconciler
+import Testing
+
+/// The write window alone, on a made-up clock: how it grows, holds, backs off and stays pinned.
+@Suite struct WriteWindowTests {
+    /// Feeds one round of `window.limit` attempts that took `seconds` in all, the first `retries`
+    /// of them answered with "retry".
+    func round(_ window: inout WriteWindow, at clock: inout ContinuousClock.Instant, seconds: Double, retries: Int = 0) {
+        let count = max(window.limit, 4)
+        for index in 0..<count {
+            clock += .milliseconds(Int(seconds * 1000) / count)
+            window.ended(index < retries ? .retry : .done, now: clock)
+        }
+    }
+
+    @Test func growsWhileWritesPerSecondImproveUpToTheCeiling() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 8, ceiling: 40), now: clock)
+        var limits = [window.limit]
+        // Every round takes 1 s whatever the concurrency: more in flight, more per second.
+        for _ in 0..<8 {
+            round(&window, at: &clock, seconds: 1)
+            limits.append(window.limit)
+        }
+        #expect(limits.prefix(5) == [8, 12, 18, 27, 40], "by half each round while it improves")
+        #expect(window.limit == 40 && window.peak == 40, "never above the ceiling")
+    }
+
+    @Test func refusalsSayNothingAboutTheLoad() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 8, ceiling: 64), now: clock)
+        for _ in 0..<8 {
+            clock += .milliseconds(100)
+            window.ended(.refused, now: clock)
+        }
+        #expect(window.limit > 8, "a bad config is not a sign of too much in flight")
+    }
+
+    @Test func retriesHalveIt() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 16, ceiling: 64), now: clock)
+        round(&window, at: &clock, seconds: 1, retries: 3)
+        #expect(window.limit == 8)
+        #expect(window.steps.last?.reason.contains("answered with retry") == true)
+        round(&window, at: &clock, seconds: 0.5, retries: 1)
+        #expect(window.limit == 4)
+        // After backing off it grows step by step, not by half.
+        round(&window, at: &clock, seconds: 0.2)
+        #expect(window.limit == 5)
+    }
+
+    @Test func aSlowerRoundGoesBackToTheBestConcurrencySeen() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 8, ceiling: 64), now: clock)
+        round(&window, at: &clock, seconds: 1)   // 8/s at 8 -> 12
+        round(&window, at: &clock, seconds: 1)   // 12/s at 12 -> 18
+        #expect(window.limit == 18)
+        round(&window, at: &clock, seconds: 3)   // 6/s at 18: a rebalance storm
+        #expect(window.limit == 12, "back to the concurrency of the best round")
+        #expect(window.steps.last?.reason == "slower than the round before")
+    }
+
+    @Test func pinnedStaysWhereItIsPut() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.pinned(16), now: clock)
+        round(&window, at: &clock, seconds: 1, retries: 5)
+        round(&window, at: &clock, seconds: 0.1)
+        #expect(window.limit == 16 && window.steps.isEmpty && window.attempts == 32)
+    }
+
+    @Test func theLimitIsAtLeastOne() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 1, ceiling: 1), now: clock)
+        for _ in 0..<3 { round(&window, at: &clock, seconds: 1, retries: 2) }
+        #expect(window.limit == 1)
+        #expect(WriteWindow(.pinned(0)).limit == 1)
+    }
+}
