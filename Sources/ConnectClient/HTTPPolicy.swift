@@ -18,6 +18,9 @@ public enum HTTPPolicy {
     public static let defaultTimeout: Duration = .seconds(30)
     /// How long to wait for a TCP (and TLS) connection.
     public static let connectTimeout: Duration = .seconds(5)
+    /// Connections the shared client opens to one worker at once: above apply's largest write
+    /// concurrency (64) plus the reads beside it.
+    public static let maxConnectionsPerHost = 128
 
     /// The HTTP client that Connect clients and artifact stores share unless given another.
     /// Unlike `HTTPClient.shared`, it does not retry a refused connection until the request's
@@ -25,6 +28,10 @@ public enum HTTPPolicy {
     public static let sharedClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        // AsyncHTTPClient opens at most 8 connections per host by default and queues the rest,
+        // failing a queued request after the connect timeout: apply's writes to one cluster go
+        // well past 8 at once (up to --max-parallelism), so the pool must not be the limit.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
         configuration.timeout.connect = .nanoseconds(connectTimeout.nanoseconds)
         // A backstop for a body that stops flowing; callers set tighter deadlines themselves.
         configuration.timeout.read = .minutes(5)

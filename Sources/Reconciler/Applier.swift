@@ -174,7 +174,6 @@ public struct Applier: Sendable {
         await withTaskGroup(of: (Int, Outcome?).self) { group in
             for (index, change) in changes {
                 group.addTask {
-                    events(.writing(change))
                     do {
                         try await write(change, gate: gate, scrub: scrub, events: events)
                         return (index, nil)
@@ -211,6 +210,7 @@ public struct Applier: Sendable {
         try await options.retry.run({
             attempt += 1
             try await gate.attempt {
+                if attempt == 1 { events(.writing(change)) }
                 if attempt > 1, try await alreadyDone(change, client: client) { return }
                 try await perform(change, client: client)
             }

@@ -55,8 +55,9 @@ struct Apply: AsyncParsableCommand {
     var allowMassDelete = false
 
     func validate() throws {
-        guard (parallelism ?? 1) >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
-        guard maxParallelism >= 1 else { throw ValidationError("--max-parallelism must be at least 1.") }
+        let most = HTTPPolicy.maxConnectionsPerHost
+        guard (1...most).contains(parallelism ?? 1) else { throw ValidationError("--parallelism must be between 1 and \(most) (connections to one worker at once).") }
+        guard (1...most).contains(maxParallelism) else { throw ValidationError("--max-parallelism must be between 1 and \(most) (connections to one worker at once).") }
         guard waitTimeout >= 1 else { throw ValidationError("--wait-timeout must be at least 1 second.") }
     }
 

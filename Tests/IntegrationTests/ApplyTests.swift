@@ -26,10 +26,12 @@ struct ApplyTests {
     }
 
     /// `apply --output json`: stdout is one JSON document with every outcome and each cluster's
-    /// writes (concurrency included); progress goes to stderr.
+    /// writes (concurrency included); progress goes to stderr; the planted cluster password
+    /// shows in neither.
     @Test func applyReportsOutcomesAndWritesAsJSON() async throws {
         try await TestStack.shared.up()
-        let catalog = try LiveCatalog()
+        let secret = "Planted-\(UInt32.random(in: 0...UInt32.max))-json"
+        let catalog = try LiveCatalog(plantedSecret: secret)
         let topic = "\(catalog.team)-json"
         try catalog.fileSource("one", topic: topic)
         try catalog.fileSource("two", topic: topic)
@@ -45,6 +47,7 @@ struct ApplyTests {
         #expect(writes.compactMap { $0["writes"] as? Int } == [2, 1])
         #expect(writes.allSatisfy { ($0["adaptive"] as? Bool) == true && ($0["initialConcurrency"] as? Int) == 8 })
         #expect(result.stderr.contains("alpha: 2/2 written"), "progress on stderr: \(result.stderr)")
+        #expect(!result.all.contains(secret))
         for name in ["\(catalog.team)_one", "\(catalog.team)_two"] { try await alpha.delete(name) }
         try await beta.delete("\(catalog.otherTeam)_three")
     }
