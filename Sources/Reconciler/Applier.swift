@@ -20,6 +20,10 @@ public struct Applier: Sendable {
         public var writes: WriteWindow.Mode
         /// Configs validated by Connect at once before the first write (reads, no rebalance).
         public var validationParallelism = 8
+        /// The deadline of one write request. Connect answers a write it could not finish with
+        /// its own 500 "Request timed out" after 90 s, and the leader queues writes, so a write
+        /// may wait much longer than a read; reads keep the client's timeout.
+        public var writeTimeout: Duration
         /// How long to wait for touched connectors to reach their desired state.
         public var waitTimeout: Duration
         public var retry: RetryPolicy
@@ -36,9 +40,10 @@ public struct Applier: Sendable {
         /// How long a cluster may stay unreachable while waiting before its changes fail.
         public var unreachableGrace: Duration
 
-        public init(writes: WriteWindow.Mode = .standard, waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15),
+        public init(writes: WriteWindow.Mode = .standard, writeTimeout: Duration = .seconds(90), waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15),
                     failureGrace: Duration = .seconds(30), allowMassDelete: Bool = false, unreachableGrace: Duration = HTTPPolicy.defaultTimeout) {
             self.writes = writes
+            self.writeTimeout = writeTimeout
             self.waitTimeout = waitTimeout
             self.retry = retry
             self.pollInterval = pollInterval
@@ -165,7 +170,7 @@ public struct Applier: Sendable {
     /// outcome of a failed write.
     func writeAll(cluster: String, _ changes: [(Int, Change)], scrub: @escaping @Sendable (String, Change) -> String,
                   events: @escaping @Sendable (Event) -> Void) async -> [(Int, Outcome?)] {
-        let gate = WriteGate(options.writes)
+        let gate = WriteGate(options.writes, writeTimeout: options.writeTimeout)
         let initial = gate.current.limit
         let started = ContinuousClock.now
         let every = max(1, changes.count / 20)
@@ -206,13 +211,15 @@ public struct Applier: Sendable {
     /// before a retry) runs in a slot of `gate`, and the backoff in between does not hold one.
     func write(_ change: Change, gate: WriteGate, scrub: @Sendable (String, Change) -> String, events: @Sendable (Event) -> Void) async throws {
         let client = try connections.client(change.cluster)
+        var writer = client
+        writer.requestTimeout = options.writeTimeout
         var attempt = 0
         try await options.retry.run({
             attempt += 1
             try await gate.attempt {
                 if attempt == 1 { events(.writing(change)) }
                 if attempt > 1, try await alreadyDone(change, client: client) { return }
-                try await perform(change, client: client)
+                try await perform(change, client: writer)
             }
         }, beforeRetry: { error, attempt in
             events(.retrying(change, reason: scrub(error.message ?? error.shortDescription, change), attempt: attempt))

@@ -9,10 +9,13 @@ import Foundation
 /// waits for a slot like any other). Adaptive (the default), it is judged after every round of
 /// `limit` ended attempts (at least 4):
 /// - an attempt in the round was answered with "retry" (a 409, a timeout, a pending rebalance): halve;
+/// - an attempt took more than half the write timeout (the leader queues writes, so the wait
+///   grows with the concurrency): down by a quarter, before any request times out;
 /// - writes made per second fell by more than 10% from the round before: go back to the
 ///   concurrency of the best round seen (or down by a quarter);
 /// - otherwise grow: by half while it keeps improving from the start (slow start), then by an
-///   eighth (at least one) per round, never above `ceiling`.
+///   eighth (at least one) per round, never above `ceiling`; but not while the slowest attempt
+///   of the round took more than a third of the write timeout.
 /// Pinned (`apply --parallelism N`), it stays at N.
 public struct WriteWindow: Sendable {
     public enum Mode: Sendable, Equatable {
@@ -51,6 +54,9 @@ public struct WriteWindow: Sendable {
     public private(set) var attempts = 0
 
     private let ceiling: Int
+    /// A third of the write timeout: the slowest attempt of a round should stay below it.
+    private let latencyBudget: Duration
+    private var roundSlowest: Duration = .zero
     private var slowStart = true
     private var roundStarted: ContinuousClock.Instant
     private var roundEnded = 0
@@ -59,8 +65,10 @@ public struct WriteWindow: Sendable {
     private var lastRate: Double?
     private var best: (limit: Int, rate: Double)?
 
-    public init(_ mode: Mode, now: ContinuousClock.Instant = .now) {
+    /// `writeTimeout` is the deadline of one write request.
+    public init(_ mode: Mode, writeTimeout: Duration = .seconds(90), now: ContinuousClock.Instant = .now) {
         self.mode = mode
+        latencyBudget = writeTimeout / 3
         switch mode {
         case .adaptive(let initial, let ceiling):
             self.ceiling = max(1, ceiling)
@@ -73,10 +81,11 @@ public struct WriteWindow: Sendable {
         roundStarted = now
     }
 
-    /// One attempt ended.
-    public mutating func ended(_ ending: Ending, now: ContinuousClock.Instant = .now) {
+    /// One attempt ended after `took`.
+    public mutating func ended(_ ending: Ending, took: Duration = .zero, now: ContinuousClock.Instant = .now) {
         attempts += 1
         roundEnded += 1
+        roundSlowest = max(roundSlowest, took)
         switch ending {
         case .done: roundDone += 1
         case .retry: roundRetries += 1
@@ -88,10 +97,15 @@ public struct WriteWindow: Sendable {
         if roundRetries > 0 {
             slowStart = false
             change(to: max(1, limit / 2), rate: rate, reason: "\(roundRetries) attempt(s) answered with retry")
+        } else if roundSlowest > latencyBudget * 3 / 2 {
+            slowStart = false
+            change(to: max(1, limit * 3 / 4), rate: rate, reason: "an answer took \(Int(roundSlowest.inSeconds)) s, over half the write timeout")
         } else if let lastRate, rate < lastRate * 0.9 {
             slowStart = false
             let back = best.map { $0.limit < limit ? $0.limit : max(1, limit * 3 / 4) } ?? max(1, limit * 3 / 4)
             change(to: back, rate: rate, reason: "slower than the round before")
+        } else if roundSlowest > latencyBudget {
+            slowStart = false  // held: more in flight would only wait longer
         } else if slowStart {
             change(to: min(ceiling, max(limit + 1, limit * 3 / 2)), rate: rate, reason: "faster")
         } else {
@@ -105,6 +119,7 @@ public struct WriteWindow: Sendable {
         roundEnded = 0
         roundDone = 0
         roundRetries = 0
+        roundSlowest = .zero
     }
 
     private mutating func change(to newLimit: Int, rate: Double, reason: String) {
@@ -124,8 +139,8 @@ final class WriteGate: @unchecked Sendable {
     private var inFlight = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(_ mode: WriteWindow.Mode) {
-        window = WriteWindow(mode)
+    init(_ mode: WriteWindow.Mode, writeTimeout: Duration) {
+        window = WriteWindow(mode, writeTimeout: writeTimeout)
     }
 
     /// The window as it is now.
@@ -148,10 +163,10 @@ final class WriteGate: @unchecked Sendable {
 
     /// Gives the slot back with how the attempt ended, and lets in as many waiting attempts as
     /// the window now allows.
-    func release(_ ending: WriteWindow.Ending) {
+    func release(_ ending: WriteWindow.Ending, took: Duration) {
         let admitted: [CheckedContinuation<Void, Never>] = lock.withLock {
             inFlight -= 1
-            window.ended(ending)
+            window.ended(ending, took: took)
             var admitted: [CheckedContinuation<Void, Never>] = []
             while inFlight < window.limit, !waiting.isEmpty {
                 inFlight += 1
@@ -165,15 +180,16 @@ final class WriteGate: @unchecked Sendable {
     /// Runs one attempt in a slot.
     func attempt<T>(_ body: () async throws -> T) async throws -> T {
         await acquire()
+        let started = ContinuousClock.now
         do {
             let value = try await body()
-            release(.done)
+            release(.done, took: ContinuousClock.now - started)
             return value
         } catch let error as ConnectError where error.isRetryable {
-            release(.retry)
+            release(.retry, took: ContinuousClock.now - started)
             throw error
         } catch {
-            release(.refused)
+            release(.refused, took: ContinuousClock.now - started)
             throw error
         }
     }

@@ -16,7 +16,9 @@ struct Apply: AsyncParsableCommand {
             Writes to each cluster run with the concurrency \
             that cluster sustains, found as apply goes: it starts at 8 writes in flight, grows while \
             completed writes per second improve, falls back when they drop (rebalance storms) and \
-            halves when Connect asks for retries, never above --max-parallelism (64); \
+            halves when Connect asks for retries, shrinks before answers near --write-timeout \
+            (90 s; the leader queues writes, so waits grow with the concurrency), never above \
+            --max-parallelism (64); \
             --parallelism N pins it at N. What Connect says is retryable (409 during a rebalance, a \
             pending rebalance, its request timeout) is retried after re-reading the connector. \
             Progress shows writes done, the concurrency and the time left. Then it waits until \
@@ -48,6 +50,9 @@ struct Apply: AsyncParsableCommand {
     @Option(help: "text, or json for a summary on stdout (progress goes to stderr).")
     var output: OutputFormat = .text
 
+    @Option(help: "Seconds one write request may take (Connect answers a write it could not finish after 90 s itself; reads keep --timeout).")
+    var writeTimeout = 90
+
     @Option(help: "Seconds to wait for touched connectors to reach their desired state.")
     var waitTimeout = 180
 
@@ -58,6 +63,7 @@ struct Apply: AsyncParsableCommand {
         let most = HTTPPolicy.maxConnectionsPerHost
         guard (1...most).contains(parallelism ?? 1) else { throw ValidationError("--parallelism must be between 1 and \(most) (connections to one worker at once).") }
         guard (1...most).contains(maxParallelism) else { throw ValidationError("--max-parallelism must be between 1 and \(most) (connections to one worker at once).") }
+        guard writeTimeout >= 1 else { throw ValidationError("--write-timeout must be at least 1 second.") }
         guard waitTimeout >= 1 else { throw ValidationError("--wait-timeout must be at least 1 second.") }
     }
 
@@ -97,8 +103,9 @@ struct Apply: AsyncParsableCommand {
             return
         }
         // A write is retried (409s, a rebalance, a worker that does not answer) for up to twice
-        // the network timeout; a cluster that stays unreachable while waiting fails its changes.
-        let applier = Applier(connections: connections, options: .init(writes: writes, waitTimeout: .seconds(waitTimeout), retry: RetryPolicy(maxElapsed: options.networkTimeout * 2),
+        // its timeout; a cluster that stays unreachable while waiting fails its changes.
+        let applier = Applier(connections: connections, options: .init(writes: writes, writeTimeout: .seconds(writeTimeout), waitTimeout: .seconds(waitTimeout),
+                                                                      retry: RetryPolicy(maxElapsed: .seconds(writeTimeout) * 2),
                                                                       allowMassDelete: allowMassDelete, unreachableGrace: options.networkTimeout))
         // The guards first: no question is asked about a plan that would be refused anyway.
         say("==> Checking the plan: the deletion limit, and Connect's validation of every connector to create or update")

@@ -137,7 +137,7 @@ import Testing
         let catalog = Catalog(root: URL(fileURLWithPath: "/tmp"), clusters: [ClusterDefinition(name: "fake", urls: [server.url], location: location)],
                               policy: Policy(), admins: Principals(), teams: [team], connectors: definitions)
         let connections = try ClusterConnections(catalog: catalog, timeout: timeout)
-        let applier = Applier(connections: connections, options: .init(writes: writes, waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: retryFor),
+        let applier = Applier(connections: connections, options: .init(writes: writes, writeTimeout: timeout, waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: retryFor),
                                                                       pollInterval: .milliseconds(50), emptyTaskGrace: .zero, failureGrace: failureGrace))
         return (server, catalog, applier)
     }

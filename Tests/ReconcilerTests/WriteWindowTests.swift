@@ -5,12 +5,24 @@ import Testing
 @Suite struct WriteWindowTests {
     /// Feeds one round of `window.limit` attempts that took `seconds` in all, the first `retries`
     /// of them answered with "retry".
-    func round(_ window: inout WriteWindow, at clock: inout ContinuousClock.Instant, seconds: Double, retries: Int = 0) {
+    func round(_ window: inout WriteWindow, at clock: inout ContinuousClock.Instant, seconds: Double, retries: Int = 0, slowest: Duration = .zero) {
         let count = max(window.limit, 4)
         for index in 0..<count {
             clock += .milliseconds(Int(seconds * 1000) / count)
-            window.ended(index < retries ? .retry : .done, now: clock)
+            window.ended(index < retries ? .retry : .done, took: index == count - 1 ? slowest : .zero, now: clock)
         }
+    }
+
+    @Test func answersNearTheWriteTimeoutStopTheGrowthAndThenShrinkIt() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 8, ceiling: 64), writeTimeout: .seconds(30), now: clock)
+        round(&window, at: &clock, seconds: 1, slowest: .seconds(5))
+        #expect(window.limit == 12, "5 s is well within a 30 s timeout")
+        round(&window, at: &clock, seconds: 1, slowest: .seconds(11))
+        #expect(window.limit == 12, "over a third of the timeout: held")
+        round(&window, at: &clock, seconds: 1, slowest: .seconds(16))
+        #expect(window.limit == 9, "over half of it: down by a quarter")
+        #expect(window.steps.last?.reason.contains("over half the write timeout") == true)
     }
 
     @Test func growsWhileWritesPerSecondImproveUpToTheCeiling() {
