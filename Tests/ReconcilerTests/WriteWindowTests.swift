@@ -3,10 +3,10 @@ import Testing
 
 /// The write window alone, on a made-up clock: how it grows, holds, backs off and stays pinned.
 @Suite struct WriteWindowTests {
-    /// Feeds one round (half the limit, at least 4 attempts) that took `seconds` in all, the first
+    /// Feeds one round (`limit` attempts, at least 4) that took `seconds` in all, the first
     /// `retries` of them answered with "retry".
     func round(_ window: inout WriteWindow, at clock: inout ContinuousClock.Instant, seconds: Double, retries: Int = 0, slowest: Duration = .zero) {
-        let count = max(window.limit / 2, 4)
+        let count = max(window.limit, 4)
         for index in 0..<count {
             clock += .milliseconds(Int(seconds * 1000) / count)
             window.ended(index < retries ? .retry : .done, took: index == count - 1 ? slowest : .zero, now: clock)
@@ -77,7 +77,7 @@ import Testing
         var window = WriteWindow(.pinned(16), now: clock)
         round(&window, at: &clock, seconds: 1, retries: 5)
         round(&window, at: &clock, seconds: 0.1)
-        #expect(window.limit == 16 && window.steps.isEmpty && window.attempts == 16)
+        #expect(window.limit == 16 && window.steps.isEmpty && window.attempts == 32)
     }
 
     @Test func theLimitIsAtLeastOne() {
