@@ -82,19 +82,7 @@ struct Dev: AsyncParsableCommand {
             let root = URL(fileURLWithPath: catalog, isDirectory: true).standardizedFileURL
             let file = root.appendingPathComponent(CatalogLoader.pluginsFile)
             guard FileManager.default.fileExists(atPath: file.path) else { return .bundled }
-            let text: String
-            do {
-                text = try String(contentsOf: file, encoding: .utf8)
-            } catch {
-                Output.error("Cannot read \(file.path): \(error.localizedDescription)")
-                throw ExitCode.failure
-            }
-            let (manifest, violations) = CatalogLoader.loadPluginManifest(text)
-            guard let manifest, violations.isEmpty else {
-                Output.error("\(file.path) has problems:\n" + CatalogError(violations: violations).description)
-                throw ExitCode.failure
-            }
-            return .manifest(manifest, base: root)
+            return .manifest(try Plugins.ManifestOptions.readManifest(file), base: root)
         }
 
         func run() async throws {

@@ -57,11 +57,17 @@ struct Plugins: AsyncParsableCommand {
 
         func load() throws -> (PluginManifest, base: URL) {
             let (file, base) = location
+            return (try Self.readManifest(file, unreadable: "; pass --catalog DIR (holding plugins.yaml) or --manifest FILE."), base)
+        }
+
+        /// Reads and checks a plugins.yaml; a file that cannot be read or has problems is one
+        /// error naming it (`unreadable` is added to the first kind) and ends the command.
+        static func readManifest(_ file: URL, unreadable hint: String = "") throws -> PluginManifest {
             let text: String
             do {
                 text = try String(contentsOf: file, encoding: .utf8)
             } catch {
-                Output.error("cannot read \(file.path) (\((error as NSError).localizedDescription)); pass --catalog DIR (holding plugins.yaml) or --manifest FILE.")
+                Output.error("cannot read \(file.path) (\((error as NSError).localizedDescription))\(hint)")
                 throw ExitCode.failure
             }
             let (manifest, violations) = CatalogLoader.loadPluginManifest(text, path: file.lastPathComponent)
@@ -69,7 +75,7 @@ struct Plugins: AsyncParsableCommand {
                 Output.error("\(file.path) has problems:\n" + CatalogError(violations: violations).description)
                 throw ExitCode.failure
             }
-            return (manifest, base)
+            return manifest
         }
 
         func artifactStore(_ manifest: PluginManifest, base: URL) throws -> any ArtifactStore {
