@@ -77,8 +77,9 @@ public struct MonitoringRenderer {
         return [
             AlertRule(name: "SwitchboardConnectorFailed", expr: "switchboard_connector_failed == 1", forDuration: alerting.forDuration, severity: "critical",
                       summary: "Connector {{ $labels.connector }} on {{ $labels.cluster }} has failed",
-                      description: "The connector of team {{ $labels.team }} is FAILED. Its page in Switchboard shows the trace; restart it there once the cause is fixed."),
-            AlertRule(name: "SwitchboardTaskFailed", expr: "switchboard_connector_failed_tasks > 0", forDuration: alerting.forDuration, severity: "critical",
+                      description: "The connector of team {{ $labels.team }} is FAILED or has no task running: it moves no data. Its page in Switchboard shows the trace; restart it there once the cause is fixed."),
+            // Degraded only: a connector that failed as a whole already pages through the rule above.
+            AlertRule(name: "SwitchboardTaskFailed", expr: "switchboard_connector_failed_tasks > 0 unless on(cluster, connector) switchboard_connector_failed == 1", forDuration: alerting.forDuration, severity: "critical",
                       summary: "{{ $value }} task(s) of {{ $labels.connector }} on {{ $labels.cluster }} failed",
                       description: "Team {{ $labels.team }}: a task of the connector is FAILED. Restart the failed tasks from Switchboard once the cause is fixed."),
             AlertRule(name: "SwitchboardSinkLagGrowing",

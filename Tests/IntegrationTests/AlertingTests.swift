@@ -37,6 +37,11 @@ struct AlertingTests {
         #expect(render.status == 0, "\(render.all)")
         let checkRules = try await ShellCommand.run(tools.promtool, ["check", "rules", rendered.appendingPathComponent("prometheus/switchboard-alerts.yml").path])
         #expect(checkRules.status == 0, "\(checkRules.output)")
+        // A connector with no task running pages as failed, once; a degraded one as a failed task.
+        let ruleTest = rendered.appendingPathComponent("rules-test.yml")
+        try Self.ruleTest(rules: rendered.appendingPathComponent("prometheus/switchboard-alerts.yml").path).write(to: ruleTest, atomically: true, encoding: .utf8)
+        let testRules = try await ShellCommand.run(tools.promtool, ["test", "rules", ruleTest.path])
+        #expect(testRules.status == 0, "\(testRules.output)")
         let checkConfig = try await ShellCommand.run(tools.amtool, ["check-config", rendered.appendingPathComponent("alertmanager/alertmanager.yml").path])
         #expect(checkConfig.status == 0, "\(checkConfig.output)")
         let monitoring = try await MonitoringProcesses.start(tools: tools, rendered: rendered, scrape: "127.0.0.1:\(server.port)", in: live.data)
@@ -48,7 +53,8 @@ struct AlertingTests {
         }
         #expect(firing.labels["team"] == live.team)
         #expect(firing.labels["cluster"] == "alpha")
-        #expect(["SwitchboardTaskFailed", "SwitchboardConnectorFailed"].contains(firing.labels["alertname"] ?? ""))
+        // Its only task failed: no task runs, so the connector has failed (not "a task failed").
+        #expect(firing.labels["alertname"] == "SwitchboardConnectorFailed")
 
         // Fixed: the sink writes where it can; the alert resolves.
         try live.fileSink("broken", topic: "\(live.team)-t")
@@ -58,8 +64,41 @@ struct AlertingTests {
             await hooks.alerts(for: live.team).contains { $0.status == "resolved" && $0.labels["connector"] == connector } ? true : nil
         }
         #expect(await hooks.alerts(for: live.otherTeam).isEmpty, "the other team is never paged")
+        #expect(await !hooks.alerts(for: live.team).contains { $0.labels["alertname"] == "SwitchboardTaskFailed" }, "paged once, as failed")
         try await TestStack.shared.client("alpha").delete(connector)
         try await TestStack.shared.client("alpha").delete("\(live.otherTeam)_healthy")
+    }
+
+    /// A `promtool test rules` file: x has no task running (all its tasks failed), y one failed
+    /// task of two; x pages SwitchboardConnectorFailed only, y SwitchboardTaskFailed only.
+    static func ruleTest(rules: String) -> String {
+        let labels = #"cluster="a",team="t",type="sink""#
+        return """
+            rule_files: ["\(rules)"]
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - {series: 'switchboard_connector_failed{connector="x",\(labels)}', values: '1x30'}
+                  - {series: 'switchboard_connector_failed_tasks{connector="x",\(labels)}', values: '2x30'}
+                  - {series: 'switchboard_connector_failed{connector="y",\(labels)}', values: '0x30'}
+                  - {series: 'switchboard_connector_failed_tasks{connector="y",\(labels)}', values: '1x30'}
+                alert_rule_test:
+                  - eval_time: 20m
+                    alertname: SwitchboardConnectorFailed
+                    exp_alerts:
+                      - exp_labels: {severity: critical, connector: x, cluster: a, team: t, type: sink}
+                        exp_annotations:
+                          summary: "Connector x on a has failed"
+                          description: "The connector of team t is FAILED or has no task running: it moves no data. Its page in Switchboard shows the trace; restart it there once the cause is fixed."
+                  - eval_time: 20m
+                    alertname: SwitchboardTaskFailed
+                    exp_alerts:
+                      - exp_labels: {severity: critical, connector: y, cluster: a, team: t, type: sink}
+                        exp_annotations:
+                          summary: "1 task(s) of y on a failed"
+                          description: "Team t: a task of the connector is FAILED. Restart the failed tasks from Switchboard once the cause is fixed."
+            """
     }
 
     @Test func sinkLagRisesWhilePausedAndFallsAfterResume() async throws {

@@ -123,7 +123,7 @@ import Testing
             headers[HTTPField.Name("X-CSRF-Token")!] = try await client.csrf(cookie: cookie)
             let (status, body) = try await client.execute(uri: "/api/v1/clusters/ingest/connectors/payments_orders/actions/stop", method: .post, headers: headers) { ($0.status, String(buffer: $0.body)) }
             #expect(status == .forbidden)
-            #expect(body.contains("owning team"))
+            #expect(body.contains("needs the role operator or higher (has reader)"), "\(body)")
             let (page, _) = try await client.execute(uri: "/clusters/ingest/connectors/payments_orders/actions/pause", method: .post,
                                                      headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie],
                                                      body: ByteBuffer(string: "csrf=\(try await client.csrf(cookie: cookie))")) { ($0.status, 0) }

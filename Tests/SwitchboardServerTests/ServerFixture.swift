@@ -9,21 +9,23 @@ import SwitchboardCore
 @testable import SwitchboardServer
 
 /// A server over a catalog (teams payments and analytics, admin group platform) and a snapshot
-/// seeded from Connect-shaped JSON, with local users alice (payments), carol (analytics) and
-/// pat (platform admin), all with password "pw".
+/// seeded from Connect-shaped JSON, with local users alice (payments), carol (analytics),
+/// pat (platform admin), sam (group sre: operator of payments), rita (reader of payments) and
+/// vic (no team), all with password "pw".
 struct ServerFixture {
     let dependencies: ServerDependencies
     let catalog: Catalog
 
-    static let users = LocalUsers(entries: ["alice": ["payments-eng"], "carol": ["analytics-eng"], "pat": ["platform"]].map {
+    static let users = LocalUsers(entries: ["alice": ["payments-eng"], "carol": ["analytics-eng"], "pat": ["platform"], "sam": ["sre"], "rita": [], "vic": ["support"]].map {
         LocalUsers.Entry(name: $0.key, passwordHash: LocalUsers.hash("pw", cost: 4), groups: $0.value, email: nil)
     })
 
-    /// `connectors` is the JSON of `GET /connectors?expand=info&expand=status` for cluster ingest.
-    init(connectors: String, clusterURL: String = "http://127.0.0.1:1", auth: AuthSettings? = nil) throws {
+    /// `connectors` is the JSON of `GET /connectors?expand=info&expand=status` for cluster ingest;
+    /// `access` is switchboard.yaml's `access:` section, if any.
+    init(connectors: String, clusterURL: String = "http://127.0.0.1:1", auth: AuthSettings? = nil, access: String? = nil) throws {
         let folder = try CatalogFolder([
-            "switchboard.yaml": "clusters:\n  - name: ingest\n    url: \(clusterURL)\nadmins:\n  groups: [platform]\n",
-            "teams/payments/team.yaml": "members: [alice]\ngroups: [payments-eng]\n",
+            "switchboard.yaml": "clusters:\n  - name: ingest\n    url: \(clusterURL)\nadmins:\n  groups: [platform]\n" + (access.map { "access:\n\($0)" } ?? ""),
+            "teams/payments/team.yaml": "members: [alice]\ngroups: [payments-eng]\nroles:\n  operator:\n    groups: [sre]\n  reader:\n    users: [rita]\n",
             "teams/analytics/team.yaml": "groups: [analytics-eng]\n",
             "teams/payments/connectors/orders.yaml": "name: orders\ncluster: ingest\nclass: org.example.Sink\nconfig:\n  topics: orders\n  db.password: ${file:/s.properties:pw}\n",
         ])

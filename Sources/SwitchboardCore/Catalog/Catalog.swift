@@ -8,6 +8,8 @@ public struct Catalog: Sendable {
     public var policy: Policy
     /// Users and groups who may act on every connector.
     public var admins: Principals
+    /// The platform's `access:` (each cluster holds its own, restricted, copy).
+    public var access: AccessSettings
     public var teams: [Team]
     public var connectors: [ConnectorDefinition]
     /// `plugins.yaml`, when the catalog has one.
@@ -21,11 +23,12 @@ public struct Catalog: Sendable {
     public var cleanTeams: Set<String>
 
     /// `cleanTeams` defaults to every team (a catalog built in code has no folder to misread).
-    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings(), cleanTeams: Set<String>? = nil) {
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), cleanTeams: Set<String>? = nil) {
         self.root = root
         self.clusters = clusters
         self.policy = policy
         self.admins = admins
+        self.access = access
         self.teams = teams
         self.connectors = connectors
         self.plugins = plugins

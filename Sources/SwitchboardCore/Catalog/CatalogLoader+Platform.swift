@@ -5,13 +5,14 @@ struct PlatformSettings {
     var clusters: [ClusterDefinition] = []
     var policy = Policy()
     var admins = Principals()
+    var access = AccessSettings()
     var alerting = AlertingSettings()
     var kubernetes = KubernetesSettings()
 }
 
 extension CatalogLoader {
-    static let platformKeys = ["clusters", "policy", "admins", "alerting", "kubernetes"]
-    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes"]
+    static let platformKeys = ["clusters", "policy", "admins", "access", "alerting", "kubernetes"]
+    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes", "access"]
     static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
                                  "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig"]
     static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply"]
@@ -22,10 +23,13 @@ extension CatalogLoader {
         if let kubernetes = yaml.mapping("kubernetes", context: "kubernetes settings") {
             settings.kubernetes = readKubernetes(kubernetes, over: settings.kubernetes)
         }
+        if let access = yaml.mapping("access", context: "access") {
+            settings.access = readAccess(access, over: AccessSettings(), scope: "the platform")
+        }
         if let clusters = yaml.mappings("clusters", context: { index, item in
             "cluster '\(item.string("name") ?? "#\(index + 1)")'"
         }) {
-            settings.clusters = clusters.compactMap { readCluster($0, kubernetes: settings.kubernetes) }
+            settings.clusters = clusters.compactMap { readCluster($0, kubernetes: settings.kubernetes, access: settings.access) }
         } else if !yaml.has("clusters") {
             yaml.missing("clusters", fix: "Add a `clusters:` list with each Connect cluster's `name` and `url`.")
         }
@@ -62,6 +66,41 @@ extension CatalogLoader {
                 }
             }
         }
+    }
+
+    /// `access:` over `base`: the platform's over the defaults, a cluster's over the platform's.
+    /// A cluster can only restrict: lower what everyone signed in gets, raise what acting needs.
+    static func readAccess(_ yaml: YAMLMapping, over base: AccessSettings, scope: String) -> AccessSettings {
+        yaml.rejectUnknownKeys(["signedIn", "operate", "offsets"])
+        var settings = base
+        let isCluster = scope != "the platform"
+        func role(_ key: String, allowed: [Role], explain: String) -> Role? {
+            guard let text = yaml.string(key) else { return nil }
+            guard let role = Role(rawValue: text), allowed.contains(role) else {
+                yaml.invalid(key, "access.\(key) of \(scope) must be one of \(allowed.map(\.rawValue).joined(separator: ", ")) (got '\(text)').", fix: explain)
+                return nil
+            }
+            return role
+        }
+        let signedInChoices = isCluster ? Role.everyone.filter { $0 <= base.signedIn } : Role.everyone
+        if let value = role("signedIn", allowed: signedInChoices, explain: isCluster
+            ? "A cluster can only lower what every signed-in user may do (the platform gives \(base.signedIn.rawValue))."
+            : "Write `signedIn: reader` (everyone reads configs) or `viewer` (states only).") {
+            settings.signedIn = value
+        }
+        let operateChoices = Role.allCases.filter { $0 >= (isCluster ? base.operate : .operator) }
+        if let value = role("operate", allowed: operateChoices, explain: "Name the least role that may restart, pause, resume and stop\(isCluster ? "; a cluster can only raise it (the platform needs \(base.operate.rawValue))" : "").") {
+            settings.operate = value
+        }
+        let offsetChoices = Role.allCases.filter { $0 >= (isCluster ? base.offsets : .owner) }
+        if let value = role("offsets", allowed: offsetChoices, explain: "Name the least role that may reset and alter offsets\(isCluster ? "; a cluster can only raise it (the platform needs \(base.offsets.rawValue))" : "").") {
+            settings.offsets = value
+        }
+        if settings.offsets < settings.operate {
+            yaml.invalid("offsets", "access.offsets of \(scope) (\(settings.offsets.rawValue)) is below access.operate (\(settings.operate.rawValue)): offsets can be changed only while a connector is stopped.",
+                         fix: "Set `offsets:` to \(settings.operate.rawValue) or higher.")
+        }
+        return settings
     }
 
     static func readAlerting(_ yaml: YAMLMapping) -> AlertingSettings {
@@ -119,7 +158,7 @@ extension CatalogLoader {
         return settings
     }
 
-    static func readCluster(_ yaml: YAMLMapping, kubernetes defaults: KubernetesSettings) -> ClusterDefinition? {
+    static func readCluster(_ yaml: YAMLMapping, kubernetes defaults: KubernetesSettings, access platformAccess: AccessSettings = AccessSettings()) -> ClusterDefinition? {
         yaml.rejectUnknownKeys(clusterKeys)
         guard let name = yaml.string("name", required: "Add `name: <cluster>`.") else { return nil }
         if !NamePattern.team.matches(name) {
@@ -176,8 +215,9 @@ extension CatalogLoader {
             }
         }
         let kubernetes = yaml.mapping("kubernetes", context: "kubernetes settings of cluster '\(name)'").map { readKubernetes($0, over: defaults) } ?? defaults
+        let access = yaml.mapping("access", context: "access of cluster '\(name)'").map { readAccess($0, over: platformAccess, scope: "cluster '\(name)'") } ?? platformAccess
         return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), kafka: kafka,
-                                 kubernetes: kubernetes, location: yaml.locationOf("name"))
+                                 kubernetes: kubernetes, access: access, location: yaml.locationOf("name"))
     }
 
     static func readPolicy(_ yaml: YAMLMapping) -> Policy {

@@ -68,7 +68,7 @@ public enum CatalogLoader {
             if log.items.count != before { cleanTeams.remove(team) }
         }
         let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors,
-                              plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, cleanTeams: cleanTeams)
+                              plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, access: platform.access, cleanTeams: cleanTeams)
         return Result(catalog: catalog, violations: log.items)
     }
 
@@ -108,7 +108,7 @@ public enum CatalogLoader {
 
     // MARK: teams
 
-    static let teamKeys = ["name", "description", "members", "groups", "alerts"]
+    static let teamKeys = ["name", "description", "members", "groups", "roles", "alerts"]
 
     static func readTeam(_ yaml: YAMLMapping, folderName: String) -> Team {
         yaml.rejectUnknownKeys(teamKeys)
@@ -126,9 +126,25 @@ public enum CatalogLoader {
             name: folderName,
             description: yaml.string("description"),
             members: Principals(users: yaml.strings("members") ?? [], groups: yaml.strings("groups") ?? []),
+            roles: readRoles(yaml, team: folderName),
             alertReceivers: receivers,
             location: yaml.location
         )
+    }
+
+    /// `roles:` of team.yaml: a grantable role to `{users, groups}`.
+    static func readRoles(_ yaml: YAMLMapping, team: String) -> [RoleGrant] {
+        guard let roles = yaml.mapping("roles", context: "roles of team '\(team)'") else { return [] }
+        let names = Role.grantable.map(\.rawValue)
+        if roles.has("admin") {
+            roles.invalid("admin", "A team cannot grant the admin role.", fix: "Platform admins are listed under `admins:` in switchboard.yaml.")
+        }
+        roles.rejectUnknownKeys(names + ["admin"])
+        return Role.grantable.compactMap { role in
+            guard let grant = roles.mapping(role.rawValue, context: "role \(role.rawValue) of team '\(team)'") else { return nil }
+            grant.rejectUnknownKeys(["users", "groups"])
+            return RoleGrant(role: role, principals: Principals(users: grant.strings("users") ?? [], groups: grant.strings("groups") ?? []))
+        }
     }
 
     static func readReceiver(_ yaml: YAMLMapping) -> AlertReceiver? {

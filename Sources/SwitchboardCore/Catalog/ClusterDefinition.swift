@@ -38,10 +38,12 @@ public struct ClusterDefinition: Sendable, Equatable {
     public var kafka: Kafka?
     /// How `render kubernetes` deploys the cluster (the platform defaults merged with its own).
     public var kubernetes = KubernetesSettings()
+    /// Who may do what here: the platform's `access:` as the cluster's own restricts it.
+    public var access: AccessSettings
     public var location: SourceLocation
 
     public init(name: String, urls: [String], basicAuth: BasicAuth? = nil, tls: TLS? = nil, allowedClasses: [String]? = nil, kafka: Kafka? = nil,
-                kubernetes: KubernetesSettings = KubernetesSettings(), location: SourceLocation) {
+                kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), location: SourceLocation) {
         self.name = name
         self.urls = urls
         self.basicAuth = basicAuth
@@ -49,6 +51,7 @@ public struct ClusterDefinition: Sendable, Equatable {
         self.allowedClasses = allowedClasses
         self.kafka = kafka
         self.kubernetes = kubernetes
+        self.access = access
         self.location = location
     }
 

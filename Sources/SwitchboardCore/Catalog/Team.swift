@@ -3,9 +3,21 @@ public struct Team: Sendable, Equatable {
     /// `[a-z][a-z0-9-]*`, the name of the team's folder, and the prefix of its connectors.
     public var name: String
     public var description: String?
+    /// The owners: `members` and `groups` of team.yaml.
     public var members: Principals
+    /// Every role the team grants, owners first (``AccessPolicy``).
+    public var grants: [RoleGrant]
     public var alertReceivers: [AlertReceiver]
     public var location: SourceLocation
+
+    public init(name: String, description: String? = nil, members: Principals, roles: [RoleGrant] = [], alertReceivers: [AlertReceiver] = [], location: SourceLocation) {
+        self.name = name
+        self.description = description
+        self.members = members
+        self.grants = [RoleGrant(role: .owner, principals: members)] + roles
+        self.alertReceivers = alertReceivers
+        self.location = location
+    }
 }
 
 /// Where a team's alerts are sent.

@@ -10,6 +10,9 @@ public struct ConnectorActions: Sendable {
     public enum Action: String, Sendable, CaseIterable, Codable {
         case restart, pause, resume, stop
         case restartTask = "restart-task"
+
+        /// What the user needs on the connector.
+        public var capability: Capability { .operate }
     }
 
     public struct Request: Sendable {
@@ -41,7 +44,8 @@ public struct ConnectorActions: Sendable {
     public enum Outcome: Sendable, Equatable {
         case done
         case unauthenticated
-        case denied
+        /// Refused, saying which role the action needs and which the user has.
+        case denied(String)
         case notFound
         case failed(String)
     }
@@ -76,9 +80,11 @@ public struct ConnectorActions: Sendable {
                 return .notFound
             }
         }
-        guard permissions.canAct(user, on: connector) else {
-            record(entry(.denied, "\(user.name) is not a member of \(connector.team.map { "team \($0)" } ?? "the owning team") or a platform admin"))
-            return .denied
+        let decision = permissions.decide(request.action.capability, user, on: connector)
+        guard decision.allowed else {
+            let reason = "\(request.action.rawValue) on cluster \(request.cluster) \(decision.reason)"
+            record(entry(.denied, reason))
+            return .denied(reason)
         }
         do {
             let client = try connections.client(request.cluster)

@@ -31,7 +31,7 @@ public final class ServerMetrics: Sendable {
     /// Every metric's name and help text (the `# HELP` line).
     static let help: [String: String] = Dictionary(uniqueKeysWithValues: [
         ("switchboard_connector_state", "1 for the connector's current state (label state)."),
-        ("switchboard_connector_failed", "1 when the connector is FAILED, else 0."),
+        ("switchboard_connector_failed", "1 when the connector is FAILED or meant to run with no task running, else 0."),
         ("switchboard_task_state", "1 for the task's current state (label state)."),
         ("switchboard_connector_failed_tasks", "Number of FAILED tasks of the connector."),
         ("switchboard_connector_drift_keys", "Number of config keys whose live value differs from the catalog."),

@@ -12,7 +12,19 @@ enum ConnectorPage {
         var error: String?
     }
 
-    static func render(_ context: PageContext, connector: ConnectorView, canAct: Bool, live: Live, lag: SinkLag?, audit: AuditRows, notice: String?) -> HTML {
+    /// What the viewing user may do here.
+    struct Access {
+        var role: Role
+        var capabilities: Set<Capability>
+        /// The least role that may operate this connector.
+        var operateNeeds: Role
+
+        var canOperate: Bool { capabilities.contains(.operate) }
+        var seesConfig: Bool { capabilities.contains(.viewConfig) }
+    }
+
+    static func render(_ context: PageContext, connector: ConnectorView, access: Access, live: Live, lag: SinkLag?, audit: AuditRows, notice: String?) -> HTML {
+        let canAct = access.canOperate
         let actionPath = HTML.path("clusters", connector.cluster, "connectors", connector.name, "actions")
         let button = { (action: String, label: String, extra: HTML) -> HTML in
             """
@@ -24,7 +36,7 @@ enum ConnectorPage {
             \(button("restart", "Restart with tasks", "<input type=\"hidden\" name=\"includeTasks\" value=\"true\">"))\
             \(button("restart", "Restart failed tasks", "<input type=\"hidden\" name=\"includeTasks\" value=\"true\"><input type=\"hidden\" name=\"onlyFailed\" value=\"true\">"))\
             \(button("pause", "Pause", ""))\(button("resume", "Resume", ""))\(button("stop", "Stop", ""))</div>
-            """ : "<p class=\"muted\">Only members of \(connector.team.map { "team \($0)" } ?? "the owning team") and platform admins can act on this connector.</p>"
+            """ : "<p class=\"muted\">Your role here is \(access.role.rawValue); acting on this connector needs \(access.operateNeeds.rawValue) (granted by \(connector.team.map { "team \($0)" } ?? "the owning team") or the platform admins).</p>"
         let tasks = connector.tasks.map { task -> HTML in
             let restart: HTML = canAct ? """
                 <form method="post" action="\(HTML.path("clusters", connector.cluster, "connectors", connector.name, "tasks", String(task.id), "restart"))" class="inline"><input type="hidden" name="csrf" value="\(context.csrf)"><button>Restart task</button></form>
@@ -53,20 +65,23 @@ enum ConnectorPage {
             return "<p>Consumer lag: <strong>\(Int(lag.total))</strong> records (\(perTopic)).</p>"
         } ?? ""
         let offsets: HTML = live.offsets.map { "<pre>\($0)</pre>" } ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
+        let details: HTML = access.seesConfig ? """
+            <h2>Catalog</h2>\(drift)
+            <h2>Topics</h2>\(topics)
+            <h2>Offsets</h2>\(lagLine)\(offsets)
+            <h2>Config</h2><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>\(config)</tbody></table>
+            """ : "<p class=\"muted\">Your role here is \(access.role.rawValue): it shows states only, not the config, traces or offsets.</p>"
         let auditRows = audit.entries.map(AuditPage.row)
         let auditProblem: HTML = audit.problem.map { "<p class=\"banner warning\">\($0)</p>" } ?? ""
         let body: HTML = """
             \(notice.map { "<p class=\"banner info\">\($0)</p>" as HTML } ?? "")
-            <p>\(Layout.state(connector.state, degraded: connector.isDegraded)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
+            <p>\(Layout.state(connector.health)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
             owned by \(connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" as HTML } ?? "<span class=\"muted\">no known team</span>"), \
             class <code>\(connector.connectorClass)</code>, worker \(connector.worker ?? "-")</p>
             \(actions)
             \(connector.trace.map { "<h2>Connector failure</h2><pre>\($0)</pre>" as HTML } ?? "")
             <h2>Tasks</h2><table><thead><tr><th>Task</th><th>State</th><th>Worker</th><th></th></tr></thead><tbody>\(tasks)</tbody></table>
-            <h2>Catalog</h2>\(drift)
-            <h2>Topics</h2>\(topics)
-            <h2>Offsets</h2>\(lagLine)\(offsets)
-            <h2>Config</h2><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>\(config)</tbody></table>
+            \(details)
             <h2>Audit log</h2>\(auditProblem)<table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
             """
         return Layout.page(connector.name, context, body)

@@ -62,9 +62,9 @@ enum Layout {
         return "\(seconds / 3600) h ago"
     }
 
-    static func state(_ state: String, degraded: Bool = false) -> HTML {
-        let label = degraded ? "DEGRADED" : state
-        return "<span class=\"state \(label.lowercased())\">\(label)</span>"
+    /// A state or health badge.
+    static func state(_ label: String) -> HTML {
+        "<span class=\"state \(label.lowercased())\">\(label)</span>"
     }
 
     static let stylesheet = """

@@ -16,7 +16,7 @@ enum OverviewPage {
         }
         let teams = Set(catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted()
         let body: HTML = """
-            <p class="counts"><span>\(counts.total) connectors</span><span>\(counts.running) running</span><span>\(counts.failed) failed</span><span>\(counts.degraded) degraded</span><span>\(counts.paused) paused</span><span>\(counts.stopped) stopped</span></p>
+            <p class="counts">\(countLink(counts.total, "connectors", nil, filter))\(countLink(counts.failed, "failed", "FAILED", filter))\(countLink(counts.degraded, "degraded", "DEGRADED", filter))\(countLink(counts.running, "running", "RUNNING", filter))\(countLink(counts.paused, "paused", "PAUSED", filter))\(countLink(counts.stopped, "stopped", "STOPPED", filter))</p>
             <form class="filters" method="get" action="/">
             <label>Team <select name="team"><option value="">all</option>\(options(teams, filter.team))</select></label>
             <label>Cluster <select name="cluster"><option value="">all</option>\(options(snapshot.clusters.keys.sorted(), filter.cluster))</select></label>
@@ -30,6 +30,12 @@ enum OverviewPage {
         return body
     }
 
+    /// A count that links to the list it counts: the same filter, with its state.
+    static func countLink(_ count: Int, _ label: String, _ state: String?, _ filter: ConnectorFilter) -> HTML {
+        let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", state), ("name", filter.name)])
+        return "<span><a href=\"/\(query)\">\(count) \(label)</a></span>"
+    }
+
     static func row(_ connector: ConnectorView) -> HTML {
         let running = connector.tasks.filter { $0.state == "RUNNING" }.count
         var team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? ""
@@ -38,7 +44,7 @@ enum OverviewPage {
             team = "\(team) <span class=\"\(connector.ownership == .deletedByNextApply ? "ownership warning" : "muted")\">\(connector.ownership.phrase)</span>"
         }
         return """
-            <tr><td>\(Layout.state(connector.state, degraded: connector.isDegraded))</td>\
+            <tr><td>\(Layout.state(connector.health))</td>\
             <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a></td>\
             <td>\(connector.cluster)</td><td>\(team)</td><td>\(running)/\(connector.tasks.count)</td>\
             <td class="muted">\(connector.connectorClass?.split(separator: ".").last.map(String.init) ?? "")</td></tr>

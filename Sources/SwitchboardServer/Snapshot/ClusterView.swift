@@ -41,19 +41,25 @@ public struct StateCounts: Sendable, Codable, Equatable {
     public var degraded = 0
     public var other = 0
 
+    init(total: Int, running: Int, paused: Int, stopped: Int, failed: Int, degraded: Int, other: Int) {
+        (self.total, self.running, self.paused, self.stopped, self.failed, self.degraded, self.other) = (total, running, paused, stopped, failed, degraded, other)
+    }
+
     /// Counts over `connectors`.
     init(_ connectors: some Sequence<ConnectorView>) {
         for connector in connectors { add(connector) }
     }
 
+    /// Each connector counts once, by its ``ConnectorView/health``: the counts add up to the
+    /// total, and each is what the overview's filter of that name lists.
     mutating func add(_ connector: ConnectorView) {
         total += 1
-        if connector.isDegraded { degraded += 1 }
-        switch connector.state {
+        switch connector.health {
+        case "FAILED": failed += 1
+        case "DEGRADED": degraded += 1
         case "RUNNING": running += 1
         case "PAUSED": paused += 1
         case "STOPPED": stopped += 1
-        case "FAILED": failed += 1
         default: other += 1
         }
     }

@@ -37,12 +37,32 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     /// Keys whose live value differs from the catalog (secret values masked).
     public var drift: [KeyChange]
 
-    /// FAILED, or RUNNING with a failed task.
-    public var isFailed: Bool { state == "FAILED" }
+    /// FAILED, or meant to run with no task running (every task failed, or none assigned): it
+    /// moves no data either way. PAUSED and STOPPED are someone's choice; UNKNOWN (no status
+    /// read yet) is not known to be anything.
+    public var isFailed: Bool {
+        if state == "FAILED" { return true }
+        if ["PAUSED", "STOPPED", "UNKNOWN"].contains(state) { return false }
+        return !tasks.contains { $0.state == "RUNNING" }
+    }
+    /// Not failed, but a task is.
     public var isDegraded: Bool { !isFailed && tasks.contains { $0.state == "FAILED" } }
+    /// What the overview, its counts and filters, and the API's `health` say: FAILED (as
+    /// above), DEGRADED, or Connect's state.
+    public var health: String { isFailed ? "FAILED" : isDegraded ? "DEGRADED" : state }
     public var failedTasks: Int { tasks.filter { $0.state == "FAILED" }.count }
     /// How urgent it is, for sorting: failed first, then degraded, then the rest.
     var urgency: Int { isFailed ? 0 : isDegraded ? 1 : 2 }
+
+    /// What a viewer sees: states, tasks and workers; no config, traces or drift.
+    public var statusOnly: ConnectorView {
+        var view = self
+        view.config = [:]
+        view.trace = nil
+        view.drift = []
+        view.tasks = tasks.map { var task = $0; task.trace = nil; return task }
+        return view
+    }
 
     /// `<cluster>/<name>`, unique over all clusters.
     public var key: String { "\(cluster)/\(name)" }

@@ -87,7 +87,8 @@ public struct ClusterRead: Sendable {
 public struct ConnectorFilter: Sendable, Equatable {
     public var team: String?
     public var cluster: String?
-    /// A Connect state (`FAILED`), or `DEGRADED` for running connectors with a failed task.
+    /// A ``ConnectorView/health``: FAILED (also running with no task running), DEGRADED
+    /// (a task failed), or another Connect state.
     public var state: String?
     public var name: String?
 
@@ -104,10 +105,7 @@ public struct ConnectorFilter: Sendable, Equatable {
     func matches(_ connector: ConnectorView) -> Bool {
         if let team, connector.team != team { return false }
         if let cluster, connector.cluster != cluster { return false }
-        if let state {
-            if state == "DEGRADED" { if !connector.isDegraded { return false } }
-            else if connector.state != state { return false }
-        }
+        if let state, connector.health != state { return false }
         if let name, !connector.name.lowercased().contains(name) { return false }
         return true
     }

@@ -7,7 +7,10 @@ extension APIRoutes {
         var name: String
         var cluster: String
         var team: String?
+        /// Connect's state.
         var state: String
+        /// FAILED (also when meant to run with no task running), DEGRADED, or `state`.
+        var health: String
         var degraded: Bool
         var type: String?
         var connectorClass: String?
@@ -23,6 +26,7 @@ extension APIRoutes {
             cluster = connector.cluster
             team = connector.team
             state = connector.state
+            health = connector.health
             degraded = connector.isDegraded
             type = connector.type
             connectorClass = connector.connectorClass
@@ -67,8 +71,12 @@ extension APIRoutes {
     }
 
     struct ConnectorDetail: Codable, Sendable {
+        /// Without config, traces and drift when the user's role is viewer.
         var connector: ConnectorView
+        /// Whether the user may operate it (`capabilities` contains `operate`).
         var canAct: Bool
+        var role: Role
+        var capabilities: [Capability]
         var audit: [AuditEntry]
         /// Why `audit` is empty, when the audit log could not be read.
         var auditError: String?
@@ -77,7 +85,10 @@ extension APIRoutes {
     struct Me: Codable, Sendable {
         var user: User
         var admin: Bool
+        /// The teams the user owns.
         var teams: [String]
+        /// Every team that grants the user a role, with the role.
+        var roles: [String: Role]
         var csrfToken: String
     }
 

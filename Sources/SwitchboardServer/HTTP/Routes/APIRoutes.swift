@@ -23,6 +23,7 @@ struct APIRoutes {
         v1.get("me") { _, context in
             try reading(context) { user, _ in
                 try Responses.json(Me(user: user, admin: dependencies.permissions.isAdmin(user), teams: dependencies.permissions.teams(of: user),
+                                      roles: dependencies.permissions.roles(of: user),
                                       csrfToken: context.session.map { dependencies.tokens.csrf(forSession: $0.id) } ?? ""))
             }
         }
@@ -52,7 +53,10 @@ struct APIRoutes {
                 let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
                 guard let connector = snapshot.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
                 let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 20, cluster: cluster, connector: name)
-                return try Responses.json(ConnectorDetail(connector: connector, canAct: dependencies.permissions.canAct(user, on: connector),
+                let permissions = dependencies.permissions
+                let capabilities = permissions.capabilities(user, on: connector)
+                return try Responses.json(ConnectorDetail(connector: permissions.visible(connector, to: user), canAct: capabilities.contains(.operate),
+                                                          role: permissions.role(user, on: connector), capabilities: capabilities,
                                                           audit: audit.entries, auditError: audit.problem))
             }
         }
@@ -132,7 +136,7 @@ struct APIRoutes {
         switch await dependencies.actions.perform(action, by: context.user) {
         case .done: return try Responses.json(["result": "done", "action": action.label])
         case .unauthenticated: return try Responses.error(.unauthorized, "not signed in")
-        case .denied: return try Responses.error(.forbidden, "only members of the owning team and platform admins may act on \(action.connector)")
+        case .denied(let reason): return try Responses.error(.forbidden, "\(context.user?.name ?? "anonymous") may not act on \(action.connector): \(reason)")
         case .notFound: return try Responses.error(.notFound, "no connector \(action.connector) on cluster \(action.cluster)\(action.task.map { " with a task \($0)" } ?? "")")
         case .failed(let message): return try Responses.error(.badGateway, message)
         }

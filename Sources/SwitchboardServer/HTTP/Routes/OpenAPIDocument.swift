@@ -156,7 +156,7 @@ extension OpenAPIDocument {
         OpenAPIDocument(
             info: Info(
                 title: "Switchboard API", version: "1.0.0",
-                description: "Every connector over every Kafka Connect cluster, from one snapshot refreshed on an interval. Every signed-in user may read; only members of a connector's owning team and platform admins may act. State-changing calls need the X-CSRF-Token header from GET /api/v1/me. Secret config values are masked."),
+                description: "Every connector over every Kafka Connect cluster, from one snapshot refreshed on an interval. Every signed-in user has a role on every connector (viewer: states; reader: also config, masked, and offsets; operator: also restart, pause, resume, stop; owner: also offsets; admin: everything), from team.yaml grants and switchboard.yaml's access settings; a refusal is a 403 and is audited. State-changing calls need the X-CSRF-Token header from GET /api/v1/me. Secret config values are masked."),
             paths: paths,
             components: Components(
                 parameters: ["Cluster": .path("cluster"), "Connector": .path("connector"), "CSRF": .header("X-CSRF-Token")],
@@ -183,7 +183,7 @@ extension OpenAPIDocument {
             "/api/v1/me": read("Who is signed in, their teams, and the CSRF token for actions", "me", nil, "The user", .ref("Me")),
             "/api/v1/connectors": read("Connectors over all clusters, failed and degraded first", "listConnectors", [
                 .query("team", .string), .query("cluster", .string),
-                .query("state", .string, description: "RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, or DEGRADED (running with a failed task)"),
+                .query("state", .string, description: "A health: FAILED (also running with no task running), DEGRADED (a task failed), RUNNING, PAUSED, STOPPED, UNASSIGNED"),
                 .query("name", .string, description: "A substring of the name"),
                 .query("offset", Schema(type: "integer", minimum: 0)),
                 .query("limit", Schema(type: "integer", minimum: 1, maximum: 5000, defaultValue: 100)),
@@ -192,10 +192,10 @@ extension OpenAPIDocument {
             "/api/v1/clusters/{cluster}": read("One cluster", "getCluster", [.reference("Cluster")], "The cluster", .ref("Cluster"), notFound: true),
             "/api/v1/clusters/{cluster}/connectors/{connector}": read("One connector: tasks, traces, masked config, drift, audit", "getConnector", target,
                                                                       "The connector", .ref("ConnectorDetail"), notFound: true),
-            "/api/v1/clusters/{cluster}/connectors/{connector}/actions/{action}": act("Restart, pause, resume or stop a connector (owners and admins)", "actOnConnector", target + [
+            "/api/v1/clusters/{cluster}/connectors/{connector}/actions/{action}": act("Restart, pause, resume or stop a connector (operators and up; a cluster can ask more)", "actOnConnector", target + [
                 .path("action", .oneOf(["restart", "pause", "resume", "stop"])), .query("includeTasks", .boolean), .query("onlyFailed", .boolean), .reference("CSRF"),
             ]),
-            "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": act("Restart one task (owners and admins)", "restartTask", target + [
+            "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": act("Restart one task (operators and up)", "restartTask", target + [
                 .path("task", .integer), .reference("CSRF"),
             ]),
             "/api/v1/teams": read("Catalog teams and their connectors", "listTeams", nil, "Teams", .array(.ref("Team"))),
@@ -207,16 +207,22 @@ extension OpenAPIDocument {
 
     static var schemas: [String: Schema] {
         let ownership = Schema.oneOf(Ownership.allCases.map(\.rawValue), description: "What the next apply does with it")
+        let role = Schema.oneOf(Role.allCases.map(\.rawValue), description: "A role: viewer < reader < operator < owner < admin")
         return [
             "Error": .object(required: ["error"], ["error": .string]),
             "Done": .object(required: ["result", "action"], ["result": .string, "action": .string]),
             "User": .object(required: ["name", "groups", "source"], [
                 "name": .string, "groups": .strings, "email": .string, "source": .oneOf(["proxy", "local", "insecure-development"]),
             ]),
-            "Me": .object(required: ["user", "admin", "teams", "csrfToken"], ["user": .ref("User"), "admin": .boolean, "teams": .strings, "csrfToken": .string]),
+            "Me": .object(required: ["user", "admin", "teams", "roles", "csrfToken"], [
+                "user": .ref("User"), "admin": .boolean, "teams": Schema(type: "array", description: "The teams the user owns", items: .string),
+                "roles": Schema(type: "object", description: "Every team that grants the user a role, with the role", additionalProperties: role), "csrfToken": .string,
+            ]),
             "Counts": .object(["total": .integer, "running": .integer, "paused": .integer, "stopped": .integer, "failed": .integer, "degraded": .integer, "other": .integer]),
-            "ConnectorSummary": .object(required: ["name", "cluster", "state", "degraded", "tasksRunning", "tasksTotal", "managed", "ownership", "drifts"], [
-                "name": .string, "cluster": .string, "team": .string, "state": .string, "degraded": .boolean, "type": .string, "connectorClass": .string,
+            "ConnectorSummary": .object(required: ["name", "cluster", "state", "health", "degraded", "tasksRunning", "tasksTotal", "managed", "ownership", "drifts"], [
+                "name": .string, "cluster": .string, "team": .string, "state": .string,
+                "health": Schema(type: "string", description: "FAILED (also a connector meant to run with no task running), DEGRADED (a task failed), or state"),
+                "degraded": .boolean, "type": .string, "connectorClass": .string,
                 "tasksRunning": .integer, "tasksTotal": .integer, "managed": .boolean, "ownership": ownership, "drifts": .boolean,
             ]),
             "ConnectorPage": .object(required: ["total", "offset", "limit", "counts", "connectors", "clusters", "snapshotTakenAt"], [
@@ -237,8 +243,10 @@ extension OpenAPIDocument {
                 "source": .object(["file": .string, "line": .integer]),
                 "managed": .boolean, "ownership": ownership, "drift": .array(.ref("KeyChange")),
             ]),
-            "ConnectorDetail": .object(required: ["connector", "canAct", "audit"], [
-                "connector": .ref("Connector"), "canAct": .boolean, "audit": .array(.ref("AuditEntry")),
+            "ConnectorDetail": .object(required: ["connector", "canAct", "role", "capabilities", "audit"], [
+                "connector": .ref("Connector"), "canAct": .boolean, "role": role,
+                "capabilities": Schema(type: "array", description: "What the user may do here; without view-config the connector comes without config, traces and drift", items: .oneOf(Capability.allCases.map(\.rawValue))),
+                "audit": .array(.ref("AuditEntry")),
                 "auditError": Schema(type: "string", description: "Why the audit rows are missing, when the audit log could not be read"),
             ]),
             "Team": .object(required: ["name", "members", "receivers", "connectors"], [

@@ -99,8 +99,8 @@ extension PageRoutes {
             return Responses.redirect(HTML.path("clusters", action.cluster, "connectors", action.connector) + HTML.query([("done", action.label)]))
         case .unauthenticated:
             return signInFirst(request)
-        case .denied:
-            return Responses.html(ErrorPage.render(page, title: "Not allowed", message: "Only members of the owning team and platform admins may act on \(action.connector). This attempt was recorded in the audit log."), status: .forbidden)
+        case .denied(let reason):
+            return Responses.html(ErrorPage.render(page, title: "Not allowed", message: "You may not act on \(action.connector): \(reason). This attempt was recorded in the audit log."), status: .forbidden)
         case .notFound:
             return notFound(page, "No connector \(action.connector) on cluster \(action.cluster)\(action.task.map { " with a task \($0)" } ?? "").")
         case .failed(let message):

@@ -60,10 +60,14 @@ struct PageRoutes {
             guard let connector = page.snapshot.connectors["\(cluster)/\(name)"] else {
                 return notFound(page, "No connector \(name) on cluster \(cluster) in the last snapshot.")
             }
-            let live = await liveDetails(cluster: cluster, connector: name)
+            let permissions = dependencies.permissions
+            let access = ConnectorPage.Access(role: permissions.role(user, on: connector), capabilities: Set(permissions.capabilities(user, on: connector)),
+                                              operateNeeds: permissions.decide(.operate, user, on: connector).needs)
+            // A viewer sees states only: the topics and offsets are not even read.
+            let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
             let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
-            return Responses.html(ConnectorPage.render(page, connector: connector, canAct: dependencies.permissions.canAct(user, on: connector), live: live,
+            return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
                                                        lag: dependencies.store.lag[connector.key], audit: audit, notice: notice))
         }
     }
