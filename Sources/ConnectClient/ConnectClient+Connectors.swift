@@ -137,6 +137,30 @@ extension ConnectClient {
         return String(buffer: response.body)
     }
 
+    /// `GET /connectors/{name}/offsets`, read.
+    public func readOffsets(of name: String) async throws -> ConnectorOffsets {
+        try await get(ConnectorOffsets.self, "/connectors/\(escape(name))/offsets")
+    }
+
+    /// `DELETE /connectors/{name}/offsets`: removes every offset (the connector must be STOPPED).
+    /// Returns Connect's message.
+    public func resetOffsets(of name: String) async throws -> String {
+        Self.message(of: try await send(.DELETE, "/connectors/\(escape(name))/offsets"))
+    }
+
+    /// `PATCH /connectors/{name}/offsets`: sets (or, with a null offset, removes) the offsets of
+    /// the partitions given (the connector must be STOPPED). Returns Connect's message.
+    public func alterOffsets(of name: String, to offsets: ConnectorOffsets) async throws -> String {
+        Self.message(of: try await send(.PATCH, "/connectors/\(escape(name))/offsets", json: Data(offsets.json.utf8)))
+    }
+
+    /// The `message` of Connect's answer to an offsets write, or its body.
+    static func message(of response: Response) -> String {
+        struct Answer: Decodable { var message: String }
+        let body = String(buffer: response.body)
+        return (try? JSONDecoder().decode(Answer.self, from: Data(body.utf8)))?.message ?? body  // no message field: the body says it
+    }
+
     /// `GET /connector-plugins` of the answering worker (workers of one cluster can differ).
     public func plugins(worker: URL? = nil) async throws -> [PluginInfo] {
         try await get([PluginInfo].self, "/connector-plugins", only: worker)

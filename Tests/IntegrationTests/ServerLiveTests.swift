@@ -35,36 +35,36 @@ struct ServerLiveTests {
         let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
 
         try await app.test(.router) { client in
-            let alice = try await signIn(client, "alice"), carol = try await signIn(client, "carol")
+            let alice = try await client.signIn(as: "alice"), carol = try await client.signIn(as: "carol")
 
             // Every page over the real snapshot.
             for uri in ["/", "/clusters/alpha", "/teams/\(live.team)", "/clusters/alpha/connectors/\(name)", "/audit", "/api/v1/connectors", "/api/v1/clusters/alpha"] {
-                let (status, body) = try await get(client, uri, alice)
+                let (status, body) = try await client.get(uri, cookie: alice)
                 #expect(status == .ok, "\(uri)")
                 #expect(!body.isEmpty)
             }
-            let (_, page) = try await get(client, "/clusters/alpha/connectors/\(name)", alice)
+            let (_, page) = try await client.get("/clusters/alpha/connectors/\(name)", cookie: alice)
             #expect(page.contains("actions/pause"), "the owner sees the buttons")
             #expect(page.contains("the live config matches the catalog"))
-            let (_, cluster) = try await get(client, "/clusters/alpha", alice)
+            let (_, cluster) = try await client.get("/clusters/alpha", cookie: alice)
             #expect(cluster.contains("FileStreamSinkConnector") && cluster.contains("3.9.0"), "plugins and version")
 
             // The owner restarts task 0 (apply left it RUNNING).
-            let (restarted, answer) = try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/tasks/0/restart", alice)
+            let (restarted, answer) = try await client.send("/api/v1/clusters/alpha/connectors/\(name)/tasks/0/restart", cookie: alice)
             #expect(restarted == .ok, "\(answer)")
 
             // The owner pauses through a form; Connect pauses it.
-            let (paused, _) = try await post(client, "/clusters/alpha/connectors/\(name)/actions/pause", alice, form: true)
+            let (paused, _) = try await client.send("/clusters/alpha/connectors/\(name)/actions/pause", cookie: alice, form: [:])
             #expect(paused == .seeOther)
             try await eventually(timeout: .seconds(60), "\(name) to pause") { try await alpha.status(of: name).connector.state == .paused ? true : nil }
 
             // Another team is refused, and so is nobody.
-            #expect(try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/actions/resume", carol).0 == .forbidden)
-            #expect(try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/actions/resume", nil).0 == .unauthorized)
+            #expect(try await client.send("/api/v1/clusters/alpha/connectors/\(name)/actions/resume", cookie: carol).0 == .forbidden)
+            #expect(try await client.send("/api/v1/clusters/alpha/connectors/\(name)/actions/resume", cookie: nil).0 == .unauthorized)
             #expect(try await alpha.status(of: name).connector.state == .paused)
 
             // The owner resumes through the API.
-            #expect(try await post(client, "/api/v1/clusters/alpha/connectors/\(name)/actions/resume", alice).0 == .ok)
+            #expect(try await client.send("/api/v1/clusters/alpha/connectors/\(name)/actions/resume", cookie: alice).0 == .ok)
             try await eventually(timeout: .seconds(60), "\(name) to run") { try await alpha.status(of: name).connector.state == .running ? true : nil }
         }
 
@@ -73,32 +73,5 @@ struct ServerLiveTests {
         #expect(entries.map(\.user) == ["alice", "anonymous", "carol", "alice", "alice"])
         #expect(entries.map(\.action) == ["resume", "resume", "resume", "pause", "restart-task"])
         try await alpha.delete(name)
-    }
-
-    func signIn(_ client: some TestClientProtocol, _ user: String) async throws -> String {
-        try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "username=\(user)&password=pw")) { response in
-            String((response.headers[.setCookie] ?? "").prefix { $0 != ";" })
-        }
-    }
-
-    func get(_ client: some TestClientProtocol, _ uri: String, _ cookie: String) async throws -> (HTTPResponse.Status, String) {
-        try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie]) { ($0.status, String(buffer: $0.body)) }
-    }
-
-    /// A POST as a form (with the csrf field) or an API call (with the X-CSRF-Token header).
-    func post(_ client: some TestClientProtocol, _ uri: String, _ cookie: String?, form: Bool = false) async throws -> (HTTPResponse.Status, String) {
-        var headers: HTTPFields = [:]
-        var token = ""
-        if let cookie {
-            headers[.cookie] = cookie
-            let (_, me) = try await get(client, "/api/v1/me", cookie)
-            token = ((try JSONSerialization.jsonObject(with: Data(me.utf8)) as? [String: Any])?["csrfToken"] as? String) ?? ""
-        }
-        if form {
-            headers[.contentType] = "application/x-www-form-urlencoded"
-            return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(token)")) { ($0.status, String(buffer: $0.body)) }
-        }
-        headers[HTTPField.Name("X-CSRF-Token")!] = token
-        return try await client.execute(uri: uri, method: .post, headers: headers) { ($0.status, String(buffer: $0.body)) }
     }
 }

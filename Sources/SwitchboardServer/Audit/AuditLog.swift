@@ -19,10 +19,14 @@ public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Mutable
     public var task: Int?
     public var outcome: Outcome
     public var detail: String?
+    /// Offset resets and alters: the connector's offsets before and after (JSON, scrubbed).
+    public var offsetsBefore: String?
+    public var offsetsAfter: String?
 
     public static let databaseTableName = "audit"
 
-    public init(at: Date = Date(), user: String, action: String, cluster: String, connector: String, task: Int? = nil, outcome: Outcome, detail: String? = nil) {
+    public init(at: Date = Date(), user: String, action: String, cluster: String, connector: String, task: Int? = nil, outcome: Outcome, detail: String? = nil,
+                offsetsBefore: String? = nil, offsetsAfter: String? = nil) {
         self.at = at
         self.user = user
         self.action = action
@@ -31,6 +35,8 @@ public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Mutable
         self.task = task
         self.outcome = outcome
         self.detail = detail
+        self.offsetsBefore = offsetsBefore
+        self.offsetsAfter = offsetsAfter
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -67,6 +73,12 @@ public final class AuditLog: Sendable {
             }
             try db.create(index: "audit_on_connector", on: AuditEntry.databaseTableName, columns: ["cluster", "connector"])
         }
+        migrator.registerMigration("offsets before and after") { db in
+            try db.alter(table: AuditEntry.databaseTableName) { table in
+                table.add(column: "offsetsBefore", .text)
+                table.add(column: "offsetsAfter", .text)
+            }
+        }
         try migrator.migrate(database)
     }
 
@@ -80,6 +92,8 @@ public final class AuditLog: Sendable {
         entry.cluster = Scrubber.scrub(entry.cluster)
         entry.connector = Scrubber.scrub(entry.connector)
         entry.detail = entry.detail.map { Scrubber.scrub($0) }
+        entry.offsetsBefore = entry.offsetsBefore.map { Scrubber.scrub($0) }
+        entry.offsetsAfter = entry.offsetsAfter.map { Scrubber.scrub($0) }
         try database.write { db in try entry.insert(db) }
         return entry
     }
@@ -103,9 +117,24 @@ struct AuditRows: Sendable {
     /// Why `entries` is empty, when reading failed (scrubbed).
     var problem: String?
 
-    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil) -> AuditRows {
+    /// The rows `user` may see: offsets before and after only where their role shows offsets
+    /// (readers and up of a connector still in the snapshot; admins always).
+    static func read(_ dependencies: ServerDependencies, for user: User, limit: Int, cluster: String? = nil, connector: String? = nil) -> AuditRows {
+        read(dependencies.audit, logger: dependencies.logger, limit: limit, cluster: cluster, connector: connector) { entry in
+            if dependencies.permissions.isAdmin(user) { return true }
+            guard let connector = dependencies.store.current.connectors["\(entry.cluster)/\(entry.connector)"] else { return false }
+            return dependencies.permissions.allows(.viewConfig, user, on: connector)
+        }
+    }
+
+    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil, showsOffsets: (AuditEntry) -> Bool) -> AuditRows {
         do {
-            return AuditRows(entries: try audit.recent(limit: limit, cluster: cluster, connector: connector))
+            return AuditRows(entries: try audit.recent(limit: limit, cluster: cluster, connector: connector).map { entry in
+                guard entry.offsetsBefore != nil || entry.offsetsAfter != nil, !showsOffsets(entry) else { return entry }
+                var hidden = entry
+                (hidden.offsetsBefore, hidden.offsetsAfter) = (nil, nil)
+                return hidden
+            })
         } catch {
             let problem = Scrubber.scrub("The audit log cannot be read: \(error)")
             logger.error("\(problem)")

@@ -10,9 +10,21 @@ public struct ConnectorActions: Sendable {
     public enum Action: String, Sendable, CaseIterable, Codable {
         case restart, pause, resume, stop
         case restartTask = "restart-task"
+        /// Removes every offset (KIP-875): a source re-reads from the start, a sink from its
+        /// consumer's `auto.offset.reset`.
+        case resetOffsets = "reset-offsets"
+        /// Sets the offsets of the partitions given.
+        case alterOffsets = "alter-offsets"
 
         /// What the user needs on the connector.
-        public var capability: Capability { .operate }
+        public var capability: Capability {
+            switch self {
+            case .restart, .pause, .resume, .stop, .restartTask: .operate
+            case .resetOffsets, .alterOffsets: .changeOffsets
+            }
+        }
+
+        public var changesOffsets: Bool { capability == .changeOffsets }
     }
 
     public struct Request: Sendable {
@@ -22,14 +34,17 @@ public struct ConnectorActions: Sendable {
         public var task: Int?
         public var includeTasks: Bool
         public var onlyFailed: Bool
+        /// The offsets to set (`alter-offsets`).
+        public var offsets: ConnectorOffsets?
 
-        public init(action: Action, cluster: String, connector: String, task: Int? = nil, includeTasks: Bool = false, onlyFailed: Bool = false) {
+        public init(action: Action, cluster: String, connector: String, task: Int? = nil, includeTasks: Bool = false, onlyFailed: Bool = false, offsets: ConnectorOffsets? = nil) {
             self.action = action
             self.cluster = cluster
             self.connector = connector
             self.task = task
             self.includeTasks = includeTasks
             self.onlyFailed = onlyFailed
+            self.offsets = offsets
         }
 
         /// How the action reads in the audit log (`restart includeTasks onlyFailed`).
@@ -41,12 +56,22 @@ public struct ConnectorActions: Sendable {
         }
     }
 
+    /// What an offsets change did, as the audit row keeps it.
+    public struct OffsetsChange: Sendable, Equatable, Codable {
+        public var before: ConnectorOffsets
+        public var after: ConnectorOffsets?
+        /// Connect's message.
+        public var message: String
+    }
+
     public enum Outcome: Sendable, Equatable {
-        case done
+        case done(OffsetsChange?)
         case unauthenticated
         /// Refused, saying which role the action needs and which the user has.
         case denied(String)
         case notFound
+        /// Not possible in the connector's state (offsets of a connector that is not STOPPED).
+        case conflict(String)
         case failed(String)
     }
 
@@ -86,6 +111,9 @@ public struct ConnectorActions: Sendable {
             record(entry(.denied, reason))
             return .denied(reason)
         }
+        if request.action.changesOffsets {
+            return await changeOffsets(request, entry: entry)
+        }
         do {
             let client = try connections.client(request.cluster)
             try await retry.run {
@@ -97,19 +125,83 @@ public struct ConnectorActions: Sendable {
                 case .restartTask:
                     guard let task = request.task else { return }  // checked above
                     try await client.restartTask(request.connector, task: task)
+                case .resetOffsets, .alterOffsets: return  // handled above
                 }
             }
         } catch {
-            // Connect's answer to an action names the connector and why (not found, rebalancing,
-            // timed out); it does not carry config values.
-            let message = Scrubber.scrub((error as? ConnectError)?.description ?? "\(error)")
-            record(entry(.failed, message))
-            return .failed(message)
+            return failed(error, entry: entry)
         }
         record(entry(.succeeded, nil))
+        refresh()
+        return .done(nil)
+    }
+
+    /// Reset or alter: only while Connect itself says the connector is STOPPED (asked now, not
+    /// taken from the snapshot, which can be a poll behind a stop); the audit row keeps the
+    /// offsets before and after.
+    func changeOffsets(_ request: Request, entry: (AuditEntry.Outcome, String?) -> AuditEntry) async -> Outcome {
+        var before: ConnectorOffsets?
+        var row = entry(.succeeded, nil)
+        do {
+            let client = try connections.client(request.cluster)
+            let state = try await client.status(of: request.connector).connector.state
+            guard state == .stopped else {
+                let message = "\(request.connector) is \(state): offsets can be reset or altered only while it is STOPPED. Stop it, change the offsets, then resume it."
+                record(entry(.failed, message))
+                return .conflict(message)
+            }
+            before = try await client.readOffsets(of: request.connector)
+            let message: String
+            switch request.action {
+            case .alterOffsets:
+                guard let offsets = request.offsets else {
+                    record(entry(.failed, "no offsets given"))
+                    return .conflict("alter-offsets needs the offsets to set")
+                }
+                // Offsets are shown scrubbed: an edited copy can carry the mask back.
+                guard !offsets.contains(Scrubber.mask) else {
+                    let message = "The offsets hold \(Scrubber.mask), the mask of a value that is not shown: writing it would replace the real value. Write those offsets in full, or leave their partitions out."
+                    record(entry(.failed, message))
+                    return .conflict(message)
+                }
+                message = try await retry.run { try await client.alterOffsets(of: request.connector, to: offsets) }
+            default:
+                message = try await retry.run { try await client.resetOffsets(of: request.connector) }
+            }
+            // The write is done; a failed read-back is said in the row, not turned into a failure.
+            let after: ConnectorOffsets?
+            do {
+                after = try await client.readOffsets(of: request.connector)
+            } catch {
+                after = nil
+                row.detail = Scrubber.scrub("done (\(message)); the offsets after could not be read: \((error as? ConnectError)?.shortDescription ?? "\(error)")")
+            }
+            row.detail = row.detail ?? Scrubber.scrub(message)
+            row.offsetsBefore = before?.json
+            row.offsetsAfter = after?.json
+            record(row)
+            refresh()
+            let scrub = { (text: String) in Scrubber.scrub(text) }
+            return .done(OffsetsChange(before: (before ?? ConnectorOffsets(offsets: [])).mapStrings(scrub), after: after?.mapStrings(scrub), message: Scrubber.scrub(message)))
+        } catch {
+            var failure = entry(.failed, nil)
+            failure.offsetsBefore = before?.json
+            return failed(error, entry: { _, detail in failure.detail = detail; return failure })
+        }
+    }
+
+    /// Records and returns a failure. Connect's answer to an action names the connector and why
+    /// (not found, rebalancing, timed out, not stopped); it does not carry config values, and
+    /// goes through the scrubber all the same.
+    func failed(_ error: any Error, entry: (AuditEntry.Outcome, String?) -> AuditEntry) -> Outcome {
+        let message = Scrubber.scrub((error as? ConnectError)?.description ?? "\(error)")
+        record(entry(.failed, message))
+        return .failed(message)
+    }
+
+    func refresh() {
         let store = self.store
         Task { await store.refresh() }
-        return .done
     }
 
     func record(_ entry: AuditEntry) {

@@ -1,3 +1,4 @@
+import ConnectClient
 import Foundation
 import KafkaLag
 import SwitchboardCore
@@ -8,7 +9,7 @@ import SwitchboardCore
 enum ConnectorPage {
     struct Live {
         var topics: [String]?
-        var offsets: String?
+        var offsets: ConnectorOffsets?
         var error: String?
     }
 
@@ -60,15 +61,11 @@ enum ConnectorPage {
         }
         let topics: HTML = live.topics.map { $0.isEmpty ? "<p class=\"muted\">No topics recorded yet.</p>" : "<ul>\($0.map { "<li><code>\($0)</code></li>" as HTML })</ul>" }
             ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
-        let lagLine: HTML = lag.map { lag in
-            let perTopic = lag.perTopic.sorted { $0.key < $1.key }.map { "\($0.key): \(Int($0.value))" }.joined(separator: ", ")
-            return "<p>Consumer lag: <strong>\(Int(lag.total))</strong> records (\(perTopic)).</p>"
-        } ?? ""
-        let offsets: HTML = live.offsets.map { "<pre>\($0)</pre>" } ?? "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>"
+        let offsets = offsetsSection(context, connector: connector, access: access, live: live, lag: lag)
         let details: HTML = access.seesConfig ? """
             <h2>Catalog</h2>\(drift)
             <h2>Topics</h2>\(topics)
-            <h2>Offsets</h2>\(lagLine)\(offsets)
+            <h2>Offsets</h2>\(offsets)
             <h2>Config</h2><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>\(config)</tbody></table>
             """ : "<p class=\"muted\">Your role here is \(access.role.rawValue): it shows states only, not the config, traces or offsets.</p>"
         let auditRows = audit.entries.map(AuditPage.row)
@@ -85,6 +82,45 @@ enum ConnectorPage {
             <h2>Audit log</h2>\(auditProblem)<table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
             """
         return Layout.page(connector.name, context, body)
+    }
+
+    /// The offsets (a sink's per topic-partition beside its lag; a source's as its own maps) and,
+    /// for those who may change them, stop -> reset or alter -> resume, each confirmed by typing
+    /// the connector's name.
+    static func offsetsSection(_ context: PageContext, connector: ConnectorView, access: Access, live: Live, lag: SinkLag?) -> HTML {
+        // Source offsets are the connector's own data (a JDBC source can keep a query in them).
+        guard let offsets = live.offsets?.mapStrings({ Scrubber.scrub($0) }) else { return "<p class=\"muted\">Unavailable: \(live.error ?? "not read")</p>" }
+        let lagLine: HTML = lag.map { "<p>Consumer lag: <strong>\(Int($0.total))</strong> records.</p>" } ?? ""
+        let text = { (value: [String: JSONValue]?) -> String in ConnectorOffsets.compact(value) }
+        let table: HTML
+        if offsets.offsets.isEmpty {
+            table = "<p class=\"muted\">No offsets committed.</p>"
+        } else if offsets.offsets.allSatisfy({ $0.sinkPosition != nil }) {
+            let rows = offsets.offsets.compactMap(\.sinkPosition).sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { position -> HTML in
+                let topicLag = lag?.perTopic[position.topic].map { String(Int($0)) } ?? "-"
+                return "<tr><td><code>\(position.topic)</code></td><td>\(position.partition)</td><td>\(position.offset.map(String.init) ?? "-")</td><td>\(topicLag)</td></tr>"
+            }
+            table = "<table><thead><tr><th>Topic</th><th>Partition</th><th>Committed offset</th><th>Topic lag</th></tr></thead><tbody>\(rows)</tbody></table>"
+        } else {
+            let rows = offsets.offsets.map { "<tr><td><code>\(text($0.partition))</code></td><td><code>\(text($0.offset))</code></td></tr>" as HTML }
+            table = "<table><thead><tr><th>Partition</th><th>Offset</th></tr></thead><tbody>\(rows)</tbody></table>"
+        }
+        guard access.capabilities.contains(.changeOffsets) else { return "\(lagLine)\(table)" }
+        let base = HTML.path("clusters", connector.cluster, "connectors", connector.name, "offsets")
+        let change: HTML
+        if connector.state != "STOPPED" {
+            change = "<p class=\"muted\">Offsets can be reset or altered only while the connector is STOPPED: stop it (above), change them here, then resume it.</p>"
+        } else {
+            let confirm: HTML = "<label>Type <code>\(connector.name)</code> to confirm <input name=\"confirm\" required autocomplete=\"off\"></label>"
+            change = """
+                <form method="post" action="\(base)/reset" class="offsets"><input type="hidden" name="csrf" value="\(context.csrf)">\
+                <p>Reset removes every offset: a source reads its input from the start again, a sink from where its consumer's <code>auto.offset.reset</code> says.</p>\(confirm) <button>Reset offsets</button></form>
+                <form method="post" action="\(base)/alter" class="offsets"><input type="hidden" name="csrf" value="\(context.csrf)">\
+                <p>Alter sets the offsets of the partitions listed (an <code>offset</code> of null removes one).</p>\
+                <textarea name="offsets" rows="8" cols="80">\(offsets.prettyJSON)</textarea><br>\(confirm) <button>Alter offsets</button></form>
+                """
+        }
+        return "\(lagLine)\(table)\(change)"
     }
 
     static func capitalized(_ phrase: String) -> String {

@@ -47,10 +47,13 @@ enum AuditPage {
 
     static func row(_ entry: AuditEntry) -> HTML {
         let task: HTML = entry.task.map { " task \($0)" } ?? ""
+        let offsets: HTML = entry.offsetsBefore == nil && entry.offsetsAfter == nil ? "" : """
+            <details><summary>offsets before and after</summary><pre>before: \(entry.offsetsBefore ?? "-")\nafter: \(entry.offsetsAfter ?? "-")</pre></details>
+            """
         return """
             <tr><td>\(ISO8601DateFormatter().string(from: entry.at))</td><td>\(entry.user)</td><td>\(entry.action)\(task)</td>\
             <td><a href="\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))">\(entry.cluster)/\(entry.connector)</a></td>\
-            <td>\(entry.outcome.rawValue)</td><td>\(entry.detail)</td></tr>
+            <td>\(entry.outcome.rawValue)</td><td>\(entry.detail)\(offsets)</td></tr>
             """
     }
 }

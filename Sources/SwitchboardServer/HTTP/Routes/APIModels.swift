@@ -1,3 +1,4 @@
+import ConnectClient
 import Foundation
 import SwitchboardCore
 
@@ -80,6 +81,13 @@ extension APIRoutes {
         var audit: [AuditEntry]
         /// Why `audit` is empty, when the audit log could not be read.
         var auditError: String?
+    }
+
+    /// The answer to an action; offsets changes carry the offsets before and after.
+    struct Done: Codable, Sendable {
+        var result: String
+        var action: String
+        var offsets: ConnectorActions.OffsetsChange?
     }
 
     struct Me: Codable, Sendable {

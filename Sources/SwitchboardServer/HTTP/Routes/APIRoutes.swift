@@ -1,3 +1,4 @@
+import ConnectClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,6 +18,7 @@ struct APIRoutes {
         registerTeams(on: v1)
         registerAudit(on: v1)
         registerActions(on: v1)
+        registerOffsets(on: v1)
     }
 
     func registerMe(on v1: RouterGroup<Context>) {
@@ -52,7 +54,7 @@ struct APIRoutes {
             try reading(context) { user, snapshot in
                 let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
                 guard let connector = snapshot.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
-                let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 20, cluster: cluster, connector: name)
+                let audit = AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
                 let permissions = dependencies.permissions
                 let capabilities = permissions.capabilities(user, on: connector)
                 return try Responses.json(ConnectorDetail(connector: permissions.visible(connector, to: user), canAct: capabilities.contains(.operate),
@@ -93,9 +95,9 @@ struct APIRoutes {
 
     func registerAudit(on v1: RouterGroup<Context>) {
         v1.get("audit") { request, context in
-            try reading(context) { _, _ in
+            try reading(context) { user, _ in
                 let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100), 1000)
-                let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: limit)
+                let audit = AuditRows.read(dependencies, for: user, limit: limit)
                 if let problem = audit.problem { return try Responses.error(.serviceUnavailable, problem) }
                 return try Responses.json(audit.entries)
             }
@@ -104,7 +106,7 @@ struct APIRoutes {
 
     func registerActions(on v1: RouterGroup<Context>) {
         v1.post("clusters/{cluster}/connectors/{connector}/actions/{action}") { request, context in
-            guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action != .restartTask else {
+            guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action.capability == .operate, action != .restartTask else {
                 return try Responses.error(.badRequest, "actions are restart, pause, resume and stop")
             }
             let query = request.uri.queryParameters
@@ -114,6 +116,45 @@ struct APIRoutes {
         v1.post("clusters/{cluster}/connectors/{connector}/tasks/{task}/restart") { request, context in
             guard let task = RequestValues.taskID(context.parameters.get("task")) else { return try Responses.error(.badRequest, "the task id must be a number, such as 0") }
             return try await act(request, context, .init(action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", task: task))
+        }
+    }
+
+    /// KIP-875 offsets: read (readers and up), reset and alter (owners and up, STOPPED only).
+    func registerOffsets(on v1: RouterGroup<Context>) {
+        let path = "clusters/{cluster}/connectors/{connector}/offsets"
+        v1.get(RouterPath(path)) { _, context in
+            guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
+            let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
+            guard let connector = dependencies.store.current.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
+            let decision = dependencies.permissions.decide(.viewConfig, user, on: connector)
+            guard decision.allowed else {
+                let reason = "view-offsets on cluster \(cluster) \(decision.reason)"
+                dependencies.actions.record(AuditEntry(user: user.name, action: "view-offsets", cluster: cluster, connector: name, outcome: .denied, detail: reason))
+                return try Responses.error(.forbidden, "\(user.name) may not read the offsets of \(name): \(reason)")
+            }
+            do {
+                // A worker was seen taking 17 s to list a sink's offsets while its group rebalanced.
+                var client = try dependencies.connections.client(cluster)
+                client.requestTimeout = .seconds(30)
+                // Source offsets are the connector's own data (a JDBC source can keep a query in them).
+                let offsets = try await client.readOffsets(of: name)
+                return try Responses.json(offsets.mapStrings { Scrubber.scrub($0) })
+            } catch {
+                return try Responses.error(.badGateway, (error as? ConnectError)?.description ?? "\(error)")
+            }
+        }
+        v1.delete(RouterPath(path)) { request, context in
+            try await act(request, context, .init(action: .resetOffsets, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? ""))
+        }
+        v1.patch(RouterPath(path)) { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let offsets: ConnectorOffsets
+            do {
+                offsets = try ConnectorOffsets.parse(String(buffer: body))
+            } catch {
+                return try Responses.error(.badRequest, "\(error)")
+            }
+            return try await act(request, context, .init(action: .alterOffsets, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", offsets: offsets))
         }
     }
 
@@ -134,7 +175,8 @@ struct APIRoutes {
             return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
         }
         switch await dependencies.actions.perform(action, by: context.user) {
-        case .done: return try Responses.json(["result": "done", "action": action.label])
+        case .done(let change): return try Responses.json(Done(result: "done", action: action.label, offsets: change))
+        case .conflict(let message): return try Responses.error(.conflict, message)
         case .unauthenticated: return try Responses.error(.unauthorized, "not signed in")
         case .denied(let reason): return try Responses.error(.forbidden, "\(context.user?.name ?? "anonymous") may not act on \(action.connector): \(reason)")
         case .notFound: return try Responses.error(.notFound, "no connector \(action.connector) on cluster \(action.cluster)\(action.task.map { " with a task \($0)" } ?? "")")

@@ -14,13 +14,23 @@ struct OpenAPIDocument: Encodable, Sendable {
     struct PathItem: Encodable, Sendable {
         var get: Operation?
         var post: Operation?
+        var delete: Operation?
+        var patch: Operation?
     }
 
     struct Operation: Encodable, Sendable {
         var summary: String
         var operationId: String
         var parameters: [Parameter]?
+        var requestBody: RequestBody?
         var responses: [String: Response]
+    }
+
+    struct RequestBody: Encodable, Sendable {
+        var required = true
+        var content: [String: [String: Schema]]
+
+        static func json(_ schema: Schema) -> RequestBody { RequestBody(content: ["application/json": ["schema": schema]]) }
     }
 
     /// A parameter, or a reference to one under components.
@@ -176,6 +186,18 @@ extension OpenAPIDocument {
         return PathItem(post: Operation(summary: summary, operationId: id, parameters: parameters, responses: responses))
     }
 
+    /// KIP-875: read (readers and up); reset and alter (owners and up; the connector must be STOPPED, else 409).
+    static func offsets(_ target: [Parameter]) -> PathItem {
+        var change: [String: Response] = ["200": .json("Changed; the offsets before and after", .ref("Done")), "401": .reference("Unauthorized")]
+        for status in ["400", "403", "404", "409", "502"] { change[status] = .reference("Error") }
+        var item = read("A connector's offsets: a sink's per topic-partition, a source's as its own maps", "getOffsets", target, "The offsets", .ref("Offsets"), notFound: true)
+        item.get?.responses["403"] = .reference("Error")
+        item.delete = Operation(summary: "Reset every offset (owners; STOPPED only)", operationId: "resetOffsets", parameters: target + [.reference("CSRF")], responses: change)
+        item.patch = Operation(summary: "Alter the offsets of the partitions given; a null offset removes one (owners; STOPPED only)", operationId: "alterOffsets",
+                               parameters: target + [.reference("CSRF")], requestBody: .json(.ref("Offsets")), responses: change)
+        return item
+    }
+
     static var paths: [String: PathItem] {
         let target: [Parameter] = [.reference("Cluster"), .reference("Connector")]
         return [
@@ -198,6 +220,7 @@ extension OpenAPIDocument {
             "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": act("Restart one task (operators and up)", "restartTask", target + [
                 .path("task", .integer), .reference("CSRF"),
             ]),
+            "/api/v1/clusters/{cluster}/connectors/{connector}/offsets": offsets(target),
             "/api/v1/teams": read("Catalog teams and their connectors", "listTeams", nil, "Teams", .array(.ref("Team"))),
             "/api/v1/teams/{team}": read("One team", "getTeam", [.path("team", .string)], "The team", .ref("Team"), notFound: true),
             "/api/v1/audit": read("The audit log, newest first", "audit", [.query("limit", Schema(type: "integer", minimum: 1, maximum: 1000))],
@@ -210,7 +233,16 @@ extension OpenAPIDocument {
         let role = Schema.oneOf(Role.allCases.map(\.rawValue), description: "A role: viewer < reader < operator < owner < admin")
         return [
             "Error": .object(required: ["error"], ["error": .string]),
-            "Done": .object(required: ["result", "action"], ["result": .string, "action": .string]),
+            "Done": .object(required: ["result", "action"], [
+                "result": .string, "action": .string,
+                "offsets": .object(required: ["before", "message"], ["before": .ref("Offsets"), "after": .ref("Offsets"), "message": .string]),
+            ]),
+            "Offsets": .object(required: ["offsets"], [
+                "offsets": .array(.object(required: ["partition"], [
+                    "partition": Schema(type: "object", description: "A sink: kafka_topic and kafka_partition; a source: the connector's own map"),
+                    "offset": Schema(type: "object", description: "A sink: kafka_offset; a source: the connector's own map; null removes it"),
+                ])),
+            ]),
             "User": .object(required: ["name", "groups", "source"], [
                 "name": .string, "groups": .strings, "email": .string, "source": .oneOf(["proxy", "local", "insecure-development"]),
             ]),
@@ -256,6 +288,8 @@ extension OpenAPIDocument {
             "AuditEntry": .object(required: ["at", "user", "action", "cluster", "connector", "outcome"], [
                 "id": .integer, "at": .dateTime, "user": .string, "action": .string, "cluster": .string, "connector": .string, "task": .integer,
                 "outcome": .oneOf(["succeeded", "failed", "denied"]), "detail": .string,
+                "offsetsBefore": Schema(type: "string", description: "Offset changes: the offsets before, as JSON"),
+                "offsetsAfter": Schema(type: "string", description: "Offset changes: the offsets after, as JSON"),
             ]),
         ]
     }

@@ -1,3 +1,4 @@
+import ConnectClient
 import Foundation
 import Hummingbird
 import SwitchboardCore
@@ -9,6 +10,13 @@ extension PageRoutes {
         var csrf: String?
         var includeTasks: Bool?
         var onlyFailed: Bool?
+    }
+
+    /// Resetting or altering offsets: the connector's name typed again as the confirmation.
+    struct OffsetsForm: Decodable {
+        var csrf: String?
+        var confirm: String?
+        var offsets: String?
     }
 
     struct SignInForm: Decodable {
@@ -24,7 +32,7 @@ extension PageRoutes {
     func registerActions(on router: Router<Context>) {
         router.post("/clusters/{cluster}/connectors/{connector}/actions/{action}") { request, context in
             let form = try await request.form(ActionForm.self)
-            guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action != .restartTask else {
+            guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), action.capability == .operate, action != .restartTask else {
                 return Responses.html(ErrorPage.render(pageContext(context), title: "Unknown action", message: "Actions are restart, pause, resume and stop."), status: .badRequest)
             }
             return try await act(request, context, csrf: form.csrf, ConnectorActions.Request(
@@ -38,6 +46,32 @@ extension PageRoutes {
             }
             return try await act(request, context, csrf: form.csrf, ConnectorActions.Request(
                 action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", task: task))
+        }
+    }
+
+    func registerOffsetForms(on router: Router<Context>) {
+        router.post("/clusters/{cluster}/connectors/{connector}/offsets/{change}") { request, context in
+            let form = try await request.form(OffsetsForm.self)
+            let cluster = context.parameters.get("cluster") ?? "", connector = context.parameters.get("connector") ?? ""
+            let page = pageContext(context)
+            let action: ConnectorActions.Action
+            switch context.parameters.get("change") {
+            case "reset": action = .resetOffsets
+            case "alter": action = .alterOffsets
+            default: return Responses.html(ErrorPage.render(page, title: "Unknown change", message: "Offsets can be reset or altered."), status: .badRequest)
+            }
+            guard form.confirm?.trimmingCharacters(in: .whitespaces) == connector else {
+                return Responses.html(ErrorPage.render(page, title: "Not confirmed", message: "Type the connector's name, \(connector), to confirm: its offsets change for good. Nothing was changed."), status: .badRequest)
+            }
+            var offsets: ConnectorOffsets?
+            if action == .alterOffsets {
+                do {
+                    offsets = try ConnectorOffsets.parse(form.offsets ?? "")
+                } catch {
+                    return Responses.html(ErrorPage.render(page, title: "Offsets not understood", message: "\(error) Nothing was changed."), status: .badRequest)
+                }
+            }
+            return try await act(request, context, csrf: form.csrf, ConnectorActions.Request(action: action, cluster: cluster, connector: connector, offsets: offsets))
         }
     }
 
@@ -97,6 +131,8 @@ extension PageRoutes {
         switch outcome {
         case .done:
             return Responses.redirect(HTML.path("clusters", action.cluster, "connectors", action.connector) + HTML.query([("done", action.label)]))
+        case .conflict(let message):
+            return Responses.html(ErrorPage.render(page, title: "Not now", message: message), status: .conflict)
         case .unauthenticated:
             return signInFirst(request)
         case .denied(let reason):

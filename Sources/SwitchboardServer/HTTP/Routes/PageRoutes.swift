@@ -16,6 +16,7 @@ struct PageRoutes {
         registerConnectorPage(on: router)
         registerAuditPage(on: router)
         registerActions(on: router)
+        registerOffsetForms(on: router)
         registerSignIn(on: router)
     }
 
@@ -65,7 +66,7 @@ struct PageRoutes {
                                               operateNeeds: permissions.decide(.operate, user, on: connector).needs)
             // A viewer sees states only: the topics and offsets are not even read.
             let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
-            let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 20, cluster: cluster, connector: name)
+            let audit = AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
             return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
                                                        lag: dependencies.store.lag[connector.key], audit: audit, notice: notice))
@@ -75,7 +76,8 @@ struct PageRoutes {
     func registerAuditPage(on router: Router<Context>) {
         router.get("/audit") { request, context in
             try signedIn(request, context) { page in
-                let audit = AuditRows.read(dependencies.audit, logger: dependencies.logger, limit: 500)
+                guard let user = context.user else { return signInFirst(request) }
+                let audit = AuditRows.read(dependencies, for: user, limit: 500)
                 if let problem = audit.problem {
                     return Responses.html(ErrorPage.render(page, title: "Audit log unavailable", message: problem), status: .serviceUnavailable)
                 }
@@ -119,21 +121,11 @@ struct PageRoutes {
         client.requestTimeout = .seconds(3)
         client.readRetry = .none
         async let topics = client.topics(of: connector)
-        async let offsets = client.offsets(of: connector)
+        async let offsets = client.readOffsets(of: connector)
         do {
-            let raw = try await offsets
-            // Source offsets are the connector's own data (a JDBC source can keep a query in them).
-            return try await .init(topics: topics, offsets: Scrubber.scrub(Self.indented(json: raw)))
+            return try await .init(topics: topics, offsets: offsets)
         } catch {
             return .init(error: (error as? ConnectError)?.shortDescription ?? "unavailable")
         }
-    }
-
-    /// JSON text indented for reading; text that is not JSON is shown as it came.
-    static func indented(json raw: String) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)),  // not JSON: shown raw
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return raw }
-        return String(decoding: data, as: UTF8.self)
     }
 }
