@@ -59,6 +59,8 @@ final class WebhookReceivers: Sendable {
 struct SwitchboardServerProcess {
     let port: Int
     let task: Task<Void, any Error>
+    /// The server's snapshot store and audit log, for tests to look at.
+    let dependencies: ServerDependencies
 
     static func start(catalog root: URL) async throws -> SwitchboardServerProcess {
         let catalog = try CatalogLoader.loadChecked(from: root)
@@ -71,7 +73,7 @@ struct SwitchboardServerProcess {
         let app = buildApplication(dependencies, host: "127.0.0.1", port: port, pollInterval: .seconds(1))
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         try await eventually(timeout: .seconds(20), "Switchboard to listen") { PortProbe.accepts(port) ? true : nil }
-        return SwitchboardServerProcess(port: port, task: task)
+        return SwitchboardServerProcess(port: port, task: task, dependencies: dependencies)
     }
 
     func stop() { task.cancel() }

@@ -69,6 +69,70 @@ struct AlertingTests {
         try await TestStack.shared.client("alpha").delete("\(live.otherTeam)_healthy")
     }
 
+    @Test func autoRestartRecoversWhatCanRecoverAndPagesTheOwnerOfWhatCannot() async throws {
+        let stack = try await TestStack.shared.up()
+        let tools = try await Prerequisites(cache: stack.configuration.cache, progress: { print("[auto-restart] \($0)") }).ensureMonitoring()
+        let hooks = try await WebhookReceivers.start()
+        defer { hooks.stop() }
+        // The schedule in seconds instead of minutes: restarts at 0, +2, +6, +12, ... s.
+        let live = try LiveCatalog(policy: "autoRestart:\n  enabled: true\n  maxRestarts: 2\n  unit: 1s\n  healthyAfter: 5s\nalerting:\n  for: 0s\n  groupWait: 1s\n  groupInterval: 1s\n  repeatInterval: 1h\n",
+                                   teamYAML: { team in "members: [someone]\nalerts:\n  receivers:\n    - type: webhook\n      url: \(hooks.url(for: team))\n" })
+        // Both sinks write into folders that do not exist yet: their tasks fail for real.
+        let later = live.data.appendingPathComponent("later")
+        try live.folder.write("teams/\(live.team)/connectors/flaky.yaml", """
+            name: flaky
+            cluster: alpha
+            class: org.apache.kafka.connect.file.FileStreamSinkConnector
+            autoRestart:
+              maxRestarts: 7
+            config:
+              topics: \(live.team)-flaky
+              file: \(later.appendingPathComponent("out.txt").path)
+            """)
+        try live.connector("doomed", className: "org.apache.kafka.connect.file.FileStreamSinkConnector",
+                           config: ["topics": "\(live.team)-doomed", "file": live.data.appendingPathComponent("never/out.txt").path])
+        try live.fileSink("healthy", team: live.otherTeam, topic: "\(live.otherTeam)-t")
+        _ = try await live.run("apply", "--auto-approve", "--wait-timeout", "5")
+
+        let server = try await SwitchboardServerProcess.start(catalog: live.folder.root)
+        defer { server.stop() }
+        let rendered = live.data.appendingPathComponent("monitoring")
+        #expect(try await CLI.run(["render", "monitoring", "--catalog", live.root, "--out", rendered.path, "--switchboard-target", "127.0.0.1:\(server.port)"]).status == 0)
+        let monitoring = try await MonitoringProcesses.start(tools: tools, rendered: rendered, scrape: "127.0.0.1:\(server.port)", in: live.data)
+        defer { monitoring.stop() }
+        let flaky = "\(live.team)_flaky", doomed = "\(live.team)_doomed"
+        let store = server.dependencies.store, audit = server.dependencies.audit
+        func restarts(of name: String) throws -> [AuditEntry] {
+            try audit.recent(limit: 1000).filter { $0.connector == name && $0.user == AutoRestarter.user && $0.action.hasPrefix("restart") }.reversed()
+        }
+
+        // The doomed sink is restarted twice on the schedule, then the controller gives up and its team is paged.
+        let paged = try await eventually(timeout: .seconds(180), "team \(live.team) to be paged that auto-restart gave up on \(doomed)") {
+            await hooks.alerts(for: live.team).first { $0.status == "firing" && $0.labels["alertname"] == "SwitchboardAutoRestartGaveUp" && $0.labels["connector"] == doomed }
+        }
+        #expect(paged.labels["team"] == live.team)
+        let doomedRestarts = try restarts(of: doomed)
+        #expect(doomedRestarts.count == 2, "\(doomedRestarts)")
+        if doomedRestarts.count == 2 {
+            #expect(doomedRestarts[1].at.timeIntervalSince(doomedRestarts[0].at) >= 2, "the second restart waits 2 units")
+        }
+        #expect(try audit.recent(limit: 1000).contains { $0.connector == doomed && $0.action == "auto-restart-gave-up" })
+        #expect(store.current.connectors["alpha/\(doomed)"]?.restartStatus?.gaveUp == true)
+
+        // The flaky sink's folder appears: a scheduled restart brings it back, and its count resets.
+        #expect(try restarts(of: flaky).count >= 1)
+        try FileManager.default.createDirectory(at: later, withIntermediateDirectories: true)
+        try await eventually(timeout: .seconds(180), "\(flaky) to run again") { store.current.connectors["alpha/\(flaky)"]?.health == "RUNNING" ? true : nil }
+        try await eventually(timeout: .seconds(60), "the count of \(flaky) to reset") {
+            store.current.connectors["alpha/\(flaky)"].map { $0.health == "RUNNING" && $0.restartStatus == nil } == true ? true : nil
+        }
+        #expect(await !hooks.alerts(for: live.team).contains { $0.labels["alertname"] == "SwitchboardAutoRestartGaveUp" && $0.labels["connector"] == flaky })
+        #expect(await hooks.alerts(for: live.otherTeam).isEmpty, "the other team is never paged")
+        for name in [flaky, doomed, "\(live.otherTeam)_healthy"] {
+            try await TestStack.shared.client("alpha").delete(name)
+        }
+    }
+
     /// A `promtool test rules` file: x has no task running (all its tasks failed), y one failed
     /// task of two; x pages SwitchboardConnectorFailed only, y SwitchboardTaskFailed only.
     static func ruleTest(rules: String) -> String {

@@ -117,3 +117,42 @@ import Testing
         }
     }
 }
+
+/// `autoRestart:` in switchboard.yaml and in a connector's file.
+@Suite struct AutoRestartSettingsTests {
+    static let platform = "clusters:\n  - name: ingest\n    url: http://127.0.0.1:18083\nautoRestart:\n  enabled: true\n  maxRestarts: 5\n  unit: 30s\n  healthyAfter: 1h\n"
+
+    @Test func aConnectorsOwnSettingOverridesThePlatformsDefault() throws {
+        let result = try CatalogFixture([
+            "teams/payments/connectors/a.yaml": CatalogFixture.connector("a", config: "    topics: a"),
+            "teams/payments/connectors/b.yaml": CatalogFixture.connector("b", extra: "autoRestart:\n  enabled: false", config: "    topics: b"),
+            "teams/payments/connectors/c.yaml": CatalogFixture.connector("c", extra: "autoRestart:\n  maxRestarts: 2", config: "    topics: c"),
+        ], platform: Self.platform).load()
+        #expect(result.violations.isEmpty, "\(result.violations)")
+        let catalog = result.catalog
+        #expect(catalog.autoRestart == AutoRestartPolicy(enabled: true, maxRestarts: 5, unitSeconds: 30, healthyAfterSeconds: 3600))
+        let byName = Dictionary(uniqueKeysWithValues: catalog.connectors.map { ($0.name, $0) })
+        #expect(byName["a"] != nil && byName["a"]?.autoRestart == nil, "no setting of its own: the platform's applies")
+        #expect(byName["b"]?.autoRestart?.enabled == false)
+        #expect(byName["c"]?.autoRestart == AutoRestartPolicy(enabled: true, maxRestarts: 2, unitSeconds: 30, healthyAfterSeconds: 3600))
+        // Strimzi's schedule in units: at once, then 2, 6, 12, ... capped at 60.
+        let policy = AutoRestartPolicy(unitSeconds: 1)
+        #expect((0...9).map { policy.delay(afterRestarts: $0) } == [0, 2, 6, 12, 20, 30, 42, 56, 60, 60].map { Duration.seconds($0) })
+        // Off unless switched on.
+        #expect(try CatalogFixture([:]).load().catalog.autoRestart.enabled == false)
+    }
+
+    @Test(arguments: [
+        ("switchboard.yaml", "clusters:\n  - name: ingest\n    url: http://127.0.0.1:18083\nautoRestart:\n  unit: 5x\n", "autoRestart.unit"),
+        ("switchboard.yaml", "clusters:\n  - name: ingest\n    url: http://127.0.0.1:18083\nautoRestart:\n  healthyAfter: 0s\n", "autoRestart.healthyAfter"),
+        ("switchboard.yaml", "clusters:\n  - name: ingest\n    url: http://127.0.0.1:18083\nautoRestart:\n  maxRestarts: -1\n", "maxRestarts"),
+        ("switchboard.yaml", "clusters:\n  - name: ingest\n    url: http://127.0.0.1:18083\nautoRestart:\n  enabled: sometimes\n", "enabled"),
+        ("teams/payments/connectors/a.yaml", "name: a\ncluster: ingest\nclass: org.example.Sink\nautoRestart:\n  unit: 1s\nconfig:\n  topics: a\n", "'unit'"),
+    ])
+    func badSettingsAreOneClearErrorNamingTheFile(_ file: String, _ yaml: String, _ word: String) throws {
+        let violations = try CatalogFixture([file: yaml]).load().violations
+        #expect(violations.count == 1, "\(violations)")
+        #expect(violations.first?.location.file == file)
+        #expect(violations.first.map { ($0.message + $0.fix).contains(word) } == true, "\(violations)")
+    }
+}

@@ -57,6 +57,10 @@ struct ServerFixture {
     }
 
     static func snapshot(_ connectors: String...) -> String {
+        snapshot(connectors)
+    }
+
+    static func snapshot(_ connectors: [String]) -> String {
         "{" + connectors.joined(separator: ",") + "}"
     }
 }

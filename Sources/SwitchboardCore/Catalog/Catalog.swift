@@ -10,6 +10,8 @@ public struct Catalog: Sendable {
     public var admins: Principals
     /// The platform's `access:` (each cluster holds its own, restricted, copy).
     public var access: AccessSettings
+    /// The platform's `autoRestart:` (a connector's own overrides it).
+    public var autoRestart: AutoRestartPolicy
     public var teams: [Team]
     public var connectors: [ConnectorDefinition]
     /// `plugins.yaml`, when the catalog has one.
@@ -23,7 +25,8 @@ public struct Catalog: Sendable {
     public var cleanTeams: Set<String>
 
     /// `cleanTeams` defaults to every team (a catalog built in code has no folder to misread).
-    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), cleanTeams: Set<String>? = nil) {
+    public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), autoRestart: AutoRestartPolicy = AutoRestartPolicy(), cleanTeams: Set<String>? = nil) {
+        self.autoRestart = autoRestart
         self.root = root
         self.clusters = clusters
         self.policy = policy

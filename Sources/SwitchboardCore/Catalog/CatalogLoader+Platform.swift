@@ -6,12 +6,13 @@ struct PlatformSettings {
     var policy = Policy()
     var admins = Principals()
     var access = AccessSettings()
+    var autoRestart = AutoRestartPolicy()
     var alerting = AlertingSettings()
     var kubernetes = KubernetesSettings()
 }
 
 extension CatalogLoader {
-    static let platformKeys = ["clusters", "policy", "admins", "access", "alerting", "kubernetes"]
+    static let platformKeys = ["clusters", "policy", "admins", "access", "autoRestart", "alerting", "kubernetes"]
     static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes", "access"]
     static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
                                  "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig"]
@@ -22,6 +23,9 @@ extension CatalogLoader {
         var settings = PlatformSettings()
         if let kubernetes = yaml.mapping("kubernetes", context: "kubernetes settings") {
             settings.kubernetes = readKubernetes(kubernetes, over: settings.kubernetes)
+        }
+        if let autoRestart = yaml.mapping("autoRestart", context: "autoRestart") {
+            settings.autoRestart = readAutoRestart(autoRestart, over: AutoRestartPolicy(), connector: false)
         }
         if let access = yaml.mapping("access", context: "access") {
             settings.access = readAccess(access, over: AccessSettings(), scope: "the platform")
@@ -101,6 +105,34 @@ extension CatalogLoader {
                          fix: "Set `offsets:` to \(settings.operate.rawValue) or higher.")
         }
         return settings
+    }
+
+    /// `autoRestart:` of switchboard.yaml (every key) or of a connector (`enabled` and `maxRestarts`).
+    static func readAutoRestart(_ yaml: YAMLMapping, over base: AutoRestartPolicy, connector: Bool) -> AutoRestartPolicy {
+        yaml.rejectUnknownKeys(connector ? ["enabled", "maxRestarts"] : ["enabled", "maxRestarts", "unit", "healthyAfter"])
+        var policy = base
+        policy.enabled = yaml.bool("enabled") ?? (connector ? true : base.enabled)
+        policy.maxRestarts = yaml.int("maxRestarts", range: 0...100) ?? base.maxRestarts
+        for (key, path) in [("unit", \AutoRestartPolicy.unitSeconds), ("healthyAfter", \.healthyAfterSeconds)] {
+            guard let text = yaml.string(key) else { continue }
+            if let seconds = seconds(of: text), seconds > 0 {
+                policy[keyPath: path] = seconds
+            } else {
+                yaml.invalid(key, "autoRestart.\(key) must be a duration such as 30s, 1m or 1h (got '\(text)').", fix: "Write `\(key): 1m`.")
+            }
+        }
+        return policy
+    }
+
+    /// `30s`, `2m`, `1h` in seconds, or nil.
+    static func seconds(of text: String) -> Int? {
+        guard let unit = text.last, let number = Int(text.dropLast()) else { return nil }
+        switch unit {
+        case "s": return number
+        case "m": return number * 60
+        case "h": return number * 3600
+        default: return nil
+        }
     }
 
     static func readAlerting(_ yaml: YAMLMapping) -> AlertingSettings {

@@ -62,21 +62,21 @@ public enum CatalogLoader {
         var connectors: [ConnectorDefinition] = []
         for (team, yaml) in layout.connectors {
             let before = log.items.count
-            if let connector = readConnector(yaml, team: team) {
+            if let connector = readConnector(yaml, team: team, autoRestart: platform.autoRestart) {
                 connectors.append(connector)
             }
             if log.items.count != before { cleanTeams.remove(team) }
         }
         let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors,
-                              plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, access: platform.access, cleanTeams: cleanTeams)
+                              plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, access: platform.access, autoRestart: platform.autoRestart, cleanTeams: cleanTeams)
         return Result(catalog: catalog, violations: log.items)
     }
 
     // MARK: connectors
 
-    static let connectorKeys = ["name", "cluster", "class", "tasks", "state", "config", "description", "protect"]
+    static let connectorKeys = ["name", "cluster", "class", "tasks", "state", "config", "description", "protect", "autoRestart"]
 
-    static func readConnector(_ yaml: YAMLMapping, team: String) -> ConnectorDefinition? {
+    static func readConnector(_ yaml: YAMLMapping, team: String, autoRestart platform: AutoRestartPolicy = AutoRestartPolicy()) -> ConnectorDefinition? {
         yaml.rejectUnknownKeys(connectorKeys)
         let name = yaml.string("name", required: "Add `name: <name>`; the connector is called <team>_<name> on the cluster.")
         let cluster = yaml.string("cluster", required: "Add `cluster: <name>` naming a cluster of switchboard.yaml.")
@@ -102,7 +102,8 @@ public enum CatalogLoader {
         }
         return ConnectorDefinition(
             team: team, name: shortName, cluster: cluster, connectorClass: connectorClass, tasks: tasks,
-            state: state, config: config.values, location: yaml.locationOf("name"), configLines: config.lines, protect: protect
+            state: state, config: config.values, location: yaml.locationOf("name"), configLines: config.lines, protect: protect,
+            autoRestart: yaml.mapping("autoRestart", context: "autoRestart of connector '\(name)'").map { readAutoRestart($0, over: platform, connector: true) }
         )
     }
 

@@ -16,12 +16,15 @@ public struct ConnectorDefinition: Sendable, Equatable {
     /// `protect: true`: never deleted from its cluster, even once its file is gone (Terraform's
     /// `prevent_destroy`). Recorded on the cluster as ``protectKey`` in the connector's config.
     public var protect: Bool
+    /// The connector's `autoRestart:`, over the platform's (nil: the platform's as it is).
+    public var autoRestart: AutoRestartPolicy?
 
     /// The config key that marks a connector as protected on the cluster itself, so that the
     /// protection outlives its catalog file: a plan never deletes a connector that carries it.
     public static let protectKey = "switchboard.protect"
 
-    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:], protect: Bool = false) {
+    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:], protect: Bool = false, autoRestart: AutoRestartPolicy? = nil) {
+        self.autoRestart = autoRestart
         self.team = team
         self.name = name
         self.cluster = cluster

@@ -136,6 +136,26 @@ public struct ConnectorActions: Sendable {
         return .done(nil)
     }
 
+    /// A restart of the auto-restart controller: no user and no permission check (the catalog
+    /// enabled it), the connector with its failed tasks, audited as the controller's. Retried
+    /// for a few seconds only: the next look retries what fails.
+    func restartAsController(_ connector: ConnectorView, number: Int, decidedAt: Date) async {
+        let entry = { (outcome: AuditEntry.Outcome, detail: String?) in
+            AuditEntry(at: decidedAt, user: AutoRestarter.user, action: "restart includeTasks onlyFailed", cluster: connector.cluster, connector: connector.name, outcome: outcome, detail: detail)
+        }
+        let what = "auto-restart \(number) of \(connector.autoRestart.maxRestarts): the connector was \(connector.health)"
+        do {
+            let client = try connections.client(connector.cluster)
+            try await RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(250), maxDelay: .seconds(2), maxElapsed: .seconds(8)).run {
+                try await client.restart(connector.name, includeTasks: true, onlyFailed: true)
+            }
+        } catch {
+            _ = failed(error, entry: { outcome, detail in entry(outcome, "\(what); \(detail ?? "")") })
+            return
+        }
+        record(entry(.succeeded, what))
+    }
+
     /// Reset or alter: only while Connect itself says the connector is STOPPED (asked now, not
     /// taken from the snapshot, which can be a poll behind a stop); the audit row keeps the
     /// offsets before and after.

@@ -49,12 +49,14 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     return router
 }
 
-/// The whole server: the router on `host:port`, and the poller that refreshes the snapshot.
+/// The whole server: the router on `host:port`, the poller that refreshes the snapshot, the lag
+/// poller, and the auto-restart controller that acts on each new snapshot.
 public func buildApplication(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration) -> some ApplicationProtocol {
     Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"),
-        services: [SnapshotPoller(store: dependencies.store, interval: pollInterval), LagPoller(store: dependencies.store, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger)],
+        services: [SnapshotPoller(store: dependencies.store, interval: pollInterval), LagPoller(store: dependencies.store, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
+                   AutoRestarter(dependencies: dependencies, interval: pollInterval)],
         logger: dependencies.logger
     )
 }

@@ -34,6 +34,8 @@ public final class ServerMetrics: Sendable {
         ("switchboard_connector_failed", "1 when the connector is FAILED or meant to run with no task running, else 0."),
         ("switchboard_task_state", "1 for the task's current state (label state)."),
         ("switchboard_connector_failed_tasks", "Number of FAILED tasks of the connector."),
+        ("switchboard_connector_auto_restarts", "Restarts the auto-restart controller made since the connector was last healthy for a while."),
+        ("switchboard_connector_auto_restart_gave_up", "1 when the auto-restart controller gave up on the connector, else 0."),
         ("switchboard_connector_drift_keys", "Number of config keys whose live value differs from the catalog."),
         ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
         ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
@@ -62,6 +64,10 @@ public final class ServerMetrics: Sendable {
             set("switchboard_connector_state", typed + [("state", connector.state)], 1)
             set("switchboard_connector_failed", typed, connector.isFailed ? 1 : 0)
             set("switchboard_connector_failed_tasks", typed, Double(connector.failedTasks))
+            if connector.autoRestart.enabled || connector.restartStatus != nil {
+                set("switchboard_connector_auto_restarts", typed, Double(connector.restartStatus?.restarts ?? 0))
+                set("switchboard_connector_auto_restart_gave_up", typed, connector.restartStatus?.gaveUp == true ? 1 : 0)
+            }
             for task in connector.tasks {
                 set("switchboard_task_state", typed + [("task", String(task.id)), ("state", task.state)], 1)
             }

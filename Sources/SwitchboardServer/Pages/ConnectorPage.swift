@@ -75,6 +75,7 @@ enum ConnectorPage {
             <p>\(Layout.state(connector.health)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
             owned by \(connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" as HTML } ?? "<span class=\"muted\">no known team</span>"), \
             class <code>\(connector.connectorClass)</code>, worker \(connector.worker ?? "-")</p>
+            \(autoRestartLine(connector))
             \(actions)
             \(connector.trace.map { "<h2>Connector failure</h2><pre>\($0)</pre>" as HTML } ?? "")
             <h2>Tasks</h2><table><thead><tr><th>Task</th><th>State</th><th>Worker</th><th></th></tr></thead><tbody>\(tasks)</tbody></table>
@@ -121,6 +122,22 @@ enum ConnectorPage {
                 """
         }
         return "\(lagLine)\(table)\(change)"
+    }
+
+    /// What the auto-restart controller does with the connector.
+    static func autoRestartLine(_ connector: ConnectorView) -> HTML {
+        let policy = connector.autoRestart
+        if let status = connector.restartStatus, status.gaveUp {
+            return "<p class=\"banner warning\">Auto-restart <strong>gave up</strong> after \(status.restarts) restart(s): fix the cause and restart it by hand (its team was alerted).</p>"
+        }
+        guard policy.enabled else { return "<p class=\"muted\">Auto-restart is off for this connector.</p>" }
+        let formatter = ISO8601DateFormatter()
+        var line = "Auto-restart is on: up to \(policy.maxRestarts) restart(s)"
+        if let status = connector.restartStatus {
+            line += "; \(status.restarts) so far"
+            if let next = status.nextRestartAt { line += ", the next at \(formatter.string(from: next)) if it is still failing" }
+        }
+        return "<p class=\"muted\">\(line).</p>"
     }
 
     static func capitalized(_ phrase: String) -> String {

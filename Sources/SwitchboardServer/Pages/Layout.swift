@@ -80,7 +80,7 @@ enum Layout {
         th { background: #eef1f5; font-weight: 600; }
         .state { font-weight: 600; font-size: .8rem; padding: .1rem .4rem; border-radius: .3rem; background: #e3e6ea; }
         .state.running { background: #d6f5dd; color: #135c26; }
-        .state.failed { background: #fcd9d9; color: #8a1111; }
+        .state.failed, .state.gave { background: #fcd9d9; color: #8a1111; }
         .state.degraded { background: #ffe6bf; color: #7a4a00; }
         .state.paused, .state.stopped { background: #e4e7fb; color: #2c3a8c; }
         .banner { padding: .6rem 1.2rem; }

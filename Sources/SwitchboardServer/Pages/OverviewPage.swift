@@ -44,7 +44,7 @@ enum OverviewPage {
             team = "\(team) <span class=\"\(connector.ownership == .deletedByNextApply ? "ownership warning" : "muted")\">\(connector.ownership.phrase)</span>"
         }
         return """
-            <tr><td>\(Layout.state(connector.health))</td>\
+            <tr><td>\(Layout.state(connector.health))\(connector.restartStatus?.gaveUp == true ? Layout.state("GAVE UP") : "")</td>\
             <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a></td>\
             <td>\(connector.cluster)</td><td>\(team)</td><td>\(running)/\(connector.tasks.count)</td>\
             <td class="muted">\(connector.connectorClass?.split(separator: ".").last.map(String.init) ?? "")</td></tr>

@@ -36,6 +36,10 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     public var ownership: Ownership
     /// Keys whose live value differs from the catalog (secret values masked).
     public var drift: [KeyChange]
+    /// The auto-restart policy in force: the catalog file's, else the platform's.
+    public var autoRestart: AutoRestartPolicy
+    /// What the auto-restart controller has done, once it has restarted or given up on it.
+    public var restartStatus: AutoRestartStatus?
 
     /// FAILED, or meant to run with no task running (every task failed, or none assigned): it
     /// moves no data either way. PAUSED and STOPPED are someone's choice; UNKNOWN (no status
@@ -86,7 +90,8 @@ public struct ConnectorView: Sendable, Codable, Equatable {
             source: definition?.location,
             managed: definition != nil,
             ownership: ownership,
-            drift: drift
+            drift: drift,
+            autoRestart: definition?.autoRestart ?? catalog.autoRestart
         )
     }
 }

@@ -16,7 +16,7 @@ public struct Snapshot: Sendable {
     public static let empty = Snapshot(clusters: [:], connectors: [:], ordered: [], takenAt: .distantPast)
 
     /// Builds the snapshot from each cluster's latest successful read.
-    public static func build(catalog: Catalog, reads: [String: ClusterRead], at date: Date = Date()) -> Snapshot {
+    public static func build(catalog: Catalog, reads: [String: ClusterRead], restarts: [String: AutoRestartStatus] = [:], at date: Date = Date()) -> Snapshot {
         let secrets = SecretMatcher(policy: catalog.policy)
         let planner = Planner(catalog: catalog)
         var connectors: [String: ConnectorView] = [:]
@@ -34,8 +34,9 @@ public struct Snapshot: Sendable {
             // Every secret value on the cluster, to scrub from traces.
             let clusterSecrets = live.values.flatMap { secrets.secretValues(of: $0.info?.config ?? [:]) }
             for (name, snapshot) in live {
-                let view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
+                var view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
                                               definition: defined[name], drift: drift[name] ?? [], ownership: ownerships[name] ?? .unmanaged)
+                view.restartStatus = restarts[view.key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
                 connectors[view.key] = view
                 keys.append(view.key)
                 if let id = view.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].connectors += 1 }

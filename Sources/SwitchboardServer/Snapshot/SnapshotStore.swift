@@ -15,6 +15,8 @@ public final class SnapshotStore: Sendable {
     let logger: Logger
     /// Updated after every refresh and lag read.
     public let metrics: ServerMetrics
+    /// The auto-restart controller's counts; each snapshot shows them.
+    public let restarts = RestartBook()
     private let state = NIOLockedValueBox(State())
     private let installing = NIOLock()
 
@@ -65,7 +67,7 @@ public final class SnapshotStore: Sendable {
         // One install at a time, so that the metrics follow the snapshots in order.
         installing.withLock {
             guard generation > state.withLockedValue({ $0.installedGeneration }) else { return }
-            let snapshot = Snapshot.build(catalog: catalog, reads: reads)
+            let snapshot = Snapshot.build(catalog: catalog, reads: reads, restarts: restarts.statuses)
             let lag = state.withLockedValue { state -> [String: SinkLag] in
                 state.installedGeneration = generation
                 state.snapshot = snapshot
@@ -73,6 +75,16 @@ public final class SnapshotStore: Sendable {
             }
             metrics.update(snapshot, lag: lag)
         }
+    }
+
+    /// Rebuilds the snapshot from the reads it was built from (no Connect call), so that what
+    /// the auto-restart controller just decided shows on pages, API and metrics at once.
+    public func republish() {
+        let (reads, generation) = state.withLockedValue { state -> ([String: ClusterRead], Int) in
+            state.generation += 1
+            return (state.reads, state.generation)
+        }
+        install(reads, generation: generation)
     }
 
     /// Reads every cluster concurrently and rebuilds the snapshot. With `details`, also each

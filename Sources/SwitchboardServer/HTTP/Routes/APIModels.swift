@@ -21,6 +21,8 @@ extension APIRoutes {
         /// What the next apply does with it (`managed`, `deleted-by-next-apply`, `protected`, ...).
         var ownership: Ownership
         var drifts: Bool
+        /// What the auto-restart controller did, once it restarted or gave up on it.
+        var autoRestart: AutoRestartStatus?
 
         init(_ connector: ConnectorView) {
             name = connector.name
@@ -36,6 +38,7 @@ extension APIRoutes {
             managed = connector.managed
             ownership = connector.ownership
             drifts = !connector.drift.isEmpty
+            autoRestart = connector.restartStatus
         }
     }
 

@@ -256,6 +256,10 @@ extension OpenAPIDocument {
                 "health": Schema(type: "string", description: "FAILED (also a connector meant to run with no task running), DEGRADED (a task failed), or state"),
                 "degraded": .boolean, "type": .string, "connectorClass": .string,
                 "tasksRunning": .integer, "tasksTotal": .integer, "managed": .boolean, "ownership": ownership, "drifts": .boolean,
+                "autoRestart": .ref("AutoRestart"),
+            ]),
+            "AutoRestart": .object(required: ["restarts", "maxRestarts", "gaveUp"], [
+                "restarts": .integer, "maxRestarts": .integer, "gaveUp": .boolean, "lastRestartAt": .dateTime, "nextRestartAt": .dateTime,
             ]),
             "ConnectorPage": .object(required: ["total", "offset", "limit", "counts", "connectors", "clusters", "snapshotTakenAt"], [
                 "total": .integer, "offset": .integer, "limit": .integer, "counts": .ref("Counts"),
@@ -274,6 +278,8 @@ extension OpenAPIDocument {
                 "config": Schema(type: "object", description: "Secret values are (secret)", additionalProperties: .string),
                 "source": .object(["file": .string, "line": .integer]),
                 "managed": .boolean, "ownership": ownership, "drift": .array(.ref("KeyChange")),
+                "autoRestart": .object(["enabled": .boolean, "maxRestarts": .integer, "unitSeconds": .integer, "healthyAfterSeconds": .integer]),
+                "restartStatus": .ref("AutoRestart"),
             ]),
             "ConnectorDetail": .object(required: ["connector", "canAct", "role", "capabilities", "audit"], [
                 "connector": .ref("Connector"), "canAct": .boolean, "role": role,
