@@ -41,7 +41,8 @@ struct Switchboard: AsyncParsableCommand {
               switchboard plan --catalog examples/catalog       # what would change
               switchboard apply --catalog examples/catalog      # make the clusters match
               switchboard serve --catalog examples/catalog --users-file examples/users.yaml   # the web UI
+              switchboard connectors list --state FAILED        # on call, through the server (SWITCHBOARD_TOKEN)
             """,
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, Serve.self, Plugins.self, Render.self, Users.self, Dev.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Serve.self, Connectors.self, Offsets.self, Plugins.self, Render.self, Users.self, Dev.self]
     )
 }

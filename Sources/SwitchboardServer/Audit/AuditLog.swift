@@ -44,7 +44,8 @@ public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Mutable
     }
 }
 
-/// The audit log, in SQLite (GRDB). Writes are serialised by GRDB's queue.
+/// The audit log, in SQLite (GRDB). Writes are serialised by GRDB's queue. The same database
+/// holds the API tokens (``APITokens``), so one `--audit-db` file is the server's whole state.
 public final class AuditLog: Sendable {
     let database: DatabaseQueue
 
@@ -79,6 +80,7 @@ public final class AuditLog: Sendable {
                 table.add(column: "offsetsAfter", .text)
             }
         }
+        APITokens.migrate(&migrator)
         try migrator.migrate(database)
     }
 

@@ -9,6 +9,8 @@ public struct User: Sendable, Codable, Equatable {
         case local
         /// `--insecure-dev`: nobody signed in; a development stand-in.
         case insecureDevelopment = "insecure-development"
+        /// A personal API token (`Authorization: Bearer`), made by a user signed in another way.
+        case token
     }
 
     public var name: String

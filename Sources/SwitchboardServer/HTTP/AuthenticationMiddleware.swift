@@ -5,7 +5,8 @@ import Hummingbird
 /// Works out who is asking and in which session, and stores both in the context; it never
 /// refuses (routes do, so that refused actions can be audited).
 ///
-/// In order: the insecure development stand-in; proxy headers, only when enabled and the peer
+/// In order: an API token (`Authorization: Bearer`, API paths only: a bad token is a 401, not
+/// an anonymous request); the insecure development stand-in; proxy headers, only when enabled and the peer
 /// is a trusted proxy; a local user's session cookie. The first two get a server-side session
 /// of their own on their first request (for CSRF tokens); a local user's session starts when
 /// they sign in and ends when they sign out or it expires.
@@ -13,11 +14,25 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = SwitchboardRequestContext
     let settings: AuthSettings
     let sessions: SessionStore
+    let apiTokens: APITokens
 
     static let sessionCookie = "sb_session"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        if let authorization = request.headers[.authorization], request.uri.path.hasPrefix("/api/") {
+            guard authorization.hasPrefix("Bearer ") else {
+                return try Responses.error(.unauthorized, "the API takes `Authorization: Bearer <token>` (a personal API token), or a session cookie")
+            }
+            switch apiTokens.authenticate(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)) {
+            case .success(let user):
+                context.user = user
+                context.viaToken = true
+                return try await next(request, context)
+            case .failure(let problem):
+                return try Responses.error(.unauthorized, problem.description)
+            }
+        }
         let cookieSession = request.cookies[Self.sessionCookie].flatMap { sessions.session(id: $0.value) }
         var started: SessionStore.Session?
         if let user = headerUser(request, remoteAddress: context.remoteAddress) {

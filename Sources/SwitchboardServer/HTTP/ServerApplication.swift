@@ -21,6 +21,8 @@ public struct ServerDependencies: Sendable {
     /// Server-side sessions and the sign-in throttle, shared by every request.
     public let sessions = SessionStore()
     public let throttle = SignInThrottle()
+    /// Personal API tokens, kept in the audit log's database.
+    public let apiTokens: APITokens
 
     public init(catalog: Catalog, store: SnapshotStore, connections: ClusterConnections, audit: AuditLog, auth: AuthSettings, logger: Logger = Logger(label: "switchboard.server")) {
         self.catalog = catalog
@@ -29,6 +31,7 @@ public struct ServerDependencies: Sendable {
         self.audit = audit
         self.auth = auth
         self.logger = logger
+        self.apiTokens = APITokens(database: audit.database, localUsers: auth.localUsers)
     }
 
     var permissions: Permissions { Permissions(catalog: catalog) }
@@ -42,10 +45,11 @@ public struct ServerDependencies: Sendable {
 public func buildRouter(_ dependencies: ServerDependencies) -> Router<SwitchboardRequestContext> {
     let router = Router(context: SwitchboardRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(https: dependencies.auth.secureCookies))
-    router.add(middleware: AuthenticationMiddleware(settings: dependencies.auth, sessions: dependencies.sessions))
+    router.add(middleware: AuthenticationMiddleware(settings: dependencies.auth, sessions: dependencies.sessions, apiTokens: dependencies.apiTokens))
     ResourceRoutes(dependencies: dependencies).register(on: router)
     PageRoutes(dependencies: dependencies).register(on: router)
     APIRoutes(dependencies: dependencies).register(on: router)
+    TokenRoutes(dependencies: dependencies).register(on: router)
     return router
 }
 

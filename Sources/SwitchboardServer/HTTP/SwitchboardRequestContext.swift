@@ -10,6 +10,9 @@ public struct SwitchboardRequestContext: RequestContext {
     public var user: User?
     /// The signed-in user's server-side session (CSRF tokens are bound to it).
     public var session: SessionStore.Session?
+    /// The user came with an API token: no session, no cookie, so no CSRF token is needed
+    /// (a browser never adds an Authorization header on its own).
+    public var viaToken = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

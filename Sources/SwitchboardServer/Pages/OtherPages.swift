@@ -52,7 +52,7 @@ enum AuditPage {
             """
         return """
             <tr><td>\(ISO8601DateFormatter().string(from: entry.at))</td><td>\(entry.user)</td><td>\(entry.action)\(task)</td>\
-            <td><a href="\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))">\(entry.cluster)/\(entry.connector)</a></td>\
+            <td>\(entry.cluster == "-" ? "-" : "<a href=\"\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))\">\(entry.cluster)/\(entry.connector)</a>" as HTML)</td>\
             <td>\(entry.outcome.rawValue)</td><td>\(entry.detail)\(offsets)</td></tr>
             """
     }

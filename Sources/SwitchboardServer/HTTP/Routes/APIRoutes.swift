@@ -171,7 +171,7 @@ struct APIRoutes {
     }
 
     func act(_ request: Request, _ context: Context, _ action: ConnectorActions.Request) async throws -> Response {
-        if context.user != nil, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
+        if context.user != nil, !context.viaToken, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
             return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
         }
         switch await dependencies.actions.perform(action, by: context.user) {

@@ -166,7 +166,7 @@ extension OpenAPIDocument {
         OpenAPIDocument(
             info: Info(
                 title: "Switchboard API", version: "1.0.0",
-                description: "Every connector over every Kafka Connect cluster, from one snapshot refreshed on an interval. Every signed-in user has a role on every connector (viewer: states; reader: also config, masked, and offsets; operator: also restart, pause, resume, stop; owner: also offsets; admin: everything), from team.yaml grants and switchboard.yaml's access settings; a refusal is a 403 and is audited. State-changing calls need the X-CSRF-Token header from GET /api/v1/me. Secret config values are masked."),
+                description: "Every connector over every Kafka Connect cluster, from one snapshot refreshed on an interval. Every signed-in user has a role on every connector (viewer: states; reader: also config, masked, and offsets; operator: also restart, pause, resume, stop; owner: also offsets; admin: everything), from team.yaml grants and switchboard.yaml's access settings; a refusal is a 403 and is audited. Authenticate with the session cookie of the web UI (state-changing calls then need X-CSRF-Token) or with a personal API token as Authorization: Bearer sbt_... (made on the /tokens page; no CSRF token needed). State-changing calls need the X-CSRF-Token header from GET /api/v1/me. Secret config values are masked."),
             paths: paths,
             components: Components(
                 parameters: ["Cluster": .path("cluster"), "Connector": .path("connector"), "CSRF": .header("X-CSRF-Token")],
@@ -198,6 +198,16 @@ extension OpenAPIDocument {
         return item
     }
 
+    /// Personal API tokens: listed by anyone signed in, made only with a session (a token cannot make another).
+    static var tokens: PathItem {
+        var item = read("Your personal API tokens (never the tokens themselves)", "listTokens", nil, "Tokens", .array(.ref("TokenSummary")))
+        item.post = Operation(summary: "Make a token for yourself; the answer is the only time it is shown", operationId: "createToken", parameters: [.reference("CSRF")],
+                              requestBody: .json(.object(required: ["name"], ["name": .string, "days": Schema(type: "integer", minimum: 1, maximum: APITokens.maxDays, defaultValue: 30)])),
+                              responses: ["201": .json("The token", .object(required: ["token", "id", "name", "expiresAt"], ["token": .string, "id": .integer, "name": .string, "expiresAt": .dateTime])),
+                                          "400": .reference("Error"), "401": .reference("Unauthorized"), "403": .reference("Error")])
+        return item
+    }
+
     static var paths: [String: PathItem] {
         let target: [Parameter] = [.reference("Cluster"), .reference("Connector")]
         return [
@@ -221,6 +231,9 @@ extension OpenAPIDocument {
                 .path("task", .integer), .reference("CSRF"),
             ]),
             "/api/v1/clusters/{cluster}/connectors/{connector}/offsets": offsets(target),
+            "/api/v1/tokens": tokens,
+            "/api/v1/tokens/{id}": PathItem(delete: Operation(summary: "Revoke one of your tokens", operationId: "revokeToken", parameters: [.path("id", .integer), .reference("CSRF")],
+                                                              responses: ["200": .json("Revoked", .object(["result": .string])), "401": .reference("Unauthorized"), "403": .reference("Error"), "404": .reference("Error")])),
             "/api/v1/teams": read("Catalog teams and their connectors", "listTeams", nil, "Teams", .array(.ref("Team"))),
             "/api/v1/teams/{team}": read("One team", "getTeam", [.path("team", .string)], "The team", .ref("Team"), notFound: true),
             "/api/v1/audit": read("The audit log, newest first", "audit", [.query("limit", Schema(type: "integer", minimum: 1, maximum: 1000))],
@@ -290,6 +303,9 @@ extension OpenAPIDocument {
             "Team": .object(required: ["name", "members", "receivers", "connectors"], [
                 "name": .string, "description": .string, "members": .object(["users": .strings, "groups": .strings]),
                 "receivers": .strings, "connectors": .array(.ref("ConnectorSummary")),
+            ]),
+            "TokenSummary": .object(required: ["id", "name", "createdAt", "expiresAt"], [
+                "id": .integer, "name": .string, "createdAt": .dateTime, "expiresAt": .dateTime, "revokedAt": .dateTime, "lastUsedAt": .dateTime,
             ]),
             "AuditEntry": .object(required: ["at", "user", "action", "cluster", "connector", "outcome"], [
                 "id": .integer, "at": .dateTime, "user": .string, "action": .string, "cluster": .string, "connector": .string, "task": .integer,

@@ -1,0 +1,140 @@
+@preconcurrency import Crypto
+import Foundation
+import GRDB
+
+/// A personal API token as stored: never the token itself, only its SHA-256.
+public struct APIToken: Sendable, Codable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public var id: Int64?
+    public var user: String
+    /// The user's groups when the token was made (a proxy user's groups are known only then);
+    /// a local user's are read from the users file at each use instead.
+    public var groups: String
+    public var source: User.Source
+    public var name: String
+    public var hash: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var revokedAt: Date?
+    public var lastUsedAt: Date?
+
+    public static let databaseTableName = "api_tokens"
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// What lists show (no hash).
+    public struct Summary: Sendable, Codable, Equatable {
+        public var id: Int64
+        public var name: String
+        public var createdAt: Date
+        public var expiresAt: Date
+        public var revokedAt: Date?
+        public var lastUsedAt: Date?
+    }
+
+    public var summary: Summary {
+        Summary(id: id ?? 0, name: name, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, lastUsedAt: lastUsedAt)
+    }
+}
+
+/// Personal API tokens for the CLI and scripts, sent as `Authorization: Bearer sbt_...`.
+/// A signed-in user creates one (shown once), lists and revokes theirs; the server keeps its
+/// SHA-256 only, in the database that holds the audit log.
+public final class APITokens: Sendable {
+    public static let prefix = "sbt_"
+    public static let maxDays = 365
+
+    let database: DatabaseQueue
+    let localUsers: LocalUsers?
+
+    init(database: DatabaseQueue, localUsers: LocalUsers?) {
+        self.database = database
+        self.localUsers = localUsers
+    }
+
+    static func migrate(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("api tokens") { db in
+            try db.create(table: APIToken.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("user", .text).notNull().indexed()
+                table.column("groups", .text).notNull()
+                table.column("source", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("hash", .text).notNull().unique()
+                table.column("createdAt", .datetime).notNull()
+                table.column("expiresAt", .datetime).notNull()
+                table.column("revokedAt", .datetime)
+                table.column("lastUsedAt", .datetime)
+            }
+        }
+    }
+
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Makes a token for `user`, good for `days`; returns the token (to show once) and its record.
+    public func create(for user: User, name: String, days: Int, now: Date = Date()) throws -> (token: String, record: APIToken) {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(name.count), name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw Problem(description: "A token's name is 1 to 64 printable characters, such as \"ci deploy\".")
+        }
+        guard (1...Self.maxDays).contains(days) else {
+            throw Problem(description: "A token is good for 1 to \(Self.maxDays) days (got \(days)).")
+        }
+        let token = Self.prefix + Tokens.base64url(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
+        var record = APIToken(user: user.name, groups: user.groups.joined(separator: "\n"), source: user.source, name: name, hash: Self.hash(token),
+                              createdAt: now, expiresAt: now.addingTimeInterval(Double(days) * 86_400))
+        try database.write { db in try record.insert(db) }
+        return (token, record)
+    }
+
+    /// The user a token stands for, or why it does not.
+    public func authenticate(_ token: String, now: Date = Date()) -> Result<User, Problem> {
+        let refused = Problem(description: "the API token is unknown, expired or revoked; make a new one on the Tokens page")
+        guard token.hasPrefix(Self.prefix), token.utf8.count < 200 else { return .failure(refused) }
+        let record: APIToken?
+        do {
+            record = try database.read { db in try APIToken.filter(Column("hash") == Self.hash(token)).fetchOne(db) }
+        } catch {
+            return .failure(Problem(description: "API tokens cannot be read: \(error)"))
+        }
+        guard var record, record.revokedAt == nil, record.expiresAt > now else { return .failure(refused) }
+        var user = User(name: record.user, groups: record.groups.split(separator: "\n").map(String.init), source: .token)
+        if record.source == .local {
+            // A local user's groups are the users file's now; a user taken out of it has no tokens.
+            guard let current = localUsers?.user(named: record.user) else { return .failure(refused) }
+            user.groups = current.groups
+        }
+        // When it was last used, to the minute (not a write per request).
+        if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            record.lastUsedAt = now
+            try? database.write { db in try record.update(db) }  // a missed "last used" stamp is not worth refusing the request
+        }
+        return .success(user)
+    }
+
+    /// The user's tokens, newest first.
+    public func list(for user: String) throws -> [APIToken.Summary] {
+        try database.read { db in
+            try APIToken.filter(Column("user") == user).order(Column("id").desc).fetchAll(db).map(\.summary)
+        }
+    }
+
+    /// Revokes one of the user's tokens; false when they have none with that id.
+    public func revoke(id: Int64, of user: String, now: Date = Date()) throws -> Bool {
+        try database.write { db in
+            guard var record = try APIToken.filter(Column("id") == id && Column("user") == user).fetchOne(db) else { return false }
+            if record.revokedAt == nil {
+                record.revokedAt = now
+                try record.update(db)
+            }
+            return true
+        }
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
