@@ -4,13 +4,19 @@ import Foundation
 /// when a worker does not answer), optional basic auth, optional TLS settings.
 public struct ConnectEndpoint: Sendable, Equatable {
     /// Basic-auth credentials. The password is only ever put into the Authorization header.
-    public struct BasicAuth: Sendable, Equatable {
+    /// Prints and reflects without its password, so no log line that describes a value holding
+    /// it (a service, a client) can show it.
+    public struct BasicAuth: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         public var username: String
         public var password: String
         public init(username: String, password: String) {
             self.username = username
             self.password = password
         }
+
+        public var description: String { "BasicAuth(username: \(username), password: (secret))" }
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "(secret)"]) }
     }
 
     /// TLS settings for `https` worker URLs.

@@ -221,6 +221,11 @@ struct BadInputTests {
         platform("negative maxTasks", ["'maxTasks'"]) { text, _ in text.replacingOccurrences(of: "maxTasks: 4", with: "maxTasks: -3") },
         platform("maxDeletesPerApply not a number", ["'maxDeletesPerApply'"]) { text, _ in text + "\n  maxDeletesPerApply: many\n" },
         platform("admins a plain string", ["'admins'", "mapping"]) { text, _ in text + "\nadmins: everyone\n" },
+        platform("everyone an owner", ["switchboard.yaml", "access.signedIn", "'owner'"]) { text, _ in text + "\naccess:\n  signedIn: owner\n" },
+        platform("a cluster loosening access", ["switchboard.yaml", "cluster 'beta'", "only lower"]) { text, _ in
+            text.replacingOccurrences(of: "  - name: beta\n", with: "  - name: beta\n    access:\n      signedIn: operator\n") + "\naccess:\n  signedIn: viewer\n"
+        },
+        platform("an auto-restart unit that is no duration", ["switchboard.yaml", "autoRestart.unit", "'soon'"]) { text, _ in text + "\nautoRestart:\n  enabled: true\n  unit: soon\n" },
         platform("kafka without bootstrapServers", ["has no 'bootstrapServers'"]) { text, _ in text.replacingOccurrences(of: "      bootstrapServers: 127.0.0.1:29092\n  - name: beta", with: "      securityProtocol: PLAINTEXT\n  - name: beta") },
         platform("a cluster password in the catalog", ["The cluster's password is written in the catalog"], secrets: [secret]) { text, _ in
             text.replacingOccurrences(of: "passwordEnv: \(LiveCatalog.plantedVariable)", with: "passwordEnv: \(LiveCatalog.plantedVariable)\n        password: \(secret)")

@@ -70,7 +70,8 @@ struct OffsetsLiveTests {
             #expect(try await client.send(form, cookie: alice, form: ["confirm": "wrong"]).0 == .badRequest, "an unconfirmed reset changes nothing")
             let (reset, answer) = try await client.send(form, cookie: alice, form: ["confirm": source])
             #expect(reset == .seeOther, "\(answer)")
-            #expect(try await alpha.readOffsets(of: source).offsets.isEmpty)
+            // Connect can list a reset partition with a null offset until its topic is compacted.
+            #expect(try await alpha.readOffsets(of: source).offsets.allSatisfy { $0.offset == nil })
 
             // Resumed, it reads the file from the start: the lines arrive a second time.
             #expect(try await client.send("\(api)/\(source)/actions/resume", cookie: alice).0 == .ok)
@@ -82,7 +83,8 @@ struct OffsetsLiveTests {
         let resetRow = try #require(rows.first { $0.action == "reset-offsets" && $0.outcome == .succeeded })
         #expect(resetRow.user == "alice")
         #expect(resetRow.offsetsBefore?.contains("position") == true, "\(resetRow.offsetsBefore ?? "")")
-        #expect(resetRow.offsetsAfter == #"{"offsets":[]}"#)
+        let after = try JSONDecoder().decode(ConnectorOffsets.self, from: Data((resetRow.offsetsAfter ?? "").utf8))
+        #expect(after.offsets.allSatisfy { $0.offset == nil }, "\(resetRow.offsetsAfter ?? "")")
         #expect(rows.contains { $0.user == "sam" && $0.action == "reset-offsets" && $0.outcome == .denied })
         #expect(rows.contains { $0.user == "alice" && $0.action == "reset-offsets" && $0.outcome == .failed && ($0.detail ?? "").contains("STOPPED") })
         try await alpha.delete(source)

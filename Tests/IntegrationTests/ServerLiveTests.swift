@@ -31,6 +31,12 @@ struct ServerLiveTests {
         let connections = try ClusterConnections(catalog: catalog)
         let store = SnapshotStore(catalog: catalog, connections: connections)
         await store.refresh(details: true)
+        // Apply returns once the connector runs; its task can be assigned a moment later.
+        try await eventually(timeout: .seconds(60), "task 0 of \(name) in the snapshot") { () -> Bool? in
+            if store.current.connectors["alpha/\(name)"]?.tasks.contains(where: { $0.id == 0 }) == true { return true }
+            await store.refresh()
+            return nil
+        }
         let audit = try AuditLog(path: ":memory:")
         let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
 

@@ -33,6 +33,9 @@ import Testing
         "aws.secret.access.key=\(secret)",
         "PASSWORD=\(secret)",
         "org.postgresql.util.PSQLException: FATAL: password authentication failed for user \"app\" (url jdbc:postgresql://app:\(secret)@db:5432/x)",
+        // How Swift prints a value holding a credential (ServiceLifecycle once logged a service so).
+        "service=Poller(auth: Optional(Auth(username: \"switchboard\", password: \"\(secret)\")), timeout: 3.0 seconds)",
+        "{password: \"\(secret)\", user: app}",
     ]
 
     @Test(arguments: leaky)

@@ -108,3 +108,13 @@ import Testing
         #expect(metrics.contains(#"switchboard_connector_auto_restart_gave_up{cluster="ingest",connector="payments_c0001",team="payments",type="sink"} 0"#))
     }
 }
+
+@Suite struct ServiceDescriptionTests {
+    @Test func servicesDescribeThemselvesByNameOnly() throws {
+        let fixture = try ServerFixture(connectors: "{}")
+        let services: [any CustomStringConvertible] = [
+            AutoRestarter(dependencies: fixture.dependencies, interval: .seconds(1)), SnapshotPoller(store: fixture.dependencies.store), LagPoller(store: fixture.dependencies.store),
+        ]
+        #expect(services.map(\.description) == ["AutoRestarter", "SnapshotPoller", "LagPoller"])
+    }
+}

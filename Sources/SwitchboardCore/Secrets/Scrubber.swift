@@ -8,7 +8,8 @@ import Foundation
 /// - URL userinfo: `jdbc:postgresql://user:pw@db/x` -> `jdbc:postgresql://(secret)@db/x`;
 /// - `key=value` pairs and query parameters whose key names a secret (`password=`, `?token=`,
 ///   `sasl.jaas.config=...;`), quoted or not;
-/// - JSON pairs whose key names a secret (`"password": "..."`);
+/// - JSON pairs whose key names a secret (`"password": "..."`), and the same with a bare key
+///   (`password: "..."`, as Swift prints a value that holds one);
 /// - `Bearer` and `Basic` credentials;
 /// - any of the given known secret values (the values of a config's secret keys).
 ///
@@ -69,6 +70,8 @@ public enum Scrubber {
         },
         // Authorization credentials.
         Rule(#"(\b(?:Bearer|Basic)\s+)([A-Za-z0-9+/=._~\-]{8,})"#),
+        // key: "value" with a bare key, as Swift prints a value (`password: "..."`) and YAML flows.
+        Rule(#"((?<![A-Za-z0-9_.\-"])\#(secretKey)\s*:\s*)("(?:[^"\\]|\\.)*")"#) { _ in "\"\(Scrubber.mask)\"" },
     ]
 
     /// Which rules can match `text`, found in one pass over its bytes: most texts (names,
@@ -99,6 +102,7 @@ public enum Scrubber {
         if keyword && bytes.contains(UInt8(ascii: "\"")) { rules.append(2) }
         if keyword && hasEquals { rules.append(3) }
         if contains("bearer") || contains("basic") { rules.append(4) }
+        if keyword && bytes.contains(UInt8(ascii: "\"")) && bytes.contains(UInt8(ascii: ":")) { rules.append(5) }
         return rules
     }
 

@@ -166,3 +166,9 @@ public struct AutoRestarter: Service {
         }
     }
 }
+
+// ServiceLifecycle logs each service as "\(service)": a name, not every field (a field can
+// lead to a cluster's credentials).
+extension AutoRestarter: CustomStringConvertible {
+    public var description: String { "AutoRestarter" }
+}

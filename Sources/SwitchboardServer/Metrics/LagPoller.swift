@@ -105,3 +105,9 @@ public struct LagPoller: Service {
         return []
     }
 }
+
+// ServiceLifecycle logs each service as "\(service)": a name, not every field (a field can
+// lead to a cluster's credentials).
+extension LagPoller: CustomStringConvertible {
+    public var description: String { "LagPoller" }
+}

@@ -24,3 +24,9 @@ public struct SnapshotPoller: Service {
         }
     }
 }
+
+// ServiceLifecycle logs each service as "\(service)": a name, not every field (a field can
+// lead to a cluster's credentials).
+extension SnapshotPoller: CustomStringConvertible {
+    public var description: String { "SnapshotPoller" }
+}
