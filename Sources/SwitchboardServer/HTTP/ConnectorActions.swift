@@ -84,6 +84,9 @@ public struct ConnectorActions: Sendable {
     /// behind on the config topic, a worker that is still starting) is retried for up to about
     /// 35 s: a worker was seen answering 409 "stale configuration" to a task restart for over
     /// 16 s right after an apply on a busy machine, and a person would rather wait than retry.
+    /// How long one offsets read or write may take (see `changeOffsets`).
+    static let offsetsTimeout: Duration = .seconds(90)
+
     var retry = RetryPolicy(maxAttempts: 12, initialDelay: .milliseconds(250), maxDelay: .seconds(4), maxElapsed: .seconds(40))
 
     public func perform(_ request: Request, by user: User?) async -> Outcome {
@@ -163,7 +166,10 @@ public struct ConnectorActions: Sendable {
         var before: ConnectorOffsets?
         var row = entry(.succeeded, nil)
         do {
-            let client = try connections.client(request.cluster)
+            // Connect lists a sink's offsets through its consumer group: on a busy worker that was
+            // seen to take over 30 s. Offsets get the write timeout that apply uses.
+            var client = try connections.client(request.cluster)
+            client.requestTimeout = Self.offsetsTimeout
             let state = try await client.status(of: request.connector).connector.state
             guard state == .stopped else {
                 let message = "\(request.connector) is \(state): offsets can be reset or altered only while it is STOPPED. Stop it, change the offsets, then resume it."

@@ -133,9 +133,9 @@ struct APIRoutes {
                 return try Responses.error(.forbidden, "\(user.name) may not read the offsets of \(name): \(reason)")
             }
             do {
-                // A worker was seen taking 17 s to list a sink's offsets while its group rebalanced.
+                // A worker was seen taking over 30 s to list a sink's offsets while busy.
                 var client = try dependencies.connections.client(cluster)
-                client.requestTimeout = .seconds(30)
+                client.requestTimeout = ConnectorActions.offsetsTimeout
                 // Source offsets are the connector's own data (a JDBC source can keep a query in them).
                 let offsets = try await client.readOffsets(of: name)
                 return try Responses.json(offsets.mapStrings { Scrubber.scrub($0) })
