@@ -13,7 +13,7 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding a personal API token (make one on the server's API tokens page). Default: $SWITCHBOARD_TOKEN.", valueName: "path"))
     var tokenFile: String?
 
-    @Option(help: ArgumentHelp("Seconds to wait for the server's answer. Default: $SWITCHBOARD_TIMEOUT, else 120 (the server retries an action through a rebalance for up to 40 s, and gives an offsets call 90 s).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds to wait for the server's answer. Default: $SWITCHBOARD_TIMEOUT, else 120 (the server retries an action through a rebalance for up to 60 s, and gives an offsets call 90 s).", valueName: "seconds"))
     var timeout: Int?
 
     @Option(help: ArgumentHelp("text (for people) or json (the API's answer, for scripts).", valueName: "format"))

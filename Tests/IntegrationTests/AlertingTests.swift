@@ -19,7 +19,8 @@ struct AlertingTests {
         let tools = try await Prerequisites(cache: stack.configuration.cache, progress: { print("[alerting] \($0)") }).ensureMonitoring()
         let hooks = try await WebhookReceivers.start()
         defer { hooks.stop() }
-        let live = try LiveCatalog(policy: "alerting:\n  for: 0s\n  groupWait: 1s\n  groupInterval: 1s\n  repeatInterval: 1h\n",
+        // `for: 15s`: a healthy connector's tasks are unassigned for a moment in every rebalance.
+        let live = try LiveCatalog(policy: "alerting:\n  for: 15s\n  groupWait: 1s\n  groupInterval: 1s\n  repeatInterval: 1h\n",
                                    teamYAML: { team in "members: [someone]\nalerts:\n  receivers:\n    - type: webhook\n      url: \(hooks.url(for: team))\n" })
 
         // Team A's sink writes into a folder that does not exist: its task fails for real.
@@ -75,7 +76,9 @@ struct AlertingTests {
         let hooks = try await WebhookReceivers.start()
         defer { hooks.stop() }
         // The schedule in seconds instead of minutes: restarts at 0, +2, +6, +12, ... s.
-        let live = try LiveCatalog(policy: "autoRestart:\n  enabled: true\n  maxRestarts: 2\n  unit: 1s\n  healthyAfter: 5s\nalerting:\n  for: 0s\n  groupWait: 1s\n  groupInterval: 1s\n  repeatInterval: 1h\n",
+        // `for: 20s`: a healthy connector's tasks are unassigned for a moment in every rebalance,
+        // which counts as failed; the gave-up rule fires at once whatever `for` says.
+        let live = try LiveCatalog(policy: "autoRestart:\n  enabled: true\n  maxRestarts: 2\n  unit: 1s\n  healthyAfter: 5s\nalerting:\n  for: 20s\n  groupWait: 1s\n  groupInterval: 1s\n  repeatInterval: 1h\n",
                                    teamYAML: { team in "members: [someone]\nalerts:\n  receivers:\n    - type: webhook\n      url: \(hooks.url(for: team))\n" })
         // Both sinks write into folders that do not exist yet: their tasks fail for real.
         let later = live.data.appendingPathComponent("later")

@@ -10,20 +10,21 @@ import SwitchboardCore
 import SwitchboardServer
 import Testing
 
-/// KIP-875 offsets through Switchboard against the real worker: a FileStream source and a sink.
+/// KIP-875 offsets through Switchboard against the real worker: a FileStream source and a sink,
+/// on cluster beta (most tests write to alpha, and a busy worker lists offsets slowly).
 @Suite("Offsets against real Connect", .tags(.realStack))
 struct OffsetsLiveTests {
     static let users = LocalUsers(entries: ["alice", "sam"].map { .init(name: $0, passwordHash: LocalUsers.hash("pw", cost: 4), groups: $0 == "sam" ? ["sre"] : [], email: nil) })
 
     @Test func aStoppedSourceResetByItsOwnerReadsItsFileAgainAndTheAuditKeepsBeforeAndAfter() async throws {
         try await TestStack.shared.up()
-        let alpha = TestStack.shared.client("alpha")
+        let worker = TestStack.shared.client("beta")
         let live = try LiveCatalog(teamYAML: { team in "members: [alice]\nroles:\n  operator:\n    groups: [sre]\n" })
         let topic = "\(live.team)-offsets"
         let input = live.data.appendingPathComponent("lines.in"), output = live.data.appendingPathComponent("copy.out")
         try "one\ntwo\nthree\n".write(to: input, atomically: true, encoding: .utf8)
-        try live.fileSource("lines", topic: topic)
-        try live.fileSink("copy", topic: topic)
+        try live.fileSource("lines", topic: topic, cluster: "beta")
+        try live.fileSink("copy", topic: topic, cluster: "beta")
         #expect(try await live.run("apply", "--auto-approve").status == 0)
         let source = "\(live.team)_lines", sink = "\(live.team)_copy"
         @Sendable func copied() -> [String] {
@@ -37,7 +38,7 @@ struct OffsetsLiveTests {
         await store.refresh(details: true)
         let audit = try AuditLog(path: ":memory:")
         let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
-        let api = "/api/v1/clusters/alpha/connectors"
+        let api = "/api/v1/clusters/beta/connectors"
 
         try await app.test(.router) { client in
             let alice = try await client.signIn(as: "alice"), sam = try await client.signIn(as: "sam")
@@ -60,18 +61,18 @@ struct OffsetsLiveTests {
             #expect(refusal.contains("STOPPED") && refusal.contains("Stop it"), "\(refusal)")
             // An operator may stop it but not reset it.
             #expect(try await client.send("\(api)/\(source)/actions/stop", cookie: sam).0 == .ok)
-            try await eventually(timeout: .seconds(60), "\(source) to stop") { try await alpha.status(of: source).connector.state == .stopped ? true : nil }
+            try await eventually(timeout: .seconds(60), "\(source) to stop") { try await worker.status(of: source).connector.state == .stopped ? true : nil }
             let (operatorReset, denial) = try await client.send(.delete, "\(api)/\(source)/offsets", cookie: sam)
             #expect(operatorReset == .forbidden, "\(denial)")
             #expect(denial.contains("needs the role owner or higher (has operator)"))
 
             // The owner resets it through the page's form, confirmed by the connector's name.
-            let form = "/clusters/alpha/connectors/\(source)/offsets/reset"
+            let form = "/clusters/beta/connectors/\(source)/offsets/reset"
             #expect(try await client.send(form, cookie: alice, form: ["confirm": "wrong"]).0 == .badRequest, "an unconfirmed reset changes nothing")
             let (reset, answer) = try await client.send(form, cookie: alice, form: ["confirm": source])
             #expect(reset == .seeOther, "\(answer)")
             // Connect can list a reset partition with a null offset until its topic is compacted.
-            #expect(try await alpha.readOffsets(of: source).offsets.allSatisfy { $0.offset == nil })
+            #expect(try await worker.readOffsets(of: source).offsets.allSatisfy { $0.offset == nil })
 
             // Resumed, it reads the file from the start: the lines arrive a second time.
             #expect(try await client.send("\(api)/\(source)/actions/resume", cookie: alice).0 == .ok)
@@ -87,18 +88,18 @@ struct OffsetsLiveTests {
         #expect(after.offsets.allSatisfy { $0.offset == nil }, "\(resetRow.offsetsAfter ?? "")")
         #expect(rows.contains { $0.user == "sam" && $0.action == "reset-offsets" && $0.outcome == .denied })
         #expect(rows.contains { $0.user == "alice" && $0.action == "reset-offsets" && $0.outcome == .failed && ($0.detail ?? "").contains("STOPPED") })
-        try await alpha.delete(source)
-        try await alpha.delete(sink)
+        try await worker.delete(source)
+        try await worker.delete(sink)
     }
 
     @Test func aStoppedSinkAlteredBackToZeroWritesItsTopicAgain() async throws {
         try await TestStack.shared.up()
-        let alpha = TestStack.shared.client("alpha")
+        let worker = TestStack.shared.client("beta")
         let live = try LiveCatalog(teamYAML: { _ in "members: [alice]\n" })
         let topic = "\(live.team)-alter"
         try "a\nb\n".write(to: live.data.appendingPathComponent("feed.in"), atomically: true, encoding: .utf8)
-        try live.fileSource("feed", topic: topic)
-        try live.fileSink("out", topic: topic)
+        try live.fileSource("feed", topic: topic, cluster: "beta")
+        try live.fileSink("out", topic: topic, cluster: "beta")
         #expect(try await live.run("apply", "--auto-approve").status == 0)
         let sink = "\(live.team)_out", output = live.data.appendingPathComponent("out.out")
         @Sendable func written() -> [String] { ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }  // not written yet: nothing
@@ -110,16 +111,16 @@ struct OffsetsLiveTests {
         await store.refresh()
         let audit = try AuditLog(path: ":memory:")
         let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
-        let path = "/api/v1/clusters/alpha/connectors/\(sink)"
+        let path = "/api/v1/clusters/beta/connectors/\(sink)"
         try await app.test(.router) { client in
             let alice = try await client.signIn(as: "alice")
-            try await eventually(timeout: .seconds(60), "the sink to commit") { try await alpha.readOffsets(of: sink).offsets.isEmpty ? nil : true }
+            try await eventually(timeout: .seconds(60), "the sink to commit") { try await worker.readOffsets(of: sink).offsets.isEmpty ? nil : true }
             #expect(try await client.send("\(path)/actions/stop", cookie: alice).0 == .ok)
-            try await eventually(timeout: .seconds(60), "\(sink) to stop") { try await alpha.status(of: sink).connector.state == .stopped ? true : nil }
+            try await eventually(timeout: .seconds(60), "\(sink) to stop") { try await worker.status(of: sink).connector.state == .stopped ? true : nil }
             let (bad, why) = try await client.send(.patch, "\(path)/offsets", cookie: alice, json: #"{"offsets": "zero"}"#)
             #expect(bad == .badRequest && why.contains("one key"), "\(why)")
             // Every partition back to 0 (the records may sit on any partition of the topic).
-            let current = try await alpha.readOffsets(of: sink)
+            let current = try await worker.readOffsets(of: sink)
             let zero = ConnectorOffsets(offsets: current.offsets.map { .init(partition: $0.partition, offset: ["kafka_offset": .number(0)]) })
             let (altered, answer) = try await client.send(.patch, "\(path)/offsets", cookie: alice, json: zero.json)
             #expect(altered == .ok, "\(answer)")
@@ -130,7 +131,7 @@ struct OffsetsLiveTests {
         #expect(Array(written().prefix(4)) == ["a", "b", "a", "b"])
         let row = try #require(try audit.recent().first { $0.action == "alter-offsets" })
         #expect(row.outcome == .succeeded && row.offsetsAfter?.contains(#""kafka_offset":0"#) == true && row.offsetsBefore?.contains("kafka_offset") == true && row.offsetsBefore != row.offsetsAfter, "\(row)")
-        try await alpha.delete(sink)
-        try await alpha.delete("\(live.team)_feed")
+        try await worker.delete(sink)
+        try await worker.delete("\(live.team)_feed")
     }
 }
