@@ -57,7 +57,7 @@ public final class RestartBook: Sendable {
     }
 
     /// Looks at every connector of `snapshot` at `now`:
-    /// - failed or degraded, its policy enabled, not given up: restarted when due (at once the
+    /// - the connector or a task FAILED, its policy enabled, not given up: restarted when due (at once the
     ///   first time, then on the schedule), or given up once `maxRestarts` are spent;
     /// - RUNNING with every task running: its count resets after `healthyAfter`;
     /// - paused, stopped or unknown: left alone (someone chose it, or nothing is known).
@@ -79,7 +79,9 @@ public final class RestartBook: Sendable {
                         decisions.recovered.append(key)
                         continue
                     }
-                } else if connector.isFailed || connector.isDegraded {
+                } else if connector.state == "FAILED" || connector.failedTasks > 0 {
+                    // Something FAILED: a restart can help. (No task running but none failed is a
+                    // rebalance or an assignment under way: counted as failed, not restarted.)
                     track.healthySince = nil
                     guard policy.enabled, !track.gaveUp else {
                         if tracks[key] != nil { tracks[key] = track }
