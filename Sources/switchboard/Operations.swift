@@ -35,7 +35,8 @@ struct Connectors: AsyncParsableCommand {
         abstract: "List, inspect and act on connectors through Switchboard's server (its roles and audit log apply).",
         discussion: """
             Uses a personal API token (make one on the server's API tokens page):
-              export SWITCHBOARD_SERVER=https://switchboard.example.com SWITCHBOARD_TOKEN=sbt_...
+              export SWITCHBOARD_SERVER=https://switchboard.example.com
+              read -rs SWITCHBOARD_TOKEN && export SWITCHBOARD_TOKEN   # paste it: not in history
               switchboard connectors list --state FAILED
               switchboard connectors describe ingest/payments_orders
               switchboard connectors restart ingest/payments_orders --include-tasks --only-failed

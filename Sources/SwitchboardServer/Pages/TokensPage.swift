@@ -13,7 +13,7 @@ enum TokensPage {
         }
         let shown: HTML = created.map { """
             <div class="banner info"><p>Your new token (shown this once; copy it now):</p><pre>\($0)</pre>
-            <p>Use it as <code>export SWITCHBOARD_TOKEN=...</code> for <code>switchboard connectors</code> and <code>switchboard offsets</code>, or send <code>Authorization: Bearer ...</code> to the API.</p></div>
+            <p>Give it to the command line in the <code>SWITCHBOARD_TOKEN</code> environment variable (or a file, <code>--token-file</code>) for <code>switchboard connectors</code> and <code>switchboard offsets</code>, or send <code>Authorization: Bearer ...</code> to the API.</p></div>
             """ } ?? ""
         let body: HTML = """
             \(error.map { "<p class=\"banner warning\">\($0)</p>" as HTML } ?? "")
