@@ -88,6 +88,10 @@ echo "==> Overview page, ${duration}s"
 overview=$(load overview 'http://127.0.0.1:38080/' "${auth[@]}")
 echo "==> List API, ${duration}s"
 api=$(load api 'http://127.0.0.1:38080/api/v1/connectors' "${auth[@]}")
+# The window ends here: what follows times raw bulk GETs of its own.
+window_s=$(( $(date +%s) - window_started ))
+window_log=$work/worker-window.log
+tail -n +"$((log_lines_before + 1))" "$worker_log" | grep 'RestServer' > "$window_log" || true
 echo "==> /metrics scrapes beside raw bulk GETs of both clusters"
 python3 - <<'EOF' > bench/results/metrics.json
 import json, time, urllib.request, datetime, os
@@ -119,9 +123,6 @@ print(json.dumps({
 EOF
 cat bench/results/metrics.json
 rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
-window_s=$(( $(date +%s) - window_started ))
-window_log=$work/worker-window.log
-tail -n +"$((log_lines_before + 1))" "$worker_log" | grep 'RestServer' > "$window_log" || true
 # The server's bulk reads ask for ?expand=info&expand=status; wrk's load on Connect itself is
 # ?expand=status alone; the server's details read / and /connector-plugins. Anything else (a
 # restart, a per-connector read) would be the controller's or a page's doing.
