@@ -132,7 +132,7 @@ public struct ConnectorActions: Sendable {
                 }
             }
         } catch {
-            return failed(error, entry: entry)
+            return failed(error, entry(.failed, nil))
         }
         record(entry(.succeeded, nil))
         refresh()
@@ -153,7 +153,7 @@ public struct ConnectorActions: Sendable {
                 try await client.restart(connector.name, includeTasks: true, onlyFailed: true)
             }
         } catch {
-            _ = failed(error, entry: { outcome, detail in entry(outcome, "\(what); \(detail ?? "")") })
+            _ = failed(error, entry(.failed, what))
             return
         }
         record(entry(.succeeded, what))
@@ -212,16 +212,20 @@ public struct ConnectorActions: Sendable {
         } catch {
             var failure = entry(.failed, nil)
             failure.offsetsBefore = before?.json
-            return failed(error, entry: { _, detail in failure.detail = detail; return failure })
+            return failed(error, failure)
         }
     }
 
     /// Records and returns a failure. Connect's answer to an action names the connector and why
     /// (not found, rebalancing, timed out, not stopped); it does not carry config values, and
     /// goes through the scrubber all the same.
-    func failed(_ error: any Error, entry: (AuditEntry.Outcome, String?) -> AuditEntry) -> Outcome {
+    /// `row` is recorded as failed, with Connect's message after any detail it already has.
+    func failed(_ error: any Error, _ row: AuditEntry) -> Outcome {
         let message = Scrubber.scrub((error as? ConnectError)?.description ?? "\(error)")
-        record(entry(.failed, message))
+        var row = row
+        row.outcome = .failed
+        row.detail = [row.detail, message].compactMap { $0 }.joined(separator: "; ")
+        record(row)
         return .failed(message)
     }
 
