@@ -96,6 +96,18 @@ import Testing
         #expect(try fixture.dependencies.apiTokens.authenticate(samToken).get().groups == sam.groups)
     }
 
+    @Test func aTokenNameHoldingASecretIsStoredScrubbed() async throws {
+        let fixture = try fixture()
+        try await fixture.app.test(.router) { client in
+            let (status, body) = try await make(client, user: "alice", body: #"{"name":"ci password=Planted-77x","days":7}"#)
+            #expect(status == .created && !body.contains("Planted-77x"), "\(body)")
+            let (_, page) = try await client.page("/tokens", cookie: try await client.signIn("alice"))
+            #expect(page.contains("ci password=") && !page.contains("Planted-77x"))
+        }
+        #expect(try !fixture.dependencies.apiTokens.list(for: "alice").contains { $0.name.contains("Planted-77x") })
+        #expect(try !fixture.dependencies.audit.recent().contains { ($0.detail ?? "").contains("Planted-77x") })
+    }
+
     @Test(arguments: [#"{"name":"","days":7}"#, #"{"name":"x","days":0}"#, #"{"name":"x","days":400}"#, #"{"nom":"x"}"#, "not json"])
     func badTokenRequestsAre400AndMakeNothing(_ body: String) async throws {
         let fixture = try fixture()

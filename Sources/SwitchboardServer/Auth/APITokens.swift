@@ -1,6 +1,7 @@
 @preconcurrency import Crypto
 import Foundation
 import GRDB
+import SwitchboardCore
 
 /// A personal API token as stored: never the token itself, only its SHA-256.
 public struct APIToken: Sendable, Codable, Equatable, FetchableRecord, MutablePersistableRecord {
@@ -76,7 +77,8 @@ public final class APITokens: Sendable {
 
     /// Makes a token for `user`, good for `days`; returns the token (to show once) and its record.
     public func create(for user: User, name: String, days: Int, now: Date = Date()) throws -> (token: String, record: APIToken) {
-        let name = name.trimmingCharacters(in: .whitespaces)
+        // A name is shown in lists, pages and the audit log: stored as the scrubber leaves it.
+        let name = Scrubber.scrub(name.trimmingCharacters(in: .whitespaces))
         guard (1...64).contains(name.count), name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             throw Problem(description: "A token's name is 1 to 64 printable characters, such as \"ci deploy\".")
         }
