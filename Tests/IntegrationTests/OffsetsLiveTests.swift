@@ -32,12 +32,9 @@ struct OffsetsLiveTests {
         }
         try await eventually(timeout: .seconds(120), "the sink to copy the three lines") { copied().count >= 3 ? true : nil }
 
-        let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
-        let connections = try ClusterConnections(catalog: catalog)
-        let store = SnapshotStore(catalog: catalog, connections: connections)
-        await store.refresh(details: true)
-        let audit = try AuditLog(path: ":memory:")
-        let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
+        let dependencies = try await ServerDependencies.live(live.folder.root, users: Self.users, details: true)
+        let audit = dependencies.audit
+        let app = Application(router: buildRouter(dependencies))
         let api = "/api/v1/clusters/beta/connectors"
 
         try await app.test(.router) { client in
@@ -105,12 +102,9 @@ struct OffsetsLiveTests {
         @Sendable func written() -> [String] { ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }  // not written yet: nothing
         try await eventually(timeout: .seconds(120), "the sink to write both lines") { written().count >= 2 ? true : nil }
 
-        let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
-        let connections = try ClusterConnections(catalog: catalog)
-        let store = SnapshotStore(catalog: catalog, connections: connections)
-        await store.refresh()
-        let audit = try AuditLog(path: ":memory:")
-        let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
+        let dependencies = try await ServerDependencies.live(live.folder.root, users: Self.users)
+        let audit = dependencies.audit
+        let app = Application(router: buildRouter(dependencies))
         let path = "/api/v1/clusters/beta/connectors/\(sink)"
         try await app.test(.router) { client in
             let alice = try await client.signIn(as: "alice")

@@ -31,11 +31,7 @@ struct PermissionMatrixTests {
         #expect(try await live.run("apply", "--auto-approve").status == 0)
         let name = "\(live.team)_feed"
 
-        let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
-        let connections = try ClusterConnections(catalog: catalog)
-        let store = SnapshotStore(catalog: catalog, connections: connections)
-        await store.refresh()
-        let dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: Self.users))
+        let dependencies = try await ServerDependencies.live(live.folder.root, users: Self.users)
         // Forms and API calls through the router (actions retry through rebalances for up to
         // a minute, longer than the live test client waits); the CLI against a listening server of
         // the same dependencies.

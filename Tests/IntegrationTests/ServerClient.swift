@@ -2,6 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Reconciler
+import SwitchboardCore
+import SwitchboardServer
 
 /// Signed-in requests to a router under test, as a browser (forms) or an API client sends them.
 extension TestClientProtocol {
@@ -38,5 +41,17 @@ extension TestClientProtocol {
         headers[HTTPField.Name("X-CSRF-Token")!] = token
         if json != nil { headers[.contentType] = "application/json" }
         return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
+    }
+}
+
+extension ServerDependencies {
+    /// A server over a test's live catalog with local users: the clusters read once (with
+    /// `details`, also version and plugins), the audit log in memory.
+    static func live(_ root: URL, users: LocalUsers, details: Bool = false) async throws -> ServerDependencies {
+        let catalog = try CatalogLoader.loadChecked(from: root)
+        let connections = try ClusterConnections(catalog: catalog)
+        let store = SnapshotStore(catalog: catalog, connections: connections)
+        await store.refresh(details: details)
+        return ServerDependencies(catalog: catalog, store: store, connections: connections, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: users))
     }
 }

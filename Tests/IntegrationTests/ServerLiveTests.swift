@@ -28,18 +28,15 @@ struct ServerLiveTests {
         #expect(try await live.run("apply", "--auto-approve").status == 0)
         let name = "\(live.team)_orders"
 
-        let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
-        let connections = try ClusterConnections(catalog: catalog)
-        let store = SnapshotStore(catalog: catalog, connections: connections)
-        await store.refresh(details: true)
+        let dependencies = try await ServerDependencies.live(live.folder.root, users: Self.users, details: true)
+        let store = dependencies.store, audit = dependencies.audit
         // Apply returns once the connector runs; its task can be assigned a moment later.
         try await eventually(timeout: .seconds(60), "task 0 of \(name) in the snapshot") { () -> Bool? in
             if store.current.connectors["beta/\(name)"]?.tasks.contains(where: { $0.id == 0 }) == true { return true }
             await store.refresh()
             return nil
         }
-        let audit = try AuditLog(path: ":memory:")
-        let app = Application(router: buildRouter(ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: AuthSettings(localUsers: Self.users))))
+        let app = Application(router: buildRouter(dependencies))
 
         try await app.test(.router) { client in
             let alice = try await client.signIn(as: "alice"), carol = try await client.signIn(as: "carol")
