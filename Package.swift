@@ -105,6 +105,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // Installs, lays out, starts and stops the project-owned local stack (broker, Connect workers, PostgreSQL).

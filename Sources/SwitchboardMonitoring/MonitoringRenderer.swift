@@ -96,6 +96,17 @@ public struct MonitoringRenderer {
             AlertRule(name: "SwitchboardClusterUnreachable", expr: "switchboard_cluster_up == 0", forDuration: alerting.forDuration, severity: "critical",
                       summary: "Connect cluster {{ $labels.cluster }} is unreachable",
                       description: "Switchboard cannot read the cluster's REST API; the UI shows its last known state.", team: "platform"),
+            // GitOps (a server following a repository): the platform's, as the catalog repository is.
+            AlertRule(name: "SwitchboardGitOpsCommitRefused", expr: "switchboard_gitops_commit_refused == 1", forDuration: "0s", severity: "warning",
+                      summary: "The newest commit of the catalog repository is refused",
+                      description: "It has problems (the GitOps page lists them); the last good commit stays served. Push a fix.", team: "platform"),
+            AlertRule(name: "SwitchboardGitOpsSyncFailing", expr: "switchboard_gitops_last_sync_success == 0", forDuration: alerting.forDuration, severity: "warning",
+                      summary: "GitOps sync of {{ $labels.cluster }} fails",
+                      description: "The last sync failed, was refused by a guard (deletion limit, Connect's validation) or could not read the cluster. The GitOps page says which.", team: "platform"),
+            AlertRule(name: "SwitchboardGitOpsFetchStale", expr: "time() - switchboard_gitops_last_fetch_timestamp_seconds > 900 or switchboard_gitops_fetch_success == 0",
+                      forDuration: "15m", severity: "warning",
+                      summary: "Switchboard cannot fetch the catalog repository",
+                      description: "Merged changes do not reach the clusters. The GitOps page shows git's error.", team: "platform"),
         ]
     }
 

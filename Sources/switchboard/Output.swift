@@ -3,6 +3,7 @@ import Foundation
 import LocalStack
 import Reconciler
 import SwitchboardCore
+import SwitchboardServer
 import SwitchboardPlugins
 
 /// How the CLI talks to people: progress steps, tables, and one readable line per error.
@@ -62,6 +63,8 @@ enum Output {
             Output.error(error.description)
         case let error as Applier.Refusal:
             Output.error(error.description)
+        case let error as GitRepository.Failure:
+            Output.error("cannot serve the repository: " + error.description)
         default:
             return error
         }

@@ -16,19 +16,29 @@ struct PlanCommand: AsyncParsableCommand {
             connectors (whose name carries no catalog team), which are never touched. Each cluster \
             is read within --timeout.
 
+            --output markdown writes the plan as a pull-request comment: deletes first and in a \
+            caution block, each cluster with its environment, key changes in a collapsed diff, secret \
+            values masked (examples/ci/ posts it on every pull request).
+
             Exit status: 0 no changes, 1 error; with --detailed-exitcode, 2 when there are changes \
             (as terraform plan -detailed-exitcode).
 
             Examples:
               switchboard plan --catalog examples/catalog
               switchboard plan --catalog examples/catalog --output json --detailed-exitcode
+              switchboard plan --catalog examples/catalog --output markdown > plan.md
             """
     )
 
     @OptionGroup var options: CatalogOptions
 
-    @Option(help: "text or json.")
-    var output: OutputFormat = .text
+    /// `--output`: plan alone also writes markdown.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, markdown
+    }
+
+    @Option(help: "text, json, or markdown (a pull-request comment).")
+    var output: Format = .text
 
     @Flag(help: "Exit 2 when there are changes, 0 when there are none.")
     var detailedExitcode = false
@@ -38,6 +48,8 @@ struct PlanCommand: AsyncParsableCommand {
         switch output {
         case .text: print(PlanRenderer.render(plan, deleteLimit: catalog.policy.maxDeletesPerApply))
         case .json: print(try JSONWriter.pretty(plan))
+        case .markdown:
+            print(PlanRenderer.markdown(plan, deleteLimit: catalog.policy.maxDeletesPerApply), terminator: "")
         }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
     }

@@ -8,8 +8,42 @@ import SwitchboardMonitoring
 struct Render: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render configuration for other systems from the catalog.",
-        subcommands: [Monitoring.self, Kubernetes.self]
+        subcommands: [Monitoring.self, Kubernetes.self, Codeowners.self]
     )
+
+    struct Codeowners: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render a CODEOWNERS file: each team reviews its own folder, the platform its files.",
+            discussion: """
+                The owners come from `reviewers:` in each team.yaml (for teams/<team>/) and in switchboard.yaml                 (for switchboard.yaml, plugins.yaml and everything else): GitHub users or teams (@org/team)                 or email addresses. With branch protection's "require review from code owners", a pull                 request that changes a team's connectors needs that team's approval. A team without                 reviewers is named on stderr. Prints to stdout unless --out is given.
+
+                Examples:
+                  switchboard render codeowners --catalog examples/catalog > .github/CODEOWNERS
+                  switchboard render codeowners --catalog catalog --prefix catalog --out .github/CODEOWNERS
+                """
+        )
+
+        @OptionGroup var options: CatalogOptions
+
+        @Option(help: ArgumentHelp("The catalog's folder inside the repository, when it is not at the top.", valueName: "path"))
+        var prefix = ""
+
+        @Option(help: ArgumentHelp("The file to write (default: stdout).", valueName: "file"))
+        var out: String?
+
+        func run() async throws {
+            let rendered = CodeownersRenderer.render(try options.loadCatalog(), prefix: prefix)
+            for warning in rendered.warnings { Output.standardError("note: \(warning)") }
+            if let out {
+                let file = URL(fileURLWithPath: out).standardizedFileURL
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try rendered.text.write(to: file, atomically: true, encoding: .utf8)
+                print("wrote \(file.path)")
+            } else {
+                print(rendered.text, terminator: "")
+            }
+        }
+    }
 
     struct Kubernetes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

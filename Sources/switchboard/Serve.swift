@@ -25,9 +25,21 @@ struct Serve: AsyncParsableCommand {
             The session secret comes from $SWITCHBOARD_SESSION_SECRET; without it a random one is \
             made at start, and a restart signs local users out.
 
+            GitOps: with --git-repository the catalog comes from a git repository instead of --catalog. \
+            The branch is fetched every --sync-interval seconds (and at once on a push webhook to \
+            POST /hooks/git signed with the secret of --webhook-secret-file or $SWITCHBOARD_WEBHOOK_SECRET). \
+            Each new commit is validated like `switchboard validate`; a commit with problems is \
+            not applied, the last good one stays served, and the GitOps page says why. Clusters \
+            with `gitops: {mode: auto}` (the default) get each new commit applied with every guard \
+            of `apply` (deletion limit, protect, Connect's validation first); `mode: manual` ones \
+            show the pending plan. `drift: correct` restores changes made behind Switchboard's \
+            back at every sync; `drift: report` (the default) only shows them. See docs/gitops.md.
+
             Examples:
               switchboard serve --catalog examples/catalog --users-file examples/users.yaml
               switchboard serve --catalog /etc/switchboard/catalog --host 0.0.0.0 --trusted-proxy 10.0.0.0/8 --secure-cookies
+              switchboard serve --git-repository https://git.example.com/platform/catalog.git --git-branch main \\
+                --webhook-secret-file /etc/switchboard/webhook-secret --users-file users.yaml
             """
     )
 
@@ -57,11 +69,41 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure and send HSTS (when served over HTTPS).")
     var secureCookies = false
 
+    @Option(name: .customLong("git-repository"), help: ArgumentHelp("Follow this catalog repository (a URL git can fetch, or a local path) instead of --catalog, and apply its new commits (see GitOps above).", valueName: "url"))
+    var gitRepository: String?
+
+    @Option(help: ArgumentHelp("The branch to follow.", valueName: "name"))
+    var gitBranch = "main"
+
+    @Option(help: ArgumentHelp("The catalog's folder inside the repository (default: its top).", valueName: "path"))
+    var gitFolder: String?
+
+    @Option(help: "Seconds between fetches of the repository (a signed push webhook syncs at once).")
+    var syncInterval = 60
+
+    @Option(help: ArgumentHelp("A file holding the shared secret that push webhooks are signed with (else $SWITCHBOARD_WEBHOOK_SECRET; without either, webhooks are refused).", valueName: "file"))
+    var webhookSecretFile: String?
+
+    @Option(help: ArgumentHelp("Where the controller keeps its copy of the repository and the checked-out commits.", valueName: "dir"))
+    var gitopsState = ".switchboard/gitops"
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
         guard pollInterval >= 1 else { throw ValidationError("--poll-interval must be at least 1 second.") }
         for proxy in trustedProxies where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address or IPv4 CIDR (like 10.0.0.0/8).")
+        }
+        guard syncInterval >= 5 else { throw ValidationError("--sync-interval must be at least 5 seconds.") }
+        if gitRepository != nil && options.catalog != nil {
+            throw ValidationError("give either --catalog (a folder) or --git-repository (a repository the server follows), not both.")
+        }
+        if gitRepository == nil {
+            for (flag, given) in [("--git-branch", gitBranch != "main"), ("--git-folder", gitFolder != nil), ("--webhook-secret-file", webhookSecretFile != nil), ("--sync-interval", syncInterval != 60)] where given {
+                throw ValidationError("\(flag) is for a server that follows a repository; add --git-repository URL.")
+            }
+        }
+        if let gitRepository, gitRepository.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--git-repository is empty; give a URL git can fetch or a local path.")
         }
         if usersFile == nil && trustedProxies.isEmpty && !insecureDev {
             throw ValidationError("serve needs a way to sign people in: --users-file FILE and/or --trusted-proxy ADDR. For local development only, --insecure-dev.")
@@ -69,11 +111,28 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try options.loadCatalog()
         // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap); the
         // Connect clients, the poller and the routes all log through this one.
         let logger = Logger(label: "switchboard")
-        let connections = try options.connections(for: catalog, logger: logger)
+        let audit = try Output.guarding { try AuditLog(path: auditDb) }
+        let catalog: Catalog
+        let connections: ClusterConnections
+        var following: (repository: GitRepository, start: GitOpsStart)?
+        if let gitRepository {
+            let repository = GitRepository(url: gitRepository, branch: gitBranch, folder: gitFolder, stateFolder: URL(fileURLWithPath: gitopsState, isDirectory: true),
+                                           deadline: max(options.networkTimeout, .seconds(60)))
+            print("Fetching \(Scrubber.scrub(gitRepository)) branch \(gitBranch)...")
+            fflush(nil)
+            let start = try await Output.guarding { try await GitOpsController.start(repository: repository, audit: audit, timeout: options.networkTimeout, logger: logger) }
+            if let rejected = start.rejected {
+                Output.error("the newest commit \(rejected.commit.summary) has problems; serving the last good one, \(start.commit.summary):\n" + rejected.problems.joined(separator: "\n"))
+            }
+            (catalog, connections, following) = (start.catalog, start.connections, (repository, start))
+        } else {
+            catalog = try options.loadCatalog()
+            connections = try options.connections(for: catalog, logger: logger)
+        }
+        let webhookSecret = try loadWebhookSecret()
         var auth = AuthSettings(secureCookies: secureCookies)
         if let secret = ProcessInfo.processInfo.environment["SWITCHBOARD_SESSION_SECRET"], !secret.isEmpty {
             auth.secret = SymmetricKey(data: SHA256.hash(data: Data(secret.utf8)))
@@ -91,17 +150,46 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
-        let audit = try Output.guarding { try AuditLog(path: auditDb) }
         let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
         await store.refresh(details: true)
-        let dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: audit, auth: auth, logger: logger)
+        let gitops = following.map { GitOpsController(store: store, audit: audit, repository: $0.repository, served: $0.start, interval: .seconds(syncInterval), timeout: options.networkTimeout, logger: logger) }
+        let dependencies = ServerDependencies(store: store, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, logger: logger)
         let app = buildApplication(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval))
         let snapshot = store.current
         print("Switchboard serves http://\(host):\(port) (\(snapshot.connectors.count) connectors on \(catalog.clusters.count) cluster(s); audit log \(auditDb))")
         if insecureDev { print("WARNING: --insecure-dev: nobody signs in and everyone acts as a platform admin.") }
+        if let following {
+            print("Following \(Scrubber.scrub(following.repository.url)) branch \(gitBranch): serving commit \(following.start.commit.summary); syncing every \(syncInterval) s"
+                  + (webhookSecret == nil ? " (push webhooks off: no secret)" : " and on signed pushes to POST /hooks/git"))
+        }
         for cluster in snapshot.unreachable { print("WARNING: cluster \(cluster.name) is unreachable: \(cluster.lastError ?? "")") }
         fflush(nil)
         try await app.runService()
+    }
+}
+
+extension Serve {
+    /// The webhook secret from --webhook-secret-file, else $SWITCHBOARD_WEBHOOK_SECRET; nil without either.
+    func loadWebhookSecret() throws -> [UInt8]? {
+        var text: String
+        if let webhookSecretFile {
+            do {
+                text = try String(contentsOfFile: webhookSecretFile, encoding: .utf8)
+            } catch {
+                Output.error("cannot read the webhook secret file \(webhookSecretFile): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        } else if let value = ProcessInfo.processInfo.environment["SWITCHBOARD_WEBHOOK_SECRET"] {
+            text = value
+        } else {
+            return nil
+        }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count >= 16 else {
+            Output.error("the webhook secret (\(webhookSecretFile ?? "$SWITCHBOARD_WEBHOOK_SECRET")) is \(text.isEmpty ? "empty" : "shorter than 16 characters"); make one with: openssl rand -hex 32")
+            throw ExitCode.failure
+        }
+        return Array(text.utf8)
     }
 }
 

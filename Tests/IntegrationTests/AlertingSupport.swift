@@ -67,7 +67,7 @@ struct SwitchboardServerProcess {
         let connections = try ClusterConnections(catalog: catalog)
         let store = SnapshotStore(catalog: catalog, connections: connections)
         await store.refresh(details: true)
-        let dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: try AuditLog(path: ":memory:"),
+        let dependencies = ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"),
                                               auth: AuthSettings(proxy: .init(trustedProxies: [AddressRange("127.0.0.1")!])))
         let port = PortProbe.ephemeral()
         let app = buildApplication(dependencies, host: "127.0.0.1", port: port, pollInterval: .seconds(1))

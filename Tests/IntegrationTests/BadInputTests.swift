@@ -168,6 +168,14 @@ struct BadInputTests {
         Case(name: "team.yaml unknown key", expected: ["team.yaml", "Unknown key 'member'"]) { try $0.folder.write("teams/\($0.team)/team.yaml", "member: [alice]\n") },
         Case(name: "team.yaml names another team", expected: ["team.yaml", "but its folder is"]) { try $0.folder.write("teams/\($0.team)/team.yaml", "name: someone-else\n") },
         Case(name: "alert receiver of an unknown type", expected: ["team.yaml", "Unknown alert receiver type 'pager'"]) { try $0.folder.write("teams/\($0.team)/team.yaml", "alerts:\n  receivers:\n    - type: pager\n") },
+        Case(name: "reviewers that are no code owners", expected: ["team.yaml", "'payments team' in reviewers is not a code owner"]) { try $0.folder.write("teams/\($0.team)/team.yaml", "members: [alice]\nreviewers: [payments team]\n") },
+        Case(name: "cluster and clusters both", expected: ["bad.yaml", "both `cluster:` and `clusters:`"]) { c in try bad(c, sink("bad", c) + "clusters: [beta]\n") },
+        Case(name: "a per-cluster override of an unknown key", expected: ["bad.yaml", "Unknown key 'class'", "settings of connector 'bad' on cluster 'beta'"]) { c in
+            try bad(c, sink("bad", c).replacingOccurrences(of: "cluster: alpha\n", with: "") + "clusters:\n  alpha: {}\n  beta:\n    class: org.example.Other\n")
+        },
+        Case(name: "a per-cluster override naming an unknown cluster", expected: ["bad.yaml", "gamma"]) { c in
+            try bad(c, sink("bad", c).replacingOccurrences(of: "cluster: alpha\n", with: "") + "clusters:\n  alpha: {}\n  gamma:\n    tasks: 2\n")
+        },
     ]
 
     static let policy: [Case] = [
@@ -226,6 +234,13 @@ struct BadInputTests {
             text.replacingOccurrences(of: "  - name: beta\n", with: "  - name: beta\n    access:\n      signedIn: operator\n") + "\naccess:\n  signedIn: viewer\n"
         },
         platform("an auto-restart unit that is no duration", ["switchboard.yaml", "autoRestart.unit", "'soon'"]) { text, _ in text + "\nautoRestart:\n  enabled: true\n  unit: soon\n" },
+        platform("a GitOps mode that does not exist", ["switchboard.yaml", "gitops.mode of cluster 'beta' must be auto or manual", "'sometimes'"]) { text, _ in
+            text.replacingOccurrences(of: "  - name: beta\n", with: "  - name: beta\n    gitops:\n      mode: sometimes\n")
+        },
+        platform("an environment not in environments", ["switchboard.yaml", "Cluster 'beta' is in environment 'prod'"]) { text, _ in
+            text.replacingOccurrences(of: "  - name: beta\n", with: "  - name: beta\n    environment: prod\n") + "\nenvironments: [staging]\n"
+        },
+        platform("promotion required without environments", ["switchboard.yaml", "requirePromotion needs at least two"]) { text, _ in text + "\n  requirePromotion: true\n" },
         platform("kafka without bootstrapServers", ["has no 'bootstrapServers'"]) { text, _ in text.replacingOccurrences(of: "      bootstrapServers: 127.0.0.1:29092\n  - name: beta", with: "      securityProtocol: PLAINTEXT\n  - name: beta") },
         platform("a cluster password in the catalog", ["The cluster's password is written in the catalog"], secrets: [secret]) { text, _ in
             text.replacingOccurrences(of: "passwordEnv: \(LiveCatalog.plantedVariable)", with: "passwordEnv: \(LiveCatalog.plantedVariable)\n        password: \(secret)")

@@ -52,6 +52,6 @@ extension ServerDependencies {
         let connections = try ClusterConnections(catalog: catalog)
         let store = SnapshotStore(catalog: catalog, connections: connections)
         await store.refresh(details: details)
-        return ServerDependencies(catalog: catalog, store: store, connections: connections, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: users))
+        return ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: users))
     }
 }

@@ -84,8 +84,8 @@ import Testing
             "teams/payments/team.yaml": "members: [alice]\n",
         ])
         let catalog = try CatalogLoader.loadChecked(from: folder.root)
-        let dependencies = ServerDependencies(catalog: catalog, store: SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog)),
-                                              connections: try ClusterConnections(catalog: catalog), audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: ServerFixture.users))
+        let dependencies = ServerDependencies(store: SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog)),
+                                              audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: ServerFixture.users))
         let controller = AutoRestarter(dependencies: dependencies, interval: .seconds(1))
         for round in 0..<3 {
             await dependencies.store.refresh()

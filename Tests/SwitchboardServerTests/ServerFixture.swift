@@ -36,7 +36,7 @@ struct ServerFixture {
         read.connectors = try JSONDecoder().decode([String: ConnectorSnapshot].self, from: Data(connectors.utf8))
         read.readAt = Date()
         store.load(["ingest": read])
-        dependencies = ServerDependencies(catalog: catalog, store: store, connections: connections, audit: try AuditLog(path: ":memory:"),
+        dependencies = ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"),
                                           auth: auth ?? AuthSettings(localUsers: Self.users))
     }
 

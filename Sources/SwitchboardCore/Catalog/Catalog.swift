@@ -19,6 +19,10 @@ public struct Catalog: Sendable {
     public var alerting: AlertingSettings
     /// The platform-wide `kubernetes:` settings (the Switchboard server's deployment).
     public var kubernetes: KubernetesSettings
+    /// Code owners of the platform's files (`reviewers:` of switchboard.yaml).
+    public var reviewers: [String] = []
+    /// `environments:` of switchboard.yaml, lowest first (staging before prod).
+    public var environments: [String] = []
     /// Teams whose folder was read completely and without a problem. Only their connectors may
     /// ever be deleted: a team folder with a file that could not be read might define the
     /// connectors that seem to be missing.

@@ -9,14 +9,17 @@ struct PlatformSettings {
     var autoRestart = AutoRestartPolicy()
     var alerting = AlertingSettings()
     var kubernetes = KubernetesSettings()
+    var gitops = GitOpsSettings()
+    var reviewers: [String] = []
+    var environments: [String] = []
 }
 
 extension CatalogLoader {
-    static let platformKeys = ["clusters", "policy", "admins", "access", "autoRestart", "alerting", "kubernetes"]
-    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes", "access"]
+    static let platformKeys = ["clusters", "policy", "admins", "access", "autoRestart", "alerting", "kubernetes", "gitops", "reviewers", "environments"]
+    static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes", "access", "gitops", "environment"]
     static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
                                  "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig"]
-    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply"]
+    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply", "requirePromotion"]
 
     static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
         yaml.rejectUnknownKeys(platformKeys)
@@ -30,10 +33,19 @@ extension CatalogLoader {
         if let access = yaml.mapping("access", context: "access") {
             settings.access = readAccess(access, over: AccessSettings(), scope: "the platform")
         }
+        settings.reviewers = readReviewers(yaml)
+        settings.environments = yaml.strings("environments") ?? []
+        var named: Set<String> = []
+        for environment in settings.environments where !named.insert(environment).inserted {
+            yaml.invalid("environments", "Environment '\(environment)' is listed twice in environments.", fix: "List each environment once, lowest (dev, staging) to highest (prod).")
+        }
+        if let gitops = yaml.mapping("gitops", context: "gitops") {
+            settings.gitops = readGitOps(gitops, over: GitOpsSettings(), scope: "the platform")
+        }
         if let clusters = yaml.mappings("clusters", context: { index, item in
             "cluster '\(item.string("name") ?? "#\(index + 1)")'"
         }) {
-            settings.clusters = clusters.compactMap { readCluster($0, kubernetes: settings.kubernetes, access: settings.access) }
+            settings.clusters = clusters.compactMap { readCluster($0, kubernetes: settings.kubernetes, access: settings.access, gitops: settings.gitops) }
         } else if !yaml.has("clusters") {
             yaml.missing("clusters", fix: "Add a `clusters:` list with each Connect cluster's `name` and `url`.")
         }
@@ -42,8 +54,16 @@ extension CatalogLoader {
             yaml.log.add(Violation(.duplicateName, at: cluster.location, "Cluster '\(cluster.name)' is defined twice.", fix: "Give each cluster its own name."))
         }
         checkDistinctWorkers(settings.clusters, log: yaml.log)
+        for cluster in settings.clusters {
+            guard let environment = cluster.environment, !settings.environments.contains(environment) else { continue }
+            yaml.log.add(Violation(.invalidValue, at: cluster.location, "Cluster '\(cluster.name)' is in environment '\(environment)', which `environments:` does not list.",
+                                   fix: settings.environments.isEmpty ? "Add `environments: [staging, prod]` (lowest first) to switchboard.yaml." : "Use one of \(settings.environments.joined(separator: ", ")), or add it to `environments:`."))
+        }
         if let policy = yaml.mapping("policy", context: "policy") {
             settings.policy = readPolicy(policy)
+        }
+        if settings.policy.requirePromotion && settings.environments.count < 2 {
+            yaml.log.add(Violation(.invalidValue, at: yaml.locationOf("policy"), "policy.requirePromotion needs at least two `environments:` to promote between.", fix: "Add `environments: [staging, prod]` and an `environment:` to each cluster."))
         }
         if let alerting = yaml.mapping("alerting", context: "alerting") {
             settings.alerting = readAlerting(alerting)
@@ -103,6 +123,33 @@ extension CatalogLoader {
         if settings.offsets < settings.operate {
             yaml.invalid("offsets", "access.offsets of \(scope) (\(settings.offsets.rawValue)) is below access.operate (\(settings.operate.rawValue)): offsets can be changed only while a connector is stopped.",
                          fix: "Set `offsets:` to \(settings.operate.rawValue) or higher.")
+        }
+        return settings
+    }
+
+    /// `gitops:` of switchboard.yaml or of one cluster, over `base` (the platform's for a cluster).
+    static func readGitOps(_ yaml: YAMLMapping, over base: GitOpsSettings, scope: String) -> GitOpsSettings {
+        yaml.rejectUnknownKeys(["mode", "drift"])
+        var settings = base
+        if let text = yaml.string("mode") {
+            if let mode = GitOpsSettings.Mode(rawValue: text) {
+                settings.mode = mode
+            } else {
+                yaml.invalid("mode", "gitops.mode of \(scope) must be auto or manual (got '\(text)').",
+                             fix: "`auto` applies each new commit; `manual` only shows its plan until someone applies it.")
+            }
+        }
+        if let text = yaml.string("drift") {
+            if let drift = GitOpsSettings.Drift(rawValue: text) {
+                settings.drift = drift
+            } else {
+                yaml.invalid("drift", "gitops.drift of \(scope) must be correct or report (got '\(text)').",
+                             fix: "`correct` restores changes made on the cluster at the next sync; `report` only shows them.")
+            }
+        }
+        if settings.mode == .manual && settings.drift == .correct && yaml.has("drift") {
+            yaml.invalid("drift", "gitops.drift of \(scope) is correct, but its mode is manual: a manual cluster is never written by the controller.",
+                         fix: "Use `mode: auto` to correct drift, or `drift: report`.")
         }
         return settings
     }
@@ -190,7 +237,8 @@ extension CatalogLoader {
         return settings
     }
 
-    static func readCluster(_ yaml: YAMLMapping, kubernetes defaults: KubernetesSettings, access platformAccess: AccessSettings = AccessSettings()) -> ClusterDefinition? {
+    static func readCluster(_ yaml: YAMLMapping, kubernetes defaults: KubernetesSettings, access platformAccess: AccessSettings = AccessSettings(),
+                            gitops platformGitOps: GitOpsSettings = GitOpsSettings()) -> ClusterDefinition? {
         yaml.rejectUnknownKeys(clusterKeys)
         guard let name = yaml.string("name", required: "Add `name: <cluster>`.") else { return nil }
         if !NamePattern.team.matches(name) {
@@ -248,8 +296,9 @@ extension CatalogLoader {
         }
         let kubernetes = yaml.mapping("kubernetes", context: "kubernetes settings of cluster '\(name)'").map { readKubernetes($0, over: defaults) } ?? defaults
         let access = yaml.mapping("access", context: "access of cluster '\(name)'").map { readAccess($0, over: platformAccess, scope: "cluster '\(name)'") } ?? platformAccess
+        let gitops = yaml.mapping("gitops", context: "gitops of cluster '\(name)'").map { readGitOps($0, over: platformGitOps, scope: "cluster '\(name)'") } ?? platformGitOps
         return ClusterDefinition(name: name, urls: urls, basicAuth: basicAuth, tls: tls, allowedClasses: yaml.strings("allowedClasses"), kafka: kafka,
-                                 kubernetes: kubernetes, access: access, location: yaml.locationOf("name"))
+                                 kubernetes: kubernetes, access: access, gitops: gitops, environment: yaml.string("environment"), location: yaml.locationOf("name"))
     }
 
     static func readPolicy(_ yaml: YAMLMapping) -> Policy {
@@ -267,6 +316,7 @@ extension CatalogLoader {
         policy.secretProviders = yaml.strings("secretProviders") ?? []
         policy.maxTasks = yaml.int("maxTasks", range: 1...10_000) ?? policy.maxTasks
         policy.maxDeletesPerApply = yaml.int("maxDeletesPerApply", range: 0...100_000) ?? policy.maxDeletesPerApply
+        policy.requirePromotion = yaml.bool("requirePromotion") ?? false
         policy.allowedClasses = yaml.strings("allowedClasses")
         policy.requiredKeys = readKeyRules(yaml, "requiredKeys")
         policy.forbiddenKeys = readKeyRules(yaml, "forbiddenKeys")

@@ -62,54 +62,113 @@ public enum CatalogLoader {
         var connectors: [ConnectorDefinition] = []
         for (team, yaml) in layout.connectors {
             let before = log.items.count
-            if let connector = readConnector(yaml, team: team, autoRestart: platform.autoRestart) {
-                connectors.append(connector)
-            }
+            connectors += readConnector(yaml, team: team, autoRestart: platform.autoRestart)
             if log.items.count != before { cleanTeams.remove(team) }
         }
-        let catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors,
+        var catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors,
                               plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, access: platform.access, autoRestart: platform.autoRestart, cleanTeams: cleanTeams)
+        catalog.reviewers = platform.reviewers
+        catalog.environments = platform.environments
         return Result(catalog: catalog, violations: log.items)
     }
 
     // MARK: connectors
 
-    static let connectorKeys = ["name", "cluster", "class", "tasks", "state", "config", "description", "protect", "autoRestart"]
+    static let connectorKeys = ["name", "cluster", "clusters", "class", "tasks", "state", "config", "description", "protect", "autoRestart"]
+    /// What a connector's entry under `clusters:` may set for that cluster alone.
+    static let overrideKeys = ["tasks", "state", "config", "protect", "autoRestart"]
 
-    static func readConnector(_ yaml: YAMLMapping, team: String, autoRestart platform: AutoRestartPolicy = AutoRestartPolicy()) -> ConnectorDefinition? {
+    /// One definition per cluster the file names: `cluster: x`, or `clusters:` (a list, or a
+    /// mapping whose entries override `tasks`, `state`, `config` keys, `protect` and
+    /// `autoRestart` for that cluster: one definition promoted from staging to prod).
+    static func readConnector(_ yaml: YAMLMapping, team: String, autoRestart platform: AutoRestartPolicy = AutoRestartPolicy()) -> [ConnectorDefinition] {
         yaml.rejectUnknownKeys(connectorKeys)
         let name = yaml.string("name", required: "Add `name: <name>`; the connector is called <team>_<name> on the cluster.")
-        let cluster = yaml.string("cluster", required: "Add `cluster: <name>` naming a cluster of switchboard.yaml.")
         let connectorClass = yaml.string("class")
         if !yaml.has("class") {
             yaml.missing("class", rule: .missingClass, fix: "Add `class: <connector class>`, for example org.apache.kafka.connect.file.FileStreamSinkConnector.")
         }
-        let tasks = yaml.has("tasks") ? yaml.int("tasks", range: 1...10_000) : 1
-        var state = DesiredState.running
-        if let text = yaml.string("state") {
-            if let parsed = DesiredState(rawValue: text.lowercased()) {
-                state = parsed
-            } else {
-                yaml.invalid("state", "'state' must be running, paused or stopped (got '\(text)').", fix: "Write `state: running`, `state: paused` or `state: stopped`.")
+        var targets: [(name: String, mapping: YAMLMapping?, location: SourceLocation)] = []
+        if yaml.has("cluster") && yaml.has("clusters") {
+            yaml.invalid("clusters", "The connector gives both `cluster:` and `clusters:`.", fix: "Keep `clusters:` (one entry per cluster, with what differs there) and remove `cluster:`.")
+        } else if yaml.has("clusters") {
+            targets = yaml.namedMappings("clusters", context: { "settings of connector '\(name ?? "?")' on cluster '\($0)'" }) ?? []
+            if targets.isEmpty {
+                yaml.invalid("clusters", "`clusters:` of the connector names no cluster.", fix: "Name at least one cluster of switchboard.yaml.")
             }
+            var seen: Set<String> = []
+            for target in targets where !seen.insert(target.name).inserted {
+                yaml.log.add(Violation(.duplicateName, at: target.location, "Cluster '\(target.name)' is named twice under `clusters:`.", fix: "Name each cluster once."))
+            }
+        } else if let cluster = yaml.string("cluster", required: "Add `cluster: <name>` (or `clusters:` for several) naming a cluster of switchboard.yaml.") {
+            targets = [(cluster, nil, yaml.locationOf("cluster"))]
         }
-        let config = yaml.has("config") ? yaml.scalarMap("config") : ([:], [:])
-        let protect = yaml.has("protect") ? yaml.bool("protect") : false
-        guard let name, let cluster, let connectorClass, let tasks, let config, let protect else { return nil }
+        let base = readSettings(yaml, over: Settings(autoRestart: nil), platform: platform, connector: name ?? "?")
+        guard let name, let connectorClass, let base else { return [] }
         var shortName = name
         if name.hasPrefix("\(team)_") {
             shortName = String(name.dropFirst(team.count + 1))
         }
-        return ConnectorDefinition(
-            team: team, name: shortName, cluster: cluster, connectorClass: connectorClass, tasks: tasks,
-            state: state, config: config.values, location: yaml.locationOf("name"), configLines: config.lines, protect: protect,
-            autoRestart: yaml.mapping("autoRestart", context: "autoRestart of connector '\(name)'").map { readAutoRestart($0, over: platform, connector: true) }
-        )
+        return targets.compactMap { target in
+            var settings: Settings? = base
+            if let overrides = target.mapping {
+                overrides.rejectUnknownKeys(overrideKeys)
+                settings = readSettings(overrides, over: base, platform: platform, connector: name)
+            }
+            guard let settings else { return nil }
+            return ConnectorDefinition(
+                team: team, name: shortName, cluster: target.name, connectorClass: connectorClass, tasks: settings.tasks,
+                state: settings.state, config: settings.config, location: yaml.locationOf("name"), configLines: settings.configLines, protect: settings.protect,
+                autoRestart: settings.autoRestart
+            )
+        }
+    }
+
+    /// What a connector file sets, and what a cluster's entry under `clusters:` may override.
+    struct Settings {
+        var tasks = 1
+        var state = DesiredState.running
+        var config: [String: String] = [:]
+        var configLines: [String: Int] = [:]
+        var protect = false
+        var autoRestart: AutoRestartPolicy?
+    }
+
+    /// The settings of `yaml` over `base` (nil when one of them is wrong: said in the log).
+    static func readSettings(_ yaml: YAMLMapping, over base: Settings, platform: AutoRestartPolicy, connector: String) -> Settings? {
+        var settings = base
+        var valid = true
+        if yaml.has("tasks") {
+            if let tasks = yaml.int("tasks", range: 1...10_000) { settings.tasks = tasks } else { valid = false }
+        }
+        if let text = yaml.string("state") {
+            if let parsed = DesiredState(rawValue: text.lowercased()) {
+                settings.state = parsed
+            } else {
+                yaml.invalid("state", "'state' must be running, paused or stopped (got '\(text)').", fix: "Write `state: running`, `state: paused` or `state: stopped`.")
+                valid = false
+            }
+        }
+        if yaml.has("config") {
+            if let config = yaml.scalarMap("config") {
+                settings.config.merge(config.values) { $1 }
+                settings.configLines.merge(config.lines) { $1 }
+            } else {
+                valid = false
+            }
+        }
+        if yaml.has("protect") {
+            if let protect = yaml.bool("protect") { settings.protect = protect } else { valid = false }
+        }
+        if let autoRestart = yaml.mapping("autoRestart", context: "autoRestart of connector '\(connector)'") {
+            settings.autoRestart = readAutoRestart(autoRestart, over: base.autoRestart ?? platform, connector: true)
+        }
+        return valid ? settings : nil
     }
 
     // MARK: teams
 
-    static let teamKeys = ["name", "description", "members", "groups", "roles", "alerts"]
+    static let teamKeys = ["name", "description", "members", "groups", "roles", "alerts", "reviewers"]
 
     static func readTeam(_ yaml: YAMLMapping, folderName: String) -> Team {
         yaml.rejectUnknownKeys(teamKeys)
@@ -129,8 +188,26 @@ public enum CatalogLoader {
             members: Principals(users: yaml.strings("members") ?? [], groups: yaml.strings("groups") ?? []),
             roles: readRoles(yaml, team: folderName),
             alertReceivers: receivers,
+            reviewers: readReviewers(yaml),
             location: yaml.location
         )
+    }
+
+    /// `reviewers:` (team.yaml, switchboard.yaml): code owners as CODEOWNERS names them, a
+    /// GitHub `@user` or `@org/team`, or an email address.
+    static func readReviewers(_ yaml: YAMLMapping) -> [String] {
+        let reviewers = yaml.strings("reviewers") ?? []
+        for reviewer in reviewers where !isReviewer(reviewer) {
+            yaml.invalid("reviewers", "'\(reviewer)' in reviewers is not a code owner: write a GitHub user or team (@name, @org/team) or an email address.",
+                         fix: "For example `reviewers: [\"@acme/payments-eng\"]`.")
+        }
+        return reviewers
+    }
+
+    static func isReviewer(_ text: String) -> Bool {
+        let handle = #"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?$"#
+        let email = #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#
+        return text.range(of: handle, options: .regularExpression) != nil || text.range(of: email, options: .regularExpression) != nil
     }
 
     /// `roles:` of team.yaml: a grantable role to `{users, groups}`.

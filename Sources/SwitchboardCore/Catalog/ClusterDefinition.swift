@@ -40,10 +40,17 @@ public struct ClusterDefinition: Sendable, Equatable {
     public var kubernetes = KubernetesSettings()
     /// Who may do what here: the platform's `access:` as the cluster's own restricts it.
     public var access: AccessSettings
+    /// What the GitOps controller does here: apply new commits or only show their plan, and
+    /// correct or only report drift.
+    public var gitops: GitOpsSettings
+    /// The environment the cluster belongs to (`staging`, `prod`), one of `environments:`.
+    public var environment: String?
     public var location: SourceLocation
 
     public init(name: String, urls: [String], basicAuth: BasicAuth? = nil, tls: TLS? = nil, allowedClasses: [String]? = nil, kafka: Kafka? = nil,
-                kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), location: SourceLocation) {
+                kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), gitops: GitOpsSettings = GitOpsSettings(), environment: String? = nil, location: SourceLocation) {
+        self.gitops = gitops
+        self.environment = environment
         self.name = name
         self.urls = urls
         self.basicAuth = basicAuth

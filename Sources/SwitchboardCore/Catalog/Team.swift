@@ -8,9 +8,12 @@ public struct Team: Sendable, Equatable {
     /// Every role the team grants, owners first (``AccessPolicy``).
     public var grants: [RoleGrant]
     public var alertReceivers: [AlertReceiver]
+    /// Code owners of the team's folder (`reviewers:`): `@org/team`, `@user` or an email.
+    public var reviewers: [String]
     public var location: SourceLocation
 
-    public init(name: String, description: String? = nil, members: Principals, roles: [RoleGrant] = [], alertReceivers: [AlertReceiver] = [], location: SourceLocation) {
+    public init(name: String, description: String? = nil, members: Principals, roles: [RoleGrant] = [], alertReceivers: [AlertReceiver] = [], reviewers: [String] = [], location: SourceLocation) {
+        self.reviewers = reviewers
         self.name = name
         self.description = description
         self.members = members

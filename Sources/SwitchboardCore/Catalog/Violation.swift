@@ -23,6 +23,7 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
         case unknownEntry = "unknown-entry"
         case unreadableEntry = "unreadable-entry"
         case sameCluster = "same-cluster"
+        case promotion
     }
 
     public var location: SourceLocation

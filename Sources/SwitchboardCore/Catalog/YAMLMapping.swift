@@ -184,6 +184,33 @@ struct YAMLMapping {
         return result
     }
 
+    /// A mapping of names to mappings (a connector's `clusters:` with their overrides); a name
+    /// may have no value (`staging:` or `staging: {}`: nothing to override). A list of names
+    /// is read as names without overrides.
+    func namedMappings(_ key: String, context contextOf: (String) -> String) -> [(name: String, mapping: YAMLMapping?, location: SourceLocation)]? {
+        guard let (_, value) = entry(key) else { return nil }
+        if case .sequence = value {
+            return strings(key)?.map { ($0, nil, locationOf(key)) }
+        }
+        guard let child = value.mapping else {
+            invalid(key, "'\(key)' of the \(context) must be a list of names, or a mapping of names to settings.", fix: "Write `\(key): [a, b]`, or one `name:` line per entry with its settings indented under it.")
+            return nil
+        }
+        var result: [(name: String, mapping: YAMLMapping?, location: SourceLocation)] = []
+        for (keyNode, valueNode) in child {
+            guard let name = keyNode.string else { continue }
+            let location = location.at(line: keyNode.mark?.line)
+            if case .scalar(let scalar) = valueNode, Self.isNull(scalar) {
+                result.append((name, nil, location))
+            } else if let settings = valueNode.mapping {
+                result.append((name, YAMLMapping(mapping: settings, location: location, context: contextOf(name), log: log), location))
+            } else {
+                log.add(Violation(.invalidValue, at: location, "'\(key).\(name)' must be a mapping of settings, or nothing.", fix: "Write `\(name): {}`, or indent its settings under `\(name):`."))
+            }
+        }
+        return result
+    }
+
     /// A flat mapping of keys to scalar values (a connector's config), with the line of each key.
     func scalarMap(_ key: String) -> (values: [String: String], lines: [String: Int])? {
         guard let (_, value) = entry(key) else { return nil }

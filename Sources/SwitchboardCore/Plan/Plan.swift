@@ -62,6 +62,8 @@ public struct Plan: Sendable, Codable, Equatable {
 /// The plan of one cluster.
 public struct ClusterPlan: Sendable, Codable, Equatable {
     public var cluster: String
+    /// The cluster's environment, when the catalog gives one.
+    public var environment: String?
     public var changes: [Change]
     /// Managed connectors that already match the catalog.
     public var unchanged: [String]
@@ -71,8 +73,9 @@ public struct ClusterPlan: Sendable, Codable, Equatable {
     /// deleted all the same.
     public var kept: [Kept]
 
-    public init(cluster: String, changes: [Change], unchanged: [String], unmanaged: [String], kept: [Kept] = []) {
+    public init(cluster: String, environment: String? = nil, changes: [Change], unchanged: [String], unmanaged: [String], kept: [Kept] = []) {
         self.cluster = cluster
+        self.environment = environment
         self.changes = changes
         self.unchanged = unchanged
         self.unmanaged = unmanaged

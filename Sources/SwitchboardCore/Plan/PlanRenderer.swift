@@ -26,7 +26,7 @@ public enum PlanRenderer {
             lines.append("")
         }
         for cluster in plan.clusters {
-            lines.append("Cluster \(cluster.cluster)")
+            lines.append("Cluster \(cluster.cluster)" + (cluster.environment.map { " (environment \($0))" } ?? ""))
             if cluster.changes.isEmpty && cluster.unchanged.isEmpty && cluster.unmanaged.isEmpty && cluster.kept.isEmpty {
                 lines.append("  (no connectors)")
             }

@@ -57,7 +57,7 @@ public struct Planner {
                                       keyChanges: current.config.map { diff(from: comparable($0), to: [:]) } ?? [], fromState: current.state))
             }
         }
-        return ClusterPlan(cluster: cluster, changes: changes, unchanged: unchanged, unmanaged: unmanaged, kept: kept)
+        return ClusterPlan(cluster: cluster, environment: catalog.cluster(named: cluster)?.environment, changes: changes, unchanged: unchanged, unmanaged: unmanaged, kept: kept)
     }
 
     /// The live config without the keys Connect adds by itself, so that like is compared with like.

@@ -58,6 +58,9 @@ public struct Policy: Sendable, Equatable {
     public var ignoredLiveKeys: [String]
     /// The most connectors one apply deletes; more needs `apply --allow-mass-delete`.
     public var maxDeletesPerApply: Int
+    /// A connector on a cluster of one environment must also be defined on a cluster of the
+    /// environment below it (`environments:` in switchboard.yaml orders them).
+    public var requirePromotion = false
 
     /// A few deletes are routine (a connector retired); more in one run is more often a
     /// mistake (a folder renamed, a branch checked out half-way) than a plan.

@@ -32,6 +32,7 @@ public struct PolicyChecker {
         for team in catalog.teams where !NamePattern.team.matches(team.name) {
             violations.append(Violation(.teamName, at: team.location, "Team name '\(team.name)' must match [a-z][a-z0-9-]* (no underscore: it separates the team prefix of connector names).", fix: "Rename the folder teams/\(team.name)."))
         }
+        violations += checkPromotion()
         var seen: [String: ConnectorDefinition] = [:]
         for connector in catalog.connectors {
             violations += check(connector)
@@ -40,6 +41,28 @@ public struct PolicyChecker {
                 violations.append(Violation(.duplicateName, at: connector.location, "Connector \(connector.fullName) on cluster \(connector.cluster) is also defined in \(first.location).", fix: "Give one of them another name, or delete one file.", connector: connector.fullName))
             } else {
                 seen[key] = connector
+            }
+        }
+        return violations
+    }
+
+    /// With `policy.requirePromotion`: a connector on a cluster of an environment is also defined
+    /// on a cluster of the environment just below (so, by induction, on every lower one).
+    func checkPromotion() -> [Violation] {
+        guard catalog.policy.requirePromotion else { return [] }
+        let rank = Dictionary(catalog.environments.enumerated().map { ($1, $0) }) { first, _ in first }
+        var violations: [Violation] = []
+        let definitions = Dictionary(grouping: catalog.connectors, by: \.fullName)
+        for name in definitions.keys.sorted() {
+            let connectors = definitions[name]!
+            let environments = Set(connectors.compactMap { catalog.cluster(named: $0.cluster)?.environment })
+            for connector in connectors {
+                guard let environment = catalog.cluster(named: connector.cluster)?.environment, let level = rank[environment], level > 0 else { continue }
+                let below = catalog.environments[level - 1]
+                guard !environments.contains(below) else { continue }
+                violations.append(Violation(.promotion, at: connector.location,
+                                            "Connector \(name) is on \(connector.cluster) (environment \(environment)) but on no cluster of \(below), the environment below: policy.requirePromotion wants it there first.",
+                                            fix: "Add a cluster of \(below) under `clusters:` of the connector, and promote to \(environment) once it runs there.", connector: name))
             }
         }
         return violations

@@ -63,7 +63,8 @@ public enum Scrubber {
         // JSON pairs: "password": "value".
         Rule(#"("\#(secretKey)"\s*:\s*)("(?:[^"\\]|\\.)*")"#) { _ in "\"\(Scrubber.mask)\"" },
         // key=value, also as a query parameter; quoted values keep their quotes.
-        Rule(#"((?<![A-Za-z0-9_.\-])\#(secretKey)["']?\s*=\s*)("[^"]*"|'[^']*'|[^\s,;&"'<>}\])]*)"#) { secret in
+        // A value already masked is left as it is (scrubbing twice changes nothing).
+        Rule(#"((?<![A-Za-z0-9_.\-])\#(secretKey)["']?\s*=\s*)(?!\(secret\))("[^"]*"|'[^']*'|[^\s,;&"'<>}\])]*)"#) { secret in
             if secret.hasPrefix("\"") { return "\"\(Scrubber.mask)\"" }
             if secret.hasPrefix("'") { return "'\(Scrubber.mask)'" }
             return Scrubber.mask

@@ -81,6 +81,7 @@ public final class AuditLog: Sendable {
             }
         }
         APITokens.migrate(&migrator)
+        GitOpsLedger.migrate(&migrator)
         try migrator.migrate(database)
     }
 

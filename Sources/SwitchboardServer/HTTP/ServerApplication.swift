@@ -9,9 +9,7 @@ import SwitchboardCore
 
 /// Everything the server is built from.
 public struct ServerDependencies: Sendable {
-    public let catalog: Catalog
     public let store: SnapshotStore
-    public let connections: ClusterConnections
     public let audit: AuditLog
     public let auth: AuthSettings
     public let logger: Logger
@@ -23,17 +21,24 @@ public struct ServerDependencies: Sendable {
     public let throttle = SignInThrottle()
     /// Personal API tokens, kept in the audit log's database.
     public let apiTokens: APITokens
+    /// The GitOps controller, when the server follows a repository.
+    public let gitops: GitOpsController?
+    /// The shared secret of push webhooks (`X-Hub-Signature-256`); nil: webhooks are refused.
+    public let webhookSecret: [UInt8]?
 
-    public init(catalog: Catalog, store: SnapshotStore, connections: ClusterConnections, audit: AuditLog, auth: AuthSettings, logger: Logger = Logger(label: "switchboard.server")) {
-        self.catalog = catalog
+    public init(store: SnapshotStore, audit: AuditLog, auth: AuthSettings, gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil, logger: Logger = Logger(label: "switchboard.server")) {
+        self.gitops = gitops
+        self.webhookSecret = webhookSecret
         self.store = store
-        self.connections = connections
         self.audit = audit
         self.auth = auth
         self.logger = logger
         self.apiTokens = APITokens(database: audit.database, localUsers: auth.localUsers)
     }
 
+    /// The catalog served now (the last good commit when a repository is followed).
+    public var catalog: Catalog { store.catalog }
+    public var connections: ClusterConnections { store.connections }
     var permissions: Permissions { Permissions(catalog: catalog) }
     var tokens: Tokens { Tokens(secret: auth.secret) }
     var actions: ConnectorActions {
@@ -50,17 +55,21 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     PageRoutes(dependencies: dependencies).register(on: router)
     APIRoutes(dependencies: dependencies).register(on: router)
     TokenRoutes(dependencies: dependencies).register(on: router)
+    GitOpsRoutes(dependencies: dependencies).register(on: router)
     return router
 }
 
 /// The whole server: the router on `host:port`, the poller that refreshes the snapshot, the lag
-/// poller, and the auto-restart controller that acts on each new snapshot.
+/// poller, the auto-restart controller that acts on each new snapshot, and the GitOps
+/// controller when the server follows a repository.
 public func buildApplication(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration) -> some ApplicationProtocol {
-    Application(
+    var services: [any Service] = [SnapshotPoller(store: dependencies.store, interval: pollInterval), LagPoller(store: dependencies.store, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
+                                   AutoRestarter(dependencies: dependencies, interval: pollInterval)]
+    if let gitops = dependencies.gitops { services.append(gitops) }
+    return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"),
-        services: [SnapshotPoller(store: dependencies.store, interval: pollInterval), LagPoller(store: dependencies.store, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
-                   AutoRestarter(dependencies: dependencies, interval: pollInterval)],
+        services: services,
         logger: dependencies.logger
     )
 }

@@ -17,6 +17,8 @@ import SwitchboardCore
 /// | `switchboard_cluster_up`, `switchboard_cluster_last_successful_poll_timestamp_seconds` | cluster |
 /// | `switchboard_cluster_poll_errors_total` | cluster |
 /// | `switchboard_actions_total` | cluster, team, action, outcome |
+/// | `switchboard_gitops_last_sync_timestamp_seconds`, `switchboard_gitops_last_sync_success`, `switchboard_gitops_commits_behind`, `switchboard_gitops_pending_changes`, `switchboard_gitops_drift` | cluster |
+/// | `switchboard_gitops_fetch_success`, `switchboard_gitops_commit_refused`, `switchboard_gitops_last_fetch_timestamp_seconds` | (none) |
 ///
 /// The team label comes from the catalog, or from the name's prefix when it names a catalog
 /// team; it is empty otherwise. No config value or trace is ever a label, so cardinality is
@@ -24,7 +26,13 @@ import SwitchboardCore
 /// tasks that are gone are unregistered.
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    private let gauges = NIOLockedValueBox<[String: Gauge]>([:])
+    /// Gauges by owner (the snapshot, the GitOps controller), then by name and labels: each
+    /// owner's update replaces only its own.
+    private let gauges = NIOLockedValueBox<[Owner: [String: Gauge]]>([:])
+
+    enum Owner: Hashable {
+        case snapshot, gitops
+    }
 
     public init() {}
 
@@ -43,20 +51,59 @@ public final class ServerMetrics: Sendable {
         ("switchboard_cluster_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll of the cluster."),
         ("switchboard_cluster_poll_errors_total", "Polls of the cluster that failed."),
         ("switchboard_actions_total", "Actions taken or refused through Switchboard."),
+        ("switchboard_gitops_last_sync_timestamp_seconds", "Unix time the GitOps controller last synced the cluster."),
+        ("switchboard_gitops_last_sync_success", "1 when the last sync of the cluster left it as the catalog wants (or reported only, by its mode), 0 when it failed, was refused or could not read the cluster."),
+        ("switchboard_gitops_commits_behind", "Commits of the followed branch that the cluster does not match yet."),
+        ("switchboard_gitops_pending_changes", "Changes a sync would make on the cluster now (manual mode, drift reported, or failed)."),
+        ("switchboard_gitops_drift", "Managed connectors changed behind Switchboard's back: they differ from the commit applied."),
+        ("switchboard_gitops_fetch_success", "1 when the last fetch of the catalog repository worked, else 0."),
+        ("switchboard_gitops_commit_refused", "1 while the newest commit of the branch is refused (it has problems; the last good one is served), else 0."),
+        ("switchboard_gitops_last_fetch_timestamp_seconds", "Unix time of the last fetch of the catalog repository."),
     ])
 
     static func descriptor(_ name: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? name)
     }
 
-    /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
-    public func update(_ snapshot: Snapshot, lag: [String: SinkLag]) {
-        var desired: [String: (name: String, labels: [(String, String)], value: Double)] = [:]
-        func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
+    /// The gauges one update wants, by name and labels.
+    struct Desired {
+        var gauges: [String: (name: String, labels: [(String, String)], value: Double)] = [:]
+
+        mutating func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
             // Label values are names and states; they go through the scrubber all the same.
             let labels = labels.map { ($0.0, Scrubber.scrub($0.1)) }
             let key = name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
-            desired[key] = (name, labels, value)
+            gauges[key] = (name, labels, value)
+        }
+    }
+
+    /// Brings the GitOps controller's gauges to its status.
+    public func update(gitops status: GitOpsStatus) {
+        var desired = Desired()
+        for cluster in status.clusters {
+            let labels = [("cluster", cluster.cluster)]
+            if let checkedAt = cluster.checkedAt {
+                desired.set("switchboard_gitops_last_sync_timestamp_seconds", labels, checkedAt.timeIntervalSince1970)
+            }
+            let success = [.inSync, .applied, .pending, .drifted].contains(cluster.result)
+            desired.set("switchboard_gitops_last_sync_success", labels, success ? 1 : 0)
+            desired.set("switchboard_gitops_commits_behind", labels, Double(cluster.commitsBehind))
+            desired.set("switchboard_gitops_pending_changes", labels, Double(cluster.pending.count))
+            desired.set("switchboard_gitops_drift", labels, Double(cluster.drifting.count))
+        }
+        desired.set("switchboard_gitops_fetch_success", [], status.fetchError == nil ? 1 : 0)
+        desired.set("switchboard_gitops_commit_refused", [], status.rejected == nil ? 0 : 1)
+        if let fetchedAt = status.fetchedAt {
+            desired.set("switchboard_gitops_last_fetch_timestamp_seconds", [], fetchedAt.timeIntervalSince1970)
+        }
+        install(desired, owner: .gitops)
+    }
+
+    /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
+    public func update(_ snapshot: Snapshot, lag: [String: SinkLag]) {
+        var desired = Desired()
+        func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            desired.set(name, labels, value)
         }
         for connector in snapshot.connectors.values {
             let base = [("cluster", connector.cluster), ("connector", connector.name), ("team", connector.team ?? "")]
@@ -87,17 +134,24 @@ public final class ServerMetrics: Sendable {
                 set("switchboard_cluster_last_successful_poll_timestamp_seconds", [("cluster", cluster.name)], readAt.timeIntervalSince1970)
             }
         }
+        install(desired, owner: .snapshot)
+    }
+
+    /// Sets the owner's gauges to `desired`, unregistering those it no longer has.
+    func install(_ desired: Desired, owner: Owner) {
         let registry = self.registry
-        gauges.withLockedValue { current in
-            for (key, gauge) in current where desired[key] == nil {
+        gauges.withLockedValue { all in
+            var current = all[owner] ?? [:]
+            for (key, gauge) in current where desired.gauges[key] == nil {
                 registry.unregisterGauge(gauge)
                 current.removeValue(forKey: key)
             }
-            for (key, wanted) in desired {
+            for (key, wanted) in desired.gauges {
                 let gauge = current[key] ?? registry.makeGauge(descriptor: Self.descriptor(wanted.name), labels: wanted.labels)
                 gauge.set(wanted.value)
                 current[key] = gauge
             }
+            all[owner] = current
         }
     }
 

@@ -52,9 +52,17 @@ enum AuditPage {
             """
         return """
             <tr><td>\(ISO8601DateFormatter().string(from: entry.at))</td><td>\(entry.user)</td><td>\(entry.action)\(task)</td>\
-            <td>\(entry.cluster == "-" ? "-" : "<a href=\"\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))\">\(entry.cluster)/\(entry.connector)</a>" as HTML)</td>\
+            <td>\(target(entry))</td>\
             <td>\(entry.outcome.rawValue)</td><td>\(entry.detail)\(offsets)</td></tr>
             """
+    }
+
+    /// A link to the connector, or to the cluster for a row of a whole cluster (a GitOps sync);
+    /// "-" when the row names neither (a token, a commit refused).
+    static func target(_ entry: AuditEntry) -> HTML {
+        if entry.cluster == "-" { return "-" }
+        if entry.connector == "-" { return "<a href=\"\(HTML.path("clusters", entry.cluster))\">\(entry.cluster)</a>" }
+        return "<a href=\"\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))\">\(entry.cluster)/\(entry.connector)</a>"
     }
 }
 

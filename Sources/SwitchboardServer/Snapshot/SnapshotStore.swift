@@ -10,8 +10,6 @@ import SwitchboardCore
 /// per refresh (plugins and version every few refreshes). A cluster that fails keeps its last
 /// good connectors, marked with the error and its time, so pages still render.
 public final class SnapshotStore: Sendable {
-    public let catalog: Catalog
-    let connections: ClusterConnections
     let logger: Logger
     /// Updated after every refresh and lag read.
     public let metrics: ServerMetrics
@@ -19,6 +17,10 @@ public final class SnapshotStore: Sendable {
     public let restarts = RestartBook()
     private let state = NIOLockedValueBox(State())
     private let installing = NIOLock()
+
+    /// The catalog the server shows and acts on, and clients for its clusters: fixed at start,
+    /// or the last good commit when the GitOps controller follows a repository.
+    private let source: NIOLockedValueBox<(catalog: Catalog, connections: ClusterConnections)>
 
     struct State {
         var snapshot = Snapshot.empty
@@ -30,10 +32,19 @@ public final class SnapshotStore: Sendable {
     }
 
     public init(catalog: Catalog, connections: ClusterConnections, metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "switchboard.snapshot")) {
-        self.catalog = catalog
-        self.connections = connections
+        self.source = NIOLockedValueBox((catalog, connections))
         self.metrics = metrics
         self.logger = logger
+    }
+
+    public var catalog: Catalog { source.withLockedValue { $0.catalog } }
+    public var connections: ClusterConnections { source.withLockedValue { $0.connections } }
+
+    /// Serves another catalog from now on (a new good commit), and rebuilds the snapshot from
+    /// what was last read (clusters the new catalog adds show once read at the next poll).
+    public func replace(catalog: Catalog, connections: ClusterConnections) {
+        source.withLockedValue { $0 = (catalog, connections) }
+        republish()
     }
 
     /// The latest snapshot (never waits for Connect).
@@ -67,7 +78,7 @@ public final class SnapshotStore: Sendable {
         // One install at a time, so that the metrics follow the snapshots in order.
         installing.withLock {
             guard generation > state.withLockedValue({ $0.installedGeneration }) else { return }
-            let snapshot = Snapshot.build(catalog: catalog, reads: reads, restarts: restarts.statuses)
+            let snapshot = Snapshot.build(catalog: catalog, reads: reads.filter { catalog.cluster(named: $0.key) != nil }, restarts: restarts.statuses)
             let lag = state.withLockedValue { state -> [String: SinkLag] in
                 state.installedGeneration = generation
                 state.snapshot = snapshot
@@ -129,7 +140,7 @@ public final class SnapshotStore: Sendable {
     func read(_ cluster: String, details: Bool) async -> ClusterRead {
         var read = ClusterRead()
         do {
-            let client = try connections.client(cluster)
+            let client = try self.connections.client(cluster)
             let started = ContinuousClock.now
             read.connectors = try await client.connectors()
             read.readAt = Date()

@@ -234,6 +234,12 @@ extension OpenAPIDocument {
             "/api/v1/tokens": tokens,
             "/api/v1/tokens/{id}": PathItem(delete: Operation(summary: "Revoke one of your tokens", operationId: "revokeToken", parameters: [.path("id", .integer), .reference("CSRF")],
                                                               responses: ["200": .json("Revoked", .object(["result": .string])), "401": .reference("Unauthorized"), "403": .reference("Error"), "404": .reference("Error")])),
+            "/api/v1/gitops": read("The GitOps controller (a server following a repository): the commit served or refused, and per cluster what was applied, its result and what is pending",
+                                   "getGitOps", nil, "The controller's status", .ref("GitOpsStatus"), notFound: true),
+            "/api/v1/gitops/clusters/{cluster}/apply": PathItem(post: Operation(
+                summary: "Apply the cluster's pending plan at the next sync, whatever its mode (platform admins)", operationId: "applyGitOpsPlan",
+                parameters: [.reference("Cluster"), .reference("CSRF")],
+                responses: ["202": .json("Queued", .object(["status": .string, "detail": .string])), "401": .reference("Unauthorized"), "403": .reference("Error"), "404": .reference("Error")])),
             "/api/v1/teams": read("Catalog teams and their connectors", "listTeams", nil, "Teams", .array(.ref("Team"))),
             "/api/v1/teams/{team}": read("One team", "getTeam", [.path("team", .string)], "The team", .ref("Team"), notFound: true),
             "/api/v1/audit": read("The audit log, newest first", "audit", [.query("limit", Schema(type: "integer", minimum: 1, maximum: 1000))],
@@ -246,6 +252,20 @@ extension OpenAPIDocument {
         let role = Schema.oneOf(Role.allCases.map(\.rawValue), description: "A role: viewer < reader < operator < owner < admin")
         return [
             "Error": .object(required: ["error"], ["error": .string]),
+            "Commit": .object(required: ["hash", "author", "subject", "date"], ["hash": .string, "author": .string, "subject": .string, "date": .dateTime]),
+            "GitOpsStatus": .object(required: ["repository", "branch", "commitsBehind", "clusters"], [
+                "repository": .string, "branch": .string, "folder": .string, "fetched": .ref("Commit"), "fetchedAt": .dateTime, "fetchError": .string,
+                "current": .ref("Commit"), "lastSyncAt": .dateTime, "commitsBehind": .integer,
+                "rejected": .object(required: ["commit", "at", "problems"], ["commit": .ref("Commit"), "at": .dateTime, "problems": .strings]),
+                "clusters": .array(.object(required: ["cluster", "mode", "drift", "result", "outcomes", "pending", "drifting", "commitsBehind"], [
+                    "cluster": .string, "mode": .oneOf(GitOpsSettings.Mode.allCases.map(\.rawValue)), "drift": .oneOf(GitOpsSettings.Drift.allCases.map(\.rawValue)),
+                    "result": .oneOf(ClusterSync.Result.allCases.map(\.rawValue)), "detail": .string,
+                    "applied": .ref("Commit"), "appliedAt": .dateTime, "matched": .ref("Commit"), "checkedAt": .dateTime, "commitsBehind": .integer,
+                    "outcomes": .array(.object(required: ["connector", "action", "result"], ["connector": .string, "action": .string, "result": .string, "detail": .string])),
+                    "pending": Schema(type: "array", description: "Changes a sync would make now, as plan --output json shows them (key changes only for connectors whose config you may read)", items: .object([:])),
+                    "drifting": .strings,
+                ])),
+            ]),
             "Done": .object(required: ["result", "action"], [
                 "result": .string, "action": .string,
                 "offsets": .object(required: ["before", "message"], ["before": .ref("Offsets"), "after": .ref("Offsets"), "message": .string]),

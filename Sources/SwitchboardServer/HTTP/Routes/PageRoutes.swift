@@ -89,7 +89,8 @@ struct PageRoutes {
     // MARK: helpers
 
     func pageContext(_ context: Context?) -> PageContext {
-        PageContext(user: context?.user, session: context?.session, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil)
+        PageContext(user: context?.user, session: context?.session, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil,
+                    following: dependencies.gitops != nil)
     }
 
     /// Runs `body` for a signed-in user; otherwise sends them to sign in.

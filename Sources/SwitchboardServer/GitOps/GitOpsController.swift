@@ -1,0 +1,437 @@
+import ConnectClient
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Reconciler
+import ServiceLifecycle
+import SwitchboardCore
+
+/// Follows a catalog repository and keeps the clusters on its newest good commit.
+///
+/// Each sync (every interval, and at once when a signed webhook arrives): fetch the branch;
+/// a new commit is checked out and loaded with every check of `validate` (a commit with
+/// problems is refused, the last good one stays, and the UI says why); the served catalog is
+/// replaced; then every cluster is read (one bulk read each) and planned. A cluster in `auto`
+/// mode gets the plan applied with every guard of `apply` (the deletion limit, `protect`,
+/// Connect's validation before the first write) when the commit is new to it, when its last
+/// apply failed, or when it corrects drift; otherwise its plan is shown as pending (manual
+/// mode) or as drift (report). Each sync that writes is audited as done by
+/// ``GitOpsController/user`` with the commit. Syncs never overlap.
+public final class GitOpsController: Service, Sendable {
+    /// The name the audit log gives the controller's writes.
+    public static let user = "switchboard:gitops"
+
+    let store: SnapshotStore
+    let audit: AuditLog
+    let repository: GitRepository
+    let interval: Duration
+    /// The deadline of a cluster read; writes get the applier's own.
+    let timeout: Duration
+    let applyOptions: Applier.Options
+    let ledger: GitOpsLedger
+    let logger: Logger
+    private let state: NIOLockedValueBox<GitOpsStatus>
+    /// Clusters someone asked to apply now (also in manual mode), taken by the next sync.
+    private let requested = NIOLockedValueBox<[String: String]>([:])
+    private let wakeup = Wakeup()
+
+    /// `served`: the commit the server starts with (``start(repository:audit:timeout:logger:)``).
+    public init(store: SnapshotStore, audit: AuditLog, repository: GitRepository, served: GitOpsStart, interval: Duration, timeout: Duration, logger: Logger) {
+        self.store = store
+        self.audit = audit
+        self.repository = repository
+        self.interval = interval
+        self.timeout = timeout
+        applyOptions = Applier.Options(retry: RetryPolicy(maxElapsed: timeout * 2), unreachableGrace: timeout)
+        ledger = GitOpsLedger(database: audit.database)
+        self.logger = logger
+        var status = GitOpsStatus(repository: repository.url, branch: repository.branch, folder: repository.folder)
+        status.current = served.commit
+        status.rejected = served.rejected
+        status.fetched = served.fetched
+        status.fetchedAt = served.fetched.map { _ in Date() }
+        state = NIOLockedValueBox(status)
+    }
+
+    /// What the controller knows now (never waits for a sync).
+    public var status: GitOpsStatus { state.withLockedValue { $0 } }
+
+    /// Starts a sync now, or right after the one running (a push webhook).
+    public func wake() { wakeup.signal() }
+
+    /// Applies the pending plan of `cluster` at the next sync, whatever its mode (someone allowed
+    /// to do so pressed "apply"); `user` is who asked.
+    public func requestApply(cluster: String, by user: String) {
+        requested.withLockedValue { $0[cluster] = user }
+        wakeup.signal()
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.sync()
+                await self.nap()
+            }
+        }
+    }
+
+    /// Until the interval ends or someone wakes the controller.
+    func nap() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: self.interval) }
+            group.addTask { await self.wakeup.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// One sync: fetch, load a new commit, read, plan, apply or report per cluster.
+    public func sync() async {
+        let now = Date()
+        var tip: GitRepository.Commit?
+        do {
+            tip = try await repository.fetch()
+            state.withLockedValue { $0.fetched = tip; $0.fetchedAt = now; $0.fetchError = nil }
+        } catch {
+            logger.warning("GitOps: cannot fetch the catalog repository", metadata: ["error": "\(error.description)"])
+            state.withLockedValue { $0.fetchError = error.description; $0.fetchedAt = now }
+        }
+        if let tip {
+            await load(tip)
+        }
+        guard let current = status.current else {
+            store.metrics.update(gitops: status)
+            return
+        }
+        await reconcile(current: current, tip: tip)
+        state.withLockedValue { $0.lastSyncAt = Date() }
+        store.metrics.update(gitops: status)
+    }
+
+    /// Loads `commit` unless it is the one served or the one refused last.
+    func load(_ commit: GitRepository.Commit) async {
+        let known = state.withLockedValue { ($0.current?.hash, $0.rejected?.commit.hash) }
+        guard commit.hash != known.0, commit.hash != known.1 else { return }
+        do throws(GitRepository.Failure) {
+            let (catalog, connections) = try await Self.catalog(at: commit, of: repository, timeout: timeout, logger: logger)
+            store.replace(catalog: catalog, connections: connections)
+            state.withLockedValue { status in
+                status.current = commit
+                status.rejected = nil
+            }
+            do {
+                try ledger.serve(commit.hash)
+            } catch {
+                logger.error("GitOps: cannot record the commit served in the database", metadata: ["error": "\(error)"])
+            }
+            logger.info("GitOps: serving a new commit", metadata: ["commit": "\(commit.summary)"])
+            record(AuditEntry(user: Self.user, action: "gitops-load", cluster: "-", connector: "-", outcome: .succeeded, detail: "commit \(commit.summary) is served"))
+            await repository.pruneCheckouts(keeping: [commit.hash])
+        } catch {
+            let rejected = GitOpsStatus.Rejected(commit: commit, at: Date(), problems: Self.lines(error))
+            state.withLockedValue { $0.rejected = rejected }
+            logger.warning("GitOps: refused a commit", metadata: ["commit": "\(commit.summary)", "problems": "\(rejected.problems.count)"])
+            record(AuditEntry(user: Self.user, action: "gitops-refuse", cluster: "-", connector: "-", outcome: .failed,
+                              detail: "commit \(commit.summary) not applied: " + rejected.problems.prefix(20).joined(separator: "\n")))
+            let served = state.withLockedValue { $0.current?.hash }
+            await repository.pruneCheckouts(keeping: Set([served].compactMap { $0 }))
+        }
+    }
+
+    static func lines(_ error: GitRepository.Failure) -> [String] {
+        Scrubber.scrub(error.description).split(separator: "\n").map(String.init)
+    }
+
+    /// The catalog of `commit`, checked as `validate` checks it, with clients for its clusters.
+    static func catalog(at commit: GitRepository.Commit, of repository: GitRepository, timeout: Duration, logger: Logger) async throws(GitRepository.Failure) -> (Catalog, ClusterConnections) {
+        let folder = try await repository.checkout(commit)
+        let catalog: Catalog
+        do {
+            catalog = try CatalogLoader.loadChecked(from: folder)
+        } catch {
+            throw GitRepository.Failure(description: "\(error)")
+        }
+        do {
+            return (catalog, try ClusterConnections(catalog: catalog, timeout: timeout, logger: logger))
+        } catch {
+            throw GitRepository.Failure(description: "\(error)")
+        }
+    }
+
+    /// The catalog a server following `repository` starts with: the branch's newest commit, or
+    /// when it has problems (or cannot be fetched) the commit served last time; with neither,
+    /// the error says what was wrong with each.
+    public static func start(repository: GitRepository, audit: AuditLog, timeout: Duration, logger: Logger) async throws(GitRepository.Failure) -> GitOpsStart {
+        let ledger = GitOpsLedger(database: audit.database)
+        var problems: [String] = []
+        var fetched: GitRepository.Commit?
+        var rejected: GitOpsStatus.Rejected?
+        do {
+            let tip = try await repository.fetch()
+            fetched = tip
+            do {
+                let (catalog, connections) = try await Self.catalog(at: tip, of: repository, timeout: timeout, logger: logger)
+                try? ledger.serve(tip.hash)  // recorded again at the next new commit; a failure here only costs the fallback
+                return GitOpsStart(catalog: catalog, connections: connections, commit: tip, fetched: tip, rejected: nil)
+            } catch {
+                rejected = .init(commit: tip, at: Date(), problems: lines(error))
+                problems.append("the newest commit \(tip.summary) has problems:\n" + lines(error).joined(separator: "\n"))
+            }
+        } catch {
+            problems.append(error.description)
+        }
+        let served: String?
+        do {
+            served = try ledger.served()
+        } catch {
+            throw GitRepository.Failure(description: problems.joined(separator: "\n") + "\nand the commit served last cannot be read from the database: \(error)")
+        }
+        if let served {
+            do {
+                let commit = try await repository.commit(served)
+                let (catalog, connections) = try await Self.catalog(at: commit, of: repository, timeout: timeout, logger: logger)
+                logger.warning("GitOps: starting with the commit served last", metadata: ["commit": "\(commit.summary)"])
+                return GitOpsStart(catalog: catalog, connections: connections, commit: commit, fetched: fetched, rejected: rejected)
+            } catch {
+                problems.append("the commit served last (\(served.prefix(10))) cannot be loaded either: \(error.description)")
+            }
+        }
+        throw GitRepository.Failure(description: "there is no good commit to serve: " + problems.joined(separator: "\n"))
+    }
+
+    /// Reads and plans every cluster of the served catalog, then applies or reports per cluster.
+    func reconcile(current: GitRepository.Commit, tip: GitRepository.Commit?) async {
+        let catalog = store.catalog
+        let connections = store.connections
+        let behind: Int
+        if let tip, tip.hash != current.hash {
+            behind = (try? await repository.count(from: current.hash, to: tip.hash)) ?? 1  // a display number: one at least
+        } else {
+            behind = 0
+        }
+        var ledger: [String: GitOpsLedger.Row]
+        do {
+            ledger = try self.ledger.rows()
+        } catch {
+            // Without its memory the controller cannot tell drift from a new commit: it writes nothing.
+            logger.error("GitOps: cannot read the controller's state from the database; nothing is applied", metadata: ["error": "\(error)"])
+            state.withLockedValue { $0.fetchError = "cannot read the controller's state from the database: \(Scrubber.scrub("\(error)"))" }
+            return
+        }
+        let requests = requested.withLockedValue { requests in defer { requests = [:] }; return requests }
+        let syncs = await withTaskGroup(of: ClusterSync.self) { group in
+            for cluster in catalog.clusters {
+                let row = ledger[cluster.name] ?? .init(cluster: cluster.name)
+                group.addTask {
+                    await self.sync(cluster, catalog: catalog, connections: connections, current: current, row: row, requestedBy: requests[cluster.name])
+                }
+            }
+            var syncs: [ClusterSync] = []
+            for await sync in group { syncs.append(sync) }
+            return syncs
+        }
+        state.withLockedValue { status in
+            status.commitsBehind = behind
+            status.clusters = syncs.sorted { $0.cluster < $1.cluster }
+            for index in status.clusters.indices where status.clusters[index].result != .inSync {
+                status.clusters[index].commitsBehind += behind
+            }
+        }
+    }
+
+    func sync(_ cluster: ClusterDefinition, catalog: Catalog, connections: ClusterConnections, current: GitRepository.Commit,
+              row: GitOpsLedger.Row, requestedBy: String?) async -> ClusterSync {
+        var sync = ClusterSync(cluster: cluster.name, mode: cluster.gitops.mode, drift: cluster.gitops.drift, result: .inSync,
+                               applied: nil, appliedAt: row.appliedAt, matched: nil, outcomes: [], pending: [], drifting: [], commitsBehind: 0, checkedAt: Date())
+        let previous = status.cluster(cluster.name)
+        sync.applied = row.appliedHash == previous?.applied?.hash ? previous?.applied : await describe(row.appliedHash)
+        sync.matched = row.matchedHash == previous?.matched?.hash ? previous?.matched : await describe(row.matchedHash)
+        let live: LiveState
+        do {
+            live = try await LiveStateReader(connections: connections, deadline: timeout).read(clusters: [cluster.name])
+        } catch {
+            sync.result = .unreachable
+            sync.detail = Scrubber.scrub(error.description)
+            sync.outcomes = previous?.outcomes ?? []
+            return sync
+        }
+        let plan = Planner(catalog: catalog).plan(live: live.liveConnectors)
+        let clusterPlan = plan.clusters.first { $0.cluster == cluster.name } ?? ClusterPlan(cluster: cluster.name, changes: [], unchanged: [], unmanaged: [])
+        var row = row
+        // A commit the cluster already matched counts as applied: what differs later is drift.
+        let seen = row.matchedHash == current.hash ? current.hash : row.appliedHash
+        let decision = Self.decide(changes: clusterPlan.changes.count, settings: cluster.gitops, appliedHash: seen, currentHash: current.hash,
+                                   lastResult: previous?.result, requested: requestedBy != nil)
+        switch decision {
+        case .inSync:
+            sync.result = .inSync
+            row.matchedHash = current.hash
+            sync.matched = current
+        case .report(let result):
+            sync.result = result
+            sync.pending = clusterPlan.changes
+            // Drift: the commit served was applied here, yet the cluster differs from it.
+            if row.appliedHash == current.hash || row.matchedHash == current.hash {
+                sync.drifting = clusterPlan.changes.filter { $0.action != .create }.map(\.connector)
+                sync.result = cluster.gitops.mode == .manual ? .pending : .drifted
+            }
+            sync.outcomes = previous?.outcomes ?? []
+            sync.detail = previous?.detail
+            if sync.result == .refused, previous?.result == .refused {
+                sync.detail = previous?.detail
+            }
+        case .apply:
+            let by = requestedBy ?? Self.user
+            let outcome = await apply(ClusterPlan(cluster: cluster.name, changes: clusterPlan.changes, unchanged: [], unmanaged: []), catalog: catalog,
+                                      connections: connections, commit: current, by: by)
+            sync.result = outcome.result
+            sync.detail = outcome.detail
+            sync.outcomes = outcome.outcomes
+            row.appliedHash = current.hash
+            row.appliedAt = Date()
+            sync.applied = current
+            sync.appliedAt = row.appliedAt
+            if outcome.result == .applied {
+                row.matchedHash = current.hash
+                sync.matched = current
+            } else {
+                sync.pending = clusterPlan.changes
+            }
+        }
+        if let matched = sync.matched, matched.hash != current.hash, sync.result != .inSync {
+            sync.commitsBehind = (try? await repository.count(from: matched.hash, to: current.hash)) ?? 1  // a display number: one at least
+        } else if sync.matched == nil, sync.result != .inSync {
+            sync.commitsBehind = 1
+        }
+        do {
+            try ledger.save(row)
+        } catch {
+            logger.error("GitOps: cannot record the cluster's sync in the database", metadata: ["cluster": "\(cluster.name)", "error": "\(error)"])
+        }
+        return sync
+    }
+
+    /// What a sync does on one cluster.
+    public enum Decision: Equatable, Sendable {
+        case inSync
+        case apply
+        /// Show the plan only, with this result.
+        case report(ClusterSync.Result)
+    }
+
+    /// `appliedHash`: the newest commit applied to the cluster or matched by it.
+    /// Apply when the commit is new to an `auto` cluster, when its last apply failed (a
+    /// refusal is not retried: it would refuse again until a new commit), when drift is
+    /// corrected, or when someone asked; otherwise report.
+    public static func decide(changes: Int, settings: GitOpsSettings, appliedHash: String?, currentHash: String, lastResult: ClusterSync.Result?, requested: Bool) -> Decision {
+        guard changes > 0 else { return .inSync }
+        if requested { return .apply }
+        guard settings.mode == .auto else { return .report(.pending) }
+        if appliedHash != currentHash { return .apply }
+        if lastResult == .failed { return .apply }
+        if lastResult == .refused { return .report(.refused) }
+        return settings.correctsDrift ? .apply : .report(.drifted)
+    }
+
+    struct ApplyOutcome {
+        var result: ClusterSync.Result
+        var detail: String?
+        var outcomes: [ClusterSync.Outcome]
+    }
+
+    /// The guards, then the writes; every change and the sync itself audited with the commit.
+    func apply(_ clusterPlan: ClusterPlan, catalog: Catalog, connections: ClusterConnections, commit: GitRepository.Commit, by user: String) async -> ApplyOutcome {
+        let plan = Plan(clusters: [clusterPlan])
+        let applier = Applier(connections: connections, options: applyOptions)
+        let cluster = clusterPlan.cluster
+        logger.info("GitOps: applying", metadata: ["cluster": "\(cluster)", "commit": "\(commit.short)", "changes": "\(plan.changes.count)"])
+        do {
+            try await applier.preflight(plan, catalog: catalog)
+        } catch {
+            let detail = Scrubber.scrub(error.description)
+            record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: .failed,
+                                      detail: "commit \(commit.summary): refused, nothing written: \(detail)"))
+            return ApplyOutcome(result: .refused, detail: detail, outcomes: [])
+        }
+        let outcomes = await applier.write(plan, catalog: catalog)
+        var rows: [ClusterSync.Outcome] = []
+        for outcome in outcomes {
+            let change = outcome.change
+            let (result, detail): (String, String?) = switch outcome.result {
+            case .applied: ("applied", nil)
+            case .failed(let reason): ("failed", Scrubber.scrub(reason))
+            case .timedOut(let state): ("timed-out", "did not reach \(change.toState?.rawValue ?? "its state") in time; last seen: \(state ?? "no status")")
+            }
+            rows.append(.init(connector: change.connector, action: change.action.rawValue, result: result, detail: detail))
+            record(AuditEntry(user: user, action: "gitops-\(change.action.rawValue)", cluster: cluster, connector: change.connector,
+                                      outcome: result == "applied" ? .succeeded : .failed,
+                                      detail: "commit \(commit.summary)" + (detail.map { ": \($0)" } ?? "")))
+        }
+        let failed = rows.filter { $0.result != "applied" }.count
+        record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: failed == 0 ? .succeeded : .failed,
+                                  detail: "commit \(commit.summary): \(rows.count - failed) of \(rows.count) change(s) applied"))
+        Task { await store.refresh() }
+        return ApplyOutcome(result: failed == 0 ? .applied : .failed, detail: failed == 0 ? nil : "\(failed) of \(rows.count) change(s) failed; retried at the next sync", outcomes: rows)
+    }
+
+    /// Audits an entry of the controller's (and counts it in `switchboard_actions_total`).
+    func record(_ entry: AuditEntry) {
+        let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
+        store.metrics.recordAction(cluster: entry.cluster, team: team, action: entry.action, outcome: entry.outcome.rawValue)
+        do {
+            try audit.record(entry)
+        } catch {
+            logger.error("Could not write the audit log", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A commit of the ledger, described by git (nil when unknown or gone).
+    func describe(_ hash: String?) async -> GitRepository.Commit? {
+        guard let hash else { return nil }
+        return try? await repository.commit(hash)  // a display detail: a commit git no longer has shows as its hash alone below
+    }
+}
+
+extension GitOpsController: CustomStringConvertible {
+    public var description: String { "GitOpsController" }
+}
+
+/// Wakes one waiter, or the next one to wait when nobody waits now.
+final class Wakeup: Sendable {
+    private let box = NIOLockedValueBox<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func signal() {
+        let waiter = box.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns on the next signal (or at once if one came meanwhile), or when cancelled.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = box.withLockedValue { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = box.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}
