@@ -6,10 +6,12 @@ import LocalStack
 /// The real local stack that integration tests run against, started once per test process.
 ///
 /// It lives in `.switchboard/test` (apart from a developer's `.switchboard/dev`) on its own ports,
-/// and runs four Connect clusters on one broker:
+/// and runs five Connect clusters on one broker:
 /// - `alpha` and `beta` (one worker each): catalog, plan and apply tests, two clusters in one plan;
 /// - `scale` (three workers): task spreading and failover, so killing a worker disturbs nobody else;
 /// - `fault` (one worker): the fault suite kills and restarts its only worker;
+/// - `gitops` (one worker): the GitOps controller's creates, edits and deletes, whose rebalances
+///   made actions of other suites on beta wait out Connect's 409 "stale configuration";
 /// plus PostgreSQL for Debezium CDC. `scripts/test` stops it when the tests end.
 public actor TestStack {
     public static let shared = TestStack()
@@ -29,7 +31,7 @@ public actor TestStack {
                 cache: root.appendingPathComponent("cache"),
                 brokerPort: 29092,
                 connectBasePort: 28083,
-                clusters: [.init(name: "alpha"), .init(name: "beta"), .init(name: "scale", workers: 3), .init(name: "fault")],
+                clusters: [.init(name: "alpha"), .init(name: "beta"), .init(name: "scale", workers: 3), .init(name: "fault"), .init(name: "gitops")],
                 postgresPort: 25432
             ),
             progress: { print("[test stack] \($0)") }
@@ -48,7 +50,7 @@ public actor TestStack {
     }
 
     /// A client for a cluster of the test stack, over all its worker URLs. Its deadline is longer
-    /// than the product's default: tests call it to set up and check, on a stack of seven JVMs
+    /// than the product's default: tests call it to set up and check, on a stack of eight JVMs
     /// sharing two cores, where a busy worker was seen not answering for over 30 s.
     public nonisolated func client(_ cluster: String) -> ConnectClient {
         ConnectClient(endpoint: ConnectEndpoint(urls: stack.configuration.workerURLs(of: cluster)), requestTimeout: .seconds(100),

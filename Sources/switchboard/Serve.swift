@@ -102,8 +102,8 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(flag) is for a server that follows a repository; add --git-repository URL.")
             }
         }
-        if let gitRepository, gitRepository.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--git-repository is empty; give a URL git can fetch or a local path.")
+        if let gitRepository, let problem = GitRepository.problem(url: gitRepository, branch: gitBranch) {
+            throw ValidationError("--git-repository/--git-branch: \(problem).")
         }
         if usersFile == nil && trustedProxies.isEmpty && !insecureDev {
             throw ValidationError("serve needs a way to sign people in: --users-file FILE and/or --trusted-proxy ADDR. For local development only, --insecure-dev.")

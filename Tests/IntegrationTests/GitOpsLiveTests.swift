@@ -13,7 +13,7 @@ import TestSupport
 import Testing
 
 /// The GitOps controller following a local bare repository and keeping the real clusters on
-/// it: beta in `auto` mode, alpha in `manual`.
+/// it: cluster gitops (the test stack's, for this suite alone) in `auto` mode, alpha in `manual`.
 @Suite("GitOps against real Connect", .tags(.realStack))
 struct GitOpsLiveTests {
     static let users = LocalUsers(entries: ["alice", "pat"].map { .init(name: $0, passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil) })
@@ -31,16 +31,17 @@ struct GitOpsLiveTests {
 
     @Test func commitsAreAppliedBadOnesRefusedDriftCorrectedOrReportedAndDeletesGuarded() async throws {
         try await TestStack.shared.up()
-        let alpha = TestStack.shared.client("alpha"), beta = TestStack.shared.client("beta")
-        let live = try LiveCatalog(policy: "  maxDeletesPerApply: 0")
+        let alpha = TestStack.shared.client("alpha"), auto = TestStack.shared.client("gitops")
+        let stack = TestStack.shared.stack.configuration
+        let live = try LiveCatalog(extraClusters: "  - name: gitops\n    url: \(stack.workerURLs(of: "gitops")[0])\n", policy: "  maxDeletesPerApply: 0")
         let yaml = try String(contentsOf: live.folder.root.appendingPathComponent("switchboard.yaml"), encoding: .utf8)
-        @Sendable func platform(beta drift: String, deletes: Int) -> String {
+        @Sendable func platform(auto drift: String, deletes: Int) -> String {
             yaml.replacingOccurrences(of: "  - name: alpha\n", with: "  - name: alpha\n    gitops:\n      mode: manual\n")
-                .replacingOccurrences(of: "  - name: beta\n", with: "  - name: beta\n    gitops:\n      drift: \(drift)\n")
+                .replacingOccurrences(of: "  - name: gitops\n", with: "  - name: gitops\n    gitops:\n      drift: \(drift)\n")
                 .replacingOccurrences(of: "maxDeletesPerApply: 0", with: "maxDeletesPerApply: \(deletes)") + "\nadmins:\n  users: [pat]\n"
         }
-        try live.folder.write("switchboard.yaml", platform(beta: "correct", deletes: 0))
-        try live.fileSink("orders", topic: "\(live.team)-orders", cluster: "beta")
+        try live.folder.write("switchboard.yaml", platform(auto: "correct", deletes: 0))
+        try live.fileSink("orders", topic: "\(live.team)-orders", cluster: "gitops")
         try live.fileSink("audit", topic: "\(live.team)-audit", cluster: "alpha")
         let orders = "\(live.team)_orders", auditSink = "\(live.team)_audit"
         let remote = try await GitRemote(work: live.folder.root)
@@ -53,8 +54,8 @@ struct GitOpsLiveTests {
         let loop = Task { try await controller.run() }
         defer { loop.cancel() }
 
-        // The commit reaches beta (auto) within an interval; alpha (manual) shows it pending.
-        try await eventually(timeout: .seconds(180), "\(orders) to run on beta") { try await beta.connectors()[orders]?.status?.connector.state == .running ? true : nil }
+        // The commit reaches cluster gitops (auto) within an interval; alpha (manual) shows it pending.
+        try await eventually(timeout: .seconds(180), "\(orders) to run on gitops") { try await auto.connectors()[orders]?.status?.connector.state == .running ? true : nil }
         try await eventually(timeout: .seconds(60), "alpha's pending plan") { () -> Bool? in
             guard let sync = controller.status.cluster("alpha"), sync.result == .pending else { return nil }
             return sync.pending.contains { $0.connector == auditSink && $0.action == .create } ? true : nil
@@ -62,44 +63,44 @@ struct GitOpsLiveTests {
         #expect(try await alpha.connectors()[auditSink] == nil, "a manual cluster is not written")
         let created = try audit.recent(limit: 500).filter { $0.action == "gitops-create" && $0.connector == orders }
         #expect(created.count == 1 && created[0].user == GitOpsController.user && created[0].detail?.contains(String(first.prefix(10))) == true, "\(created)")
-        #expect(controller.status.cluster("beta")?.applied?.hash == first)
+        #expect(controller.status.cluster("gitops")?.applied?.hash == first)
 
         // A commit that breaks policy is not applied; the served commit stays, and the page says why.
         try live.folder.write("teams/\(live.team)/connectors/orders.yaml", try String(contentsOf: live.folder.root.appendingPathComponent("teams/\(live.team)/connectors/orders.yaml"), encoding: .utf8) + "\ntasks: 99\n")
         let bad = try await remote.commitAndPush("Ninety-nine tasks")
         try await eventually(timeout: .seconds(60), "the bad commit refused") { controller.status.rejected?.commit.hash == bad ? true : nil }
         #expect(controller.status.current?.hash == first)
-        #expect(try await beta.connectors()[orders]?.info?.config["tasks.max"] != "99")
+        #expect(try await auto.connectors()[orders]?.info?.config["tasks.max"] != "99")
         let dependencies = ServerDependencies(store: store, audit: audit, auth: AuthSettings(localUsers: Self.users), gitops: controller, webhookSecret: Array(Self.secret.utf8))
         try await Application(router: buildRouter(dependencies)).test(.router) { client in
             let cookie = try await client.signIn(as: "alice")
             let (status, page) = try await client.get("/gitops", cookie: cookie)
             #expect(status == .ok && page.contains(String(bad.prefix(10))) && page.contains("asks for 99 tasks"), "\(page)")
         }
-        try live.fileSink("orders", topic: "\(live.team)-orders", cluster: "beta")
+        try live.fileSink("orders", topic: "\(live.team)-orders", cluster: "gitops")
         let fixed = try await remote.commitAndPush("Back to one task")
 
-        // Drift on beta (drift: correct) is restored at the next sync.
+        // Drift on gitops (drift: correct) is restored at the next sync.
         try await eventually(timeout: .seconds(60), "the fixed commit served") { controller.status.current?.hash == fixed ? true : nil }
-        var edited = try #require(try await beta.connectors()[orders]?.info?.config)
+        var edited = try #require(try await auto.connectors()[orders]?.info?.config)
         edited["file"] = live.data.appendingPathComponent("elsewhere.out").path
-        _ = try await beta.putConfig(orders, config: edited)
+        _ = try await auto.putConfig(orders, config: edited)
         try await eventually(timeout: .seconds(90), "the drift corrected") { () -> Bool? in
-            try await beta.connectors()[orders]?.info?.config["file"] == live.data.appendingPathComponent("orders.out").path ? true : nil
+            try await auto.connectors()[orders]?.info?.config["file"] == live.data.appendingPathComponent("orders.out").path ? true : nil
         }
 
         // With drift: report, the same edit is shown, counted in metrics, and left alone.
-        try live.folder.write("switchboard.yaml", platform(beta: "report", deletes: 0))
-        let report = try await remote.commitAndPush("Only report drift on beta")
-        try await eventually(timeout: .seconds(60), "the report commit applied") { controller.status.cluster("beta")?.matched?.hash == report ? true : nil }
-        _ = try await beta.putConfig(orders, config: edited)
+        try live.folder.write("switchboard.yaml", platform(auto: "report", deletes: 0))
+        let report = try await remote.commitAndPush("Only report drift on gitops")
+        try await eventually(timeout: .seconds(60), "the report commit applied") { controller.status.cluster("gitops")?.matched?.hash == report ? true : nil }
+        _ = try await auto.putConfig(orders, config: edited)
         try await eventually(timeout: .seconds(60), "the drift reported") { () -> Bool? in
-            controller.status.cluster("beta")?.drifting == [orders] ? true : nil
+            controller.status.cluster("gitops")?.drifting == [orders] ? true : nil
         }
-        #expect(controller.status.cluster("beta")?.result == .drifted)
-        #expect(String(decoding: store.metrics.emit(), as: UTF8.self).contains(#"switchboard_gitops_drift{cluster="beta"} 1"#))
+        #expect(controller.status.cluster("gitops")?.result == .drifted)
+        #expect(String(decoding: store.metrics.emit(), as: UTF8.self).contains(#"switchboard_gitops_drift{cluster="gitops"} 1"#))
         try await Task.sleep(for: .seconds(5))
-        #expect(try await beta.connectors()[orders]?.info?.config["file"] == edited["file"], "reported, not corrected")
+        #expect(try await auto.connectors()[orders]?.info?.config["file"] == edited["file"], "reported, not corrected")
         loop.cancel()
 
         // Phase 2: a long interval; a signed webhook syncs at once.
@@ -121,17 +122,17 @@ struct GitOpsLiveTests {
             let deleting = try await remote.commitAndPush("Remove the orders sink")
             #expect(try await push() == .accepted)
             try await eventually(timeout: .seconds(120), "the delete refused") { () -> Bool? in
-                guard let sync = hooked.status.cluster("beta"), sync.applied?.hash == deleting else { return nil }
+                guard let sync = hooked.status.cluster("gitops"), sync.applied?.hash == deleting else { return nil }
                 return sync.result == .refused ? true : nil
             }
-            #expect(hooked.status.cluster("beta")?.detail?.contains("maxDeletesPerApply") == true)
-            #expect(try await beta.connectors()[orders] != nil, "the guard kept it")
+            #expect(hooked.status.cluster("gitops")?.detail?.contains("maxDeletesPerApply") == true)
+            #expect(try await auto.connectors()[orders] != nil, "the guard kept it")
 
             // Raising the limit in a reviewed commit lets the delete through.
-            try live.folder.write("switchboard.yaml", platform(beta: "report", deletes: 1))
+            try live.folder.write("switchboard.yaml", platform(auto: "report", deletes: 1))
             _ = try await remote.commitAndPush("Allow one delete")
             #expect(try await push() == .accepted)
-            try await eventually(timeout: .seconds(120), "\(orders) deleted") { try await beta.connectors()[orders] == nil ? true : nil }
+            try await eventually(timeout: .seconds(120), "\(orders) deleted") { try await auto.connectors()[orders] == nil ? true : nil }
 
             // An admin applies alpha's pending plan by hand; alice may not.
             let alice = try await client.signIn(as: "alice"), pat = try await client.signIn(as: "pat")

@@ -58,7 +58,11 @@ struct GitOpsServeFlagsTests {
         for (arguments, expected) in [
             (["--catalog", "examples/catalog", "--git-repository", "/tmp/x"], "either --catalog"),
             (["--git-branch", "prod"], "--git-branch is for a server that follows a repository"),
-            (["--git-repository", " "], "--git-repository is empty"),
+            (["--git-repository", " "], "the repository is empty"),
+            (["--git-repository=--upload-pack=touch /tmp/sb-pwned"], "starts with '-'"),
+            (["--git-repository", "ext::sh -c touch% /tmp/sb-pwned"], "remote helper"),
+            (["--git-repository", "/tmp/x", "--git-branch", "main..x"], "not a branch name"),
+            (["--git-repository", "/tmp/x", "--git-branch=-b"], "not a branch name"),
             (["--git-repository", "/tmp/x", "--sync-interval", "1"], "--sync-interval must be at least 5"),
         ] {
             let result = try await CLI.run(["serve", "--insecure-dev"] + arguments)

@@ -70,6 +70,25 @@ struct GitOpsTests {
         }
     }
 
+    @Test(arguments: [
+        ("--upload-pack=touch /tmp/sb-pwned", "main", "starts with '-'"),
+        ("ext::sh -c touch% /tmp/sb-pwned", "main", "remote helper"),
+        ("/tmp/x", "--orphan", "not a branch name"),
+        ("/tmp/x", "a b", "not a branch name"),
+        ("/tmp/x", "main..x", "not a branch name"),
+    ])
+    func argumentsGitWouldReadAsOptionsOrCommandsAreRefused(url: String, branch: String, expected: String) async throws {
+        let repository = GitRepository(url: url, branch: branch, stateFolder: FileManager.default.temporaryDirectory.appendingPathComponent("gitops-\(UUID().uuidString)"))
+        do {
+            _ = try await repository.fetch()
+            Issue.record("fetched \(url) \(branch)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/sb-pwned"))
+        #expect(GitRepository.problem(url: "https://git.example.com/a/catalog.git", branch: "release/2026-12") == nil)
+    }
+
     @Test func aTokenInTheURLIsNeverShown() async throws {
         let port = try await FaultServer.refusedPort()
         let repository = GitRepository(url: "http://sb:planted-t0ken-91x@127.0.0.1:\(port)/catalog.git", stateFolder: FileManager.default.temporaryDirectory.appendingPathComponent("gitops-\(UUID().uuidString)"))

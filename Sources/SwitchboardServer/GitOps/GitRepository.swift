@@ -26,6 +26,20 @@ public struct GitRepository: Sendable {
     /// The longest any one git command may take.
     public var deadline: Duration
 
+    /// Why `url` and `branch` cannot be followed, or nil when they can (checked before any git
+    /// command: an argument that starts with `-` would be read as an option).
+    public static func problem(url: String, branch: String) -> String? {
+        if url.trimmingCharacters(in: .whitespaces).isEmpty { return "the repository is empty; give a URL git can fetch or a local path" }
+        if url.hasPrefix("-") { return "the repository '\(Scrubber.scrub(url))' starts with '-'; give a URL git can fetch or a local path" }
+        if url.contains("::") { return "the repository '\(Scrubber.scrub(url))' names a git remote helper (::); give an https, ssh, git or file URL, or a local path" }
+        let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters).union(CharacterSet(charactersIn: "~^:?*[\\"))
+        if branch.isEmpty || branch.hasPrefix("-") || branch.hasPrefix("/") || branch.hasSuffix("/") || branch.hasSuffix(".lock") || branch.contains("..")
+            || branch.contains("@{") || branch.unicodeScalars.contains(where: forbidden.contains) {
+            return "'\(branch)' is not a branch name git accepts"
+        }
+        return nil
+    }
+
     public init(url: String, branch: String = "main", folder: String? = nil, stateFolder: URL, deadline: Duration = .seconds(120)) {
         self.url = url
         self.branch = branch
@@ -61,6 +75,7 @@ public struct GitRepository: Sendable {
 
     /// Fetches the branch and returns its newest commit.
     public func fetch() async throws(Failure) -> Commit {
+        if let problem = Self.problem(url: url, branch: branch) { throw Failure(description: problem) }
         if !FileManager.default.fileExists(atPath: bare.appendingPathComponent("HEAD").path) {
             do {
                 try FileManager.default.createDirectory(at: stateFolder, withIntermediateDirectories: true)
@@ -72,7 +87,7 @@ public struct GitRepository: Sendable {
         let ref = "refs/heads/\(branch)"
         // The URL on the command line, not in a remote: it may carry a token, and the state
         // folder is not the place to keep one.
-        try await git(["--git-dir", bare.path, "fetch", "--quiet", "--no-tags", "--force", url, "+\(ref):\(ref)"],
+        try await git(["--git-dir", bare.path, "fetch", "--quiet", "--no-tags", "--force", "--end-of-options", url, "+\(ref):\(ref)"],
                       what: "fetch branch \(branch) of \(url)")
         return try await commit(ref)
     }
@@ -127,7 +142,9 @@ public struct GitRepository: Sendable {
     @discardableResult
     func git(_ arguments: [String], what: String, allowFailure: Bool = false) async throws(Failure) -> String {
         let seconds = max(1, Int(deadline.components.seconds))
-        var environment: [Environment.Key: String?] = ["GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"]
+        // Only transports that move data: never `ext::` (which runs a command) or the like.
+        var environment: [Environment.Key: String?] = ["GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C",
+                                                      "GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh"]
         if ProcessInfo.processInfo.environment["GIT_SSH_COMMAND"] == nil {
             environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
         }
