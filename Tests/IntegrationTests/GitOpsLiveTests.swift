@@ -127,6 +127,12 @@ struct GitOpsLiveTests {
             }
             #expect(hooked.status.cluster("gitops")?.detail?.contains("maxDeletesPerApply") == true)
             #expect(try await auto.connectors()[orders] != nil, "the guard kept it")
+            // Another sync of the same commit: still refused, not tried (or audited) again.
+            let synced = try #require(hooked.status.lastSyncAt)
+            #expect(try await push() == .accepted)
+            try await eventually(timeout: .seconds(120), "another sync") { (hooked.status.lastSyncAt ?? synced) > synced ? true : nil }
+            #expect(hooked.status.cluster("gitops")?.result == .refused)
+            #expect(try audit.recent(limit: 1000).filter { $0.action == "gitops-sync" && $0.detail?.contains("refused") == true }.count == 1)
 
             // Raising the limit in a reviewed commit lets the delete through.
             try live.folder.write("switchboard.yaml", platform(auto: "report", deletes: 1))

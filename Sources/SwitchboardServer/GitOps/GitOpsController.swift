@@ -34,6 +34,9 @@ public final class GitOpsController: Service, Sendable {
     /// Clusters someone asked to apply now (also in manual mode), taken by the next sync.
     private let requested = NIOLockedValueBox<[String: String]>([:])
     private let wakeup = Wakeup()
+    /// How the last apply of each cluster ended (applied, failed or refused): what decides a
+    /// retry, whatever the syncs in between saw (an unreachable cluster, say).
+    private let lastApply = NIOLockedValueBox<[String: ClusterSync.Result]>([:])
 
     /// `served`: the commit the server starts with (``start(repository:audit:timeout:logger:)``).
     public init(store: SnapshotStore, audit: AuditLog, repository: GitRepository, served: GitOpsStart, interval: Duration, timeout: Duration, logger: Logger) {
@@ -261,30 +264,31 @@ public final class GitOpsController: Service, Sendable {
         // A commit the cluster already matched counts as applied: what differs later is drift.
         let seen = row.matchedHash == current.hash ? current.hash : row.appliedHash
         let decision = Self.decide(changes: clusterPlan.changes.count, settings: cluster.gitops, appliedHash: seen, currentHash: current.hash,
-                                   lastResult: previous?.result, requested: requestedBy != nil)
+                                   lastResult: lastApply.withLockedValue { $0[cluster.name] }, requested: requestedBy != nil)
         switch decision {
         case .inSync:
             sync.result = .inSync
+            lastApply.withLockedValue { $0[cluster.name] = nil }
             row.matchedHash = current.hash
             sync.matched = current
         case .report(let result):
             sync.result = result
             sync.pending = clusterPlan.changes
-            // Drift: the commit served was applied here, yet the cluster differs from it.
-            if row.appliedHash == current.hash || row.matchedHash == current.hash {
+            sync.outcomes = previous?.outcomes ?? []
+            if result == .refused {
+                // Still the refused plan of this commit: its reason stands until a new commit.
+                sync.detail = previous?.detail
+            } else if row.appliedHash == current.hash || row.matchedHash == current.hash {
+                // Drift: the commit served was applied here, yet the cluster differs from it.
                 sync.drifting = clusterPlan.changes.filter { $0.action != .create }.map(\.connector)
                 sync.result = cluster.gitops.mode == .manual ? .pending : .drifted
-            }
-            sync.outcomes = previous?.outcomes ?? []
-            sync.detail = previous?.detail
-            if sync.result == .refused, previous?.result == .refused {
-                sync.detail = previous?.detail
             }
         case .apply:
             let by = requestedBy ?? Self.user
             let outcome = await apply(ClusterPlan(cluster: cluster.name, changes: clusterPlan.changes, unchanged: [], unmanaged: []), catalog: catalog,
                                       connections: connections, commit: current, by: by)
             sync.result = outcome.result
+            lastApply.withLockedValue { $0[cluster.name] = outcome.result }
             sync.detail = outcome.detail
             sync.outcomes = outcome.outcomes
             row.appliedHash = current.hash
