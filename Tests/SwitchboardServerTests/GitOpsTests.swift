@@ -57,6 +57,13 @@ struct GitOpsTests {
         repository.folder = "../../etc"
         let commit = try await repository.fetch()
         await #expect(throws: GitRepository.Failure.self) { try await repository.checkout(commit) }
+        repository.folder = "catalog"
+        do {
+            _ = try await repository.checkout(commit)
+            Issue.record("checked out a folder the commit does not have")
+        } catch {
+            #expect(error.description.contains("has no folder 'catalog'"), "\(error)")
+        }
     }
 
     @Test func aRepositoryThatIsNotThereSaysWhatWasTried() async throws {

@@ -126,6 +126,10 @@ public struct GitRepository: Sendable {
         guard catalog.path.hasPrefix(target.standardizedFileURL.path + "/") else {
             throw Failure(description: "the catalog folder '\(folder)' is outside the repository")
         }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: catalog.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw Failure(description: "commit \(commit.short) has no folder '\(folder)' (the catalog's folder, --git-folder)")
+        }
         return catalog
     }
 
