@@ -103,7 +103,7 @@ struct GrafanaDashboard: Encodable {
         let panels: [(title: String, type: String, expr: String, legend: String, grid: GridPosition)] = [
             ("Failed connectors", "stat", "sum(switchboard_connector_failed{\(team)})", "failed", GridPosition(x: 0, y: 0, w: 6, h: 4)),
             ("Failed tasks", "stat", "sum(switchboard_connector_failed_tasks{\(team)})", "tasks", GridPosition(x: 6, y: 0, w: 6, h: 4)),
-            ("Drifting connectors", "stat", "count(switchboard_connector_drift_keys{\(team)} > 0) or vector(0)", "drift", GridPosition(x: 12, y: 0, w: 6, h: 4)),
+            ("Drifting connectors", "stat", "count(switchboard_connector_drift{\(team)} == 1) or vector(0)", "drift", GridPosition(x: 12, y: 0, w: 6, h: 4)),
             ("Clusters up", "stat", "sum(switchboard_cluster_up)", "up", GridPosition(x: 18, y: 0, w: 6, h: 4)),
             ("Connectors by state", "timeseries", "sum by (state) (switchboard_connector_state{\(team)})", "{{state}}", GridPosition(x: 0, y: 4, w: 12, h: 8)),
             ("Sink lag (records)", "timeseries", "switchboard_sink_total_lag_records{\(team)}", "{{cluster}}/{{connector}}", GridPosition(x: 12, y: 4, w: 12, h: 8)),

@@ -36,6 +36,9 @@ import Testing
         let text = String(decoding: store.metrics.emit(), as: UTF8.self)
         #expect(text.contains(#"connector="payments_orders",team="payments",type="sink",state="PAUSED"} 1"#))
         #expect(!text.contains(#"connector="payments_orders",team="payments",type="sink",state="RUNNING""#), "the old state's series is gone")
+        // Paused behind Switchboard's back (the catalog wants it running): state drift, with the team to page.
+        #expect(text.contains(#"switchboard_connector_drift{cluster="ingest",connector="payments_orders",team="payments"} 1"#))
+        #expect(store.current.connectors["ingest/payments_orders"]?.stateDrift == .running)
         #expect(!text.contains("payments_gone"))
     }
 

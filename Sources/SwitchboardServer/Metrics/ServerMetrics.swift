@@ -12,7 +12,7 @@ import SwitchboardCore
 /// | `switchboard_connector_failed` 0/1 | cluster, connector, team, type |
 /// | `switchboard_task_state` 1 for the current state | cluster, connector, team, type, task, state |
 /// | `switchboard_connector_failed_tasks` | cluster, connector, team, type |
-/// | `switchboard_connector_drift_keys` (managed connectors) | cluster, connector, team |
+/// | `switchboard_connector_drift_keys`, `switchboard_connector_drift` 0/1 (config or state; managed connectors) | cluster, connector, team |
 /// | `switchboard_sink_topic_lag_records`, `switchboard_sink_total_lag_records` | cluster, connector, team[, topic] |
 /// | `switchboard_cluster_up`, `switchboard_cluster_last_successful_poll_timestamp_seconds` | cluster |
 /// | `switchboard_cluster_poll_errors_total` | cluster |
@@ -45,6 +45,7 @@ public final class ServerMetrics: Sendable {
         ("switchboard_connector_auto_restarts", "Restarts the auto-restart controller made since the connector was last healthy for a while."),
         ("switchboard_connector_auto_restart_gave_up", "1 when the auto-restart controller gave up on the connector, else 0."),
         ("switchboard_connector_drift_keys", "Number of config keys whose live value differs from the catalog."),
+        ("switchboard_connector_drift", "1 when the connector's live config or state differs from the catalog (changed behind Switchboard's back), else 0."),
         ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
         ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
         ("switchboard_cluster_up", "1 when the last poll of the cluster succeeded, else 0."),
@@ -120,6 +121,7 @@ public final class ServerMetrics: Sendable {
             }
             if connector.managed {
                 set("switchboard_connector_drift_keys", base, Double(connector.drift.count))
+                set("switchboard_connector_drift", base, connector.drifts ? 1 : 0)
             }
             if let sinkLag = lag[connector.key] {
                 set("switchboard_sink_total_lag_records", base, Double(sinkLag.total))

@@ -50,8 +50,10 @@ enum ConnectorPage {
         if !connector.managed {
             let style = connector.ownership == .deletedByNextApply ? "banner warning" : "muted"
             drift = "<p class=\"\(style)\">\(Self.capitalized(connector.ownership.phrase)).</p>"
-        } else if connector.drift.isEmpty {
+        } else if !connector.drifts {
             drift = "<p>Defined in <code>\(connector.source?.description)</code>; the live config matches the catalog.</p>"
+        } else if connector.drift.isEmpty, let wanted = connector.stateDrift {
+            drift = "<p class=\"banner warning\">Defined in <code>\(connector.source?.description)</code>; its config matches, but it is \(connector.state) where the catalog wants it \(wanted.rawValue): <code>switchboard apply</code> would restore it.</p>"
         } else {
             let rows = connector.drift.map { "<tr><td><code>\($0.key)</code></td><td>\($0.kind.rawValue)</td><td><code>\($0.old ?? "")</code></td><td><code>\($0.new ?? "")</code></td></tr>" as HTML }
             drift = """

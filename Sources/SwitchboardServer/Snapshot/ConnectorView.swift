@@ -36,6 +36,10 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     public var ownership: Ownership
     /// Keys whose live value differs from the catalog (secret values masked).
     public var drift: [KeyChange]
+    /// The state the catalog wants when Connect's differs (paused or stopped by hand, say).
+    public var stateDrift: DesiredState?
+    /// The live config or state differs from the catalog.
+    public var drifts: Bool { !drift.isEmpty || stateDrift != nil }
     /// The auto-restart policy in force: the catalog file's, else the platform's.
     public var autoRestart: AutoRestartPolicy
     /// What the auto-restart controller has done, once it has restarted or given up on it.
@@ -64,6 +68,7 @@ public struct ConnectorView: Sendable, Codable, Equatable {
         view.config = [:]
         view.trace = nil
         view.drift = []
+        view.stateDrift = nil
         view.tasks = tasks.map { var task = $0; task.trace = nil; return task }
         return view
     }
@@ -73,7 +78,7 @@ public struct ConnectorView: Sendable, Codable, Equatable {
 
     /// `clusterSecrets` holds the secret-key values of every connector of the cluster; every
     /// text taken from Connect goes through the ``Scrubber`` with them.
-    static func make(name: String, cluster: String, snapshot: ConnectorSnapshot, catalog: Catalog, secrets: SecretMatcher, clusterSecrets: [String], definition: ConnectorDefinition?, drift: [KeyChange], ownership: Ownership) -> ConnectorView {
+    static func make(name: String, cluster: String, snapshot: ConnectorSnapshot, catalog: Catalog, secrets: SecretMatcher, clusterSecrets: [String], definition: ConnectorDefinition?, drift: [KeyChange], stateDrift: DesiredState? = nil, ownership: Ownership) -> ConnectorView {
         let status = snapshot.status
         let config = snapshot.info?.config ?? [:]
         return ConnectorView(
@@ -91,6 +96,7 @@ public struct ConnectorView: Sendable, Codable, Equatable {
             managed: definition != nil,
             ownership: ownership,
             drift: drift,
+            stateDrift: stateDrift,
             autoRestart: definition?.autoRestart ?? catalog.autoRestart
         )
     }

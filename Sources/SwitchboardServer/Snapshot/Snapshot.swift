@@ -29,13 +29,14 @@ public struct Snapshot: Sendable {
             let clusterPlan = plan.clusters.first
             let ownerships = clusterPlan?.ownerships ?? [:]
             let drift = Dictionary((clusterPlan?.changes ?? []).filter { $0.action == .update }.map { ($0.connector, $0.keyChanges) }) { first, _ in first }
+            let stateDrift = Dictionary((clusterPlan?.changes ?? []).filter { $0.changesState && $0.action != .create }.compactMap { change in change.toState.map { (change.connector, $0) } }) { first, _ in first }
             var workers: [String: ClusterView.Worker] = [:]
             var keys: [String] = []
             // Every secret value on the cluster, to scrub from traces.
             let clusterSecrets = live.values.flatMap { secrets.secretValues(of: $0.info?.config ?? [:]) }
             for (name, snapshot) in live {
                 var view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
-                                              definition: defined[name], drift: drift[name] ?? [], ownership: ownerships[name] ?? .unmanaged)
+                                              definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
                 view.restartStatus = restarts[view.key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
                 connectors[view.key] = view
                 keys.append(view.key)

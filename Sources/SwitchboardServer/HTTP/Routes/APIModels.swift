@@ -37,7 +37,7 @@ extension APIRoutes {
             tasksTotal = connector.tasks.count
             managed = connector.managed
             ownership = connector.ownership
-            drifts = !connector.drift.isEmpty
+            drifts = connector.drifts
             autoRestart = connector.restartStatus
         }
     }
