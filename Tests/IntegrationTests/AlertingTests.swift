@@ -105,8 +105,8 @@ struct AlertingTests {
         defer { monitoring.stop() }
         let flaky = "\(live.team)_flaky", doomed = "\(live.team)_doomed"
         let store = server.dependencies.store, audit = server.dependencies.audit
-        func restarts(of name: String) throws -> [AuditEntry] {
-            try audit.recent(limit: 1000).filter { $0.connector == name && $0.user == AutoRestarter.user && $0.action.hasPrefix("restart") }.reversed()
+        func restarts(of name: String) async throws -> [AuditEntry] {
+            try await audit.recent(limit: 1000).filter { $0.connector == name && $0.user == AutoRestarter.user && $0.action.hasPrefix("restart") }.reversed()
         }
 
         // The doomed sink is restarted twice on the schedule, then the controller gives up and its team is paged.
@@ -114,16 +114,16 @@ struct AlertingTests {
             await hooks.alerts(for: live.team).first { $0.status == "firing" && $0.labels["alertname"] == "SwitchboardAutoRestartGaveUp" && $0.labels["connector"] == doomed }
         }
         #expect(paged.labels["team"] == live.team)
-        let doomedRestarts = try restarts(of: doomed)
+        let doomedRestarts = try await restarts(of: doomed)
         #expect(doomedRestarts.count == 2, "\(doomedRestarts)")
         if doomedRestarts.count == 2 {
             #expect(doomedRestarts[1].at.timeIntervalSince(doomedRestarts[0].at) >= 2, "the second restart waits 2 units")
         }
-        #expect(try audit.recent(limit: 1000).contains { $0.connector == doomed && $0.action == "auto-restart-gave-up" })
+        #expect(try await audit.recent(limit: 1000).contains { $0.connector == doomed && $0.action == "auto-restart-gave-up" })
         #expect(store.current.connectors["alpha/\(doomed)"]?.restartStatus?.gaveUp == true)
 
         // The flaky sink's folder appears: a scheduled restart brings it back, and its count resets.
-        #expect(try restarts(of: flaky).count >= 1)
+        #expect(try await restarts(of: flaky).count >= 1)
         try FileManager.default.createDirectory(at: later, withIntermediateDirectories: true)
         try await eventually(timeout: .seconds(180), "\(flaky) to run again") { store.current.connectors["alpha/\(flaky)"]?.health == "RUNNING" ? true : nil }
         try await eventually(timeout: .seconds(60), "the count of \(flaky) to reset") {

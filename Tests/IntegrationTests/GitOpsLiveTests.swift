@@ -61,7 +61,7 @@ struct GitOpsLiveTests {
             return sync.pending.contains { $0.connector == auditSink && $0.action == .create } ? true : nil
         }
         #expect(try await alpha.connectors()[auditSink] == nil, "a manual cluster is not written")
-        let created = try audit.recent(limit: 500).filter { $0.action == "gitops-create" && $0.connector == orders }
+        let created = try await audit.recent(limit: 500).filter { $0.action == "gitops-create" && $0.connector == orders }
         #expect(created.count == 1 && created[0].user == GitOpsController.user && created[0].detail?.contains(String(first.prefix(10))) == true, "\(created)")
         #expect(controller.status.cluster("gitops")?.applied?.hash == first)
 
@@ -132,7 +132,7 @@ struct GitOpsLiveTests {
             #expect(try await push() == .accepted)
             try await eventually(timeout: .seconds(120), "another sync") { (hooked.status.lastSyncAt ?? synced) > synced ? true : nil }
             #expect(hooked.status.cluster("gitops")?.result == .refused)
-            #expect(try audit.recent(limit: 1000).filter { $0.action == "gitops-sync" && $0.detail?.contains("refused") == true }.count == 1)
+            #expect(try await audit.recent(limit: 1000).filter { $0.action == "gitops-sync" && $0.detail?.contains("refused") == true }.count == 1)
 
             // Raising the limit in a reviewed commit lets the delete through.
             try live.folder.write("switchboard.yaml", platform(auto: "report", deletes: 1))
@@ -147,10 +147,10 @@ struct GitOpsLiveTests {
             try await eventually(timeout: .seconds(180), "\(auditSink) on alpha") { try await alpha.connectors()[auditSink] != nil ? true : nil }
             // Audited (as pat, who asked) once the applier saw it reach its state.
             try await eventually(timeout: .seconds(180), "the create on alpha audited") { () -> Bool? in
-                try audit.recent(limit: 1000).contains { $0.action == "gitops-create" && $0.cluster == "alpha" && $0.user == "pat" } ? true : nil
+                try await audit.recent(limit: 1000).contains { $0.action == "gitops-create" && $0.cluster == "alpha" && $0.user == "pat" } ? true : nil
             }
         }
-        let entries = try audit.recent(limit: 1000)
+        let entries = try await audit.recent(limit: 1000)
         // Each sync that wrote is audited once with its commit.
         let syncs = entries.filter { $0.action == "gitops-sync" && $0.outcome == .succeeded }.map { "\($0.cluster): \($0.detail ?? "")" }
         #expect(Set(syncs).count == syncs.count, "\(syncs)")

@@ -77,7 +77,7 @@ struct OffsetsLiveTests {
             #expect(copied() == ["one", "two", "three", "one", "two", "three"])
         }
 
-        let rows = try audit.recent()
+        let rows = try await audit.recent()
         let resetRow = try #require(rows.first { $0.action == "reset-offsets" && $0.outcome == .succeeded })
         #expect(resetRow.user == "alice")
         #expect(resetRow.offsetsBefore?.contains("position") == true, "\(resetRow.offsetsBefore ?? "")")
@@ -123,7 +123,7 @@ struct OffsetsLiveTests {
             try await eventually(timeout: .seconds(120), "the sink to write the topic again") { written().count >= 4 ? true : nil }
         }
         #expect(Array(written().prefix(4)) == ["a", "b", "a", "b"])
-        let row = try #require(try audit.recent().first { $0.action == "alter-offsets" })
+        let row = try #require(try await audit.recent().first { $0.action == "alter-offsets" })
         #expect(row.outcome == .succeeded && row.offsetsAfter?.contains(#""kafka_offset":0"#) == true && row.offsetsBefore?.contains("kafka_offset") == true && row.offsetsBefore != row.offsetsAfter, "\(row)")
         try await worker.delete(sink)
         try await worker.delete("\(live.team)_feed")

@@ -50,7 +50,7 @@ struct PermissionMatrixTests {
             let server = "http://127.0.0.1:\(port)"
             for (user, role) in Self.roles {
                 let cookie = try await client.signIn(as: user)
-                let (token, _) = try dependencies.apiTokens.create(for: try #require(Self.users.user(named: user)), name: "matrix", days: 1)
+                let (token, _) = try await dependencies.apiTokens.create(for: try #require(Self.users.user(named: user)), name: "matrix", days: 1)
                 let cli = ["SWITCHBOARD_SERVER": server, "SWITCHBOARD_TOKEN": token]
                 let operates = role >= .operator
                 for action in Self.actions {
@@ -83,7 +83,7 @@ struct PermissionMatrixTests {
                 #expect(wrong.status == 3 && wrong.stderr.contains("unknown, expired or revoked") && !wrong.all.contains("planted-wrong-token"), "\(wrong.all)")
             }
         }
-        let rows = try dependencies.audit.recent(limit: 1000).reversed().map { "\($0.user) \($0.action) \($0.outcome.rawValue)" }.filter { !$0.contains("create-token") }
+        let rows = try await dependencies.audit.recent(limit: 1000).reversed().map { "\($0.user) \($0.action) \($0.outcome.rawValue)" }.filter { !$0.contains("create-token") }
         #expect(rows == expected)
         #expect(!rows.joined().contains("sbt_"), "no token in the audit log")
         try await TestStack.shared.client("beta").delete(name)

@@ -72,7 +72,7 @@ struct ServerLiveTests {
             try await eventually(timeout: .seconds(60), "\(name) to run") { try await worker.status(of: name).connector.state == .running ? true : nil }
         }
 
-        let entries = try audit.recent()
+        let entries = try await audit.recent()
         #expect(entries.map(\.outcome) == [.succeeded, .denied, .denied, .succeeded, .succeeded])
         #expect(entries.map(\.user) == ["alice", "anonymous", "carol", "alice", "alice"])
         #expect(entries.map(\.action) == ["resume", "resume", "resume", "pause", "restart-task"])

@@ -56,9 +56,9 @@ import Testing
             #expect(list.contains("laptop") && !list.contains(token) && !list.contains(APITokens.hash(token)))
         }
         // At rest: the hash, never the token.
-        let stored = try await fixture.dependencies.audit.database.read { db in try String.fetchAll(db, sql: "SELECT hash || groups || name FROM api_tokens") }
+        let stored = try await fixture.dependencies.audit.storage.tokens(user: "sam").map { $0.hash + $0.groups + $0.name }
         #expect(stored.count == 1 && stored.allSatisfy { !$0.contains("sbt_") })
-        let rows = try fixture.dependencies.audit.recent()
+        let rows = try await fixture.dependencies.audit.recent()
         #expect(rows.contains { $0.user == "sam" && $0.action == "create-token" })
         #expect(rows.contains { $0.user == "sam" && $0.action == "pause" && $0.outcome == .succeeded })
         #expect(rows.contains { $0.user == "sam" && $0.action == "reset-offsets" && $0.outcome == .denied })
@@ -68,10 +68,10 @@ import Testing
         let fixture = try fixture()
         let tokens = fixture.dependencies.apiTokens
         let alice = try #require(ServerFixture.users.user(named: "alice"))
-        let (expired, _) = try tokens.create(for: alice, name: "old", days: 1, now: Date().addingTimeInterval(-2 * 86_400))
-        let (revoked, record) = try tokens.create(for: alice, name: "gone", days: 30)
-        #expect(try tokens.revoke(id: try #require(record.id), of: "alice"))
-        #expect(try !tokens.revoke(id: try #require(record.id), of: "carol"), "only one's own")
+        let (expired, _) = try await tokens.create(for: alice, name: "old", days: 1, now: Date().addingTimeInterval(-2 * 86_400))
+        let (revoked, record) = try await tokens.create(for: alice, name: "gone", days: 30)
+        #expect(try await tokens.revoke(id: try #require(record.id), of: "alice"))
+        #expect(try await !tokens.revoke(id: try #require(record.id), of: "carol"), "only one's own")
         try await fixture.app.test(.router) { client in
             for token in [expired, revoked, "sbt_made-up", "not-even-a-token", String(repeating: "x", count: 5000)] {
                 let (status, body) = try await bearer(client, .get, "/api/v1/connectors", token: token)
@@ -85,15 +85,15 @@ import Testing
 
     @Test func aLocalUserTakenOutOfTheUsersFileLosesTheirTokensAndGroupsAreReadAfresh() async throws {
         let fixture = try fixture()
-        let (token, _) = try fixture.dependencies.apiTokens.create(for: User(name: "ghost", groups: ["platform"], source: .local), name: "t", days: 30)
-        guard case .failure = fixture.dependencies.apiTokens.authenticate(token) else {
+        let (token, _) = try await fixture.dependencies.apiTokens.create(for: User(name: "ghost", groups: ["platform"], source: .local), name: "t", days: 30)
+        guard case .failure = await fixture.dependencies.apiTokens.authenticate(token) else {
             Issue.record("a token of a user who is not in the users file was accepted")
             return
         }
         // sam's token made while in group sre; the users file is what counts at each use.
         let sam = try #require(ServerFixture.users.user(named: "sam"))
-        let (samToken, _) = try fixture.dependencies.apiTokens.create(for: User(name: "sam", groups: ["platform"], source: .local), name: "t", days: 30)
-        #expect(try fixture.dependencies.apiTokens.authenticate(samToken).get().groups == sam.groups)
+        let (samToken, _) = try await fixture.dependencies.apiTokens.create(for: User(name: "sam", groups: ["platform"], source: .local), name: "t", days: 30)
+        #expect(try await fixture.dependencies.apiTokens.authenticate(samToken).get().groups == sam.groups)
     }
 
     @Test func aTokenNameHoldingASecretIsStoredScrubbed() async throws {
@@ -104,8 +104,8 @@ import Testing
             let (_, page) = try await client.page("/tokens", cookie: try await client.signIn("alice"))
             #expect(page.contains("ci password=") && !page.contains("Planted-77x"))
         }
-        #expect(try !fixture.dependencies.apiTokens.list(for: "alice").contains { $0.name.contains("Planted-77x") })
-        #expect(try !fixture.dependencies.audit.recent().contains { ($0.detail ?? "").contains("Planted-77x") })
+        #expect(try await !fixture.dependencies.apiTokens.list(for: "alice").contains { $0.name.contains("Planted-77x") })
+        #expect(try await !fixture.dependencies.audit.recent().contains { ($0.detail ?? "").contains("Planted-77x") })
     }
 
     @Test(arguments: [#"{"name":"","days":7}"#, #"{"name":"x","days":0}"#, #"{"name":"x","days":400}"#, #"{"nom":"x"}"#, "not json"])
@@ -115,7 +115,7 @@ import Testing
             let (status, _) = try await make(client, user: "alice", body: body)
             #expect(status == .badRequest)
         }
-        #expect(try fixture.dependencies.apiTokens.list(for: "alice").isEmpty)
+        #expect(try await fixture.dependencies.apiTokens.list(for: "alice").isEmpty)
     }
 
     @Test func theTokensPageShowsANewTokenOnceAndRevokes() async throws {
@@ -129,7 +129,7 @@ import Testing
             let token = try #require(page.firstMatch(of: /sbt_[A-Za-z0-9_\-]+/).map { String($0.0) })
             let (_, again) = try await client.page("/tokens", cookie: cookie)
             #expect(again.contains("laptop") && !again.contains(token), "shown once only")
-            let id = try #require(try fixture.dependencies.apiTokens.list(for: "alice").first?.id)
+            let id = try #require(try await fixture.dependencies.apiTokens.list(for: "alice").first?.id)
             let forged = try await client.execute(uri: "/tokens/\(id)/revoke", method: .post, headers: form, body: ByteBuffer(string: "csrf=forged")) { $0.status }
             #expect(forged == .forbidden)
             let revoked = try await client.execute(uri: "/tokens/\(id)/revoke", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)")) { $0.status }

@@ -96,7 +96,7 @@ import Testing
                 }
             }
         }
-        let rows = try fixture.dependencies.audit.recent(limit: 1000).reversed().map { "\($0.user) \($0.action) \($0.outcome.rawValue)" }
+        let rows = try await fixture.dependencies.audit.recent(limit: 1000).reversed().map { "\($0.user) \($0.action) \($0.outcome.rawValue)" }
         #expect(rows == expected)
     }
 

@@ -98,7 +98,7 @@ import Testing
         let restarts: Int = all.filter { $0.hasPrefix("POST") }.count
         #expect(reads == Array(repeating: "GET /connectors", count: 3), "one bulk read per poll, none of the controller's own")
         #expect(restarts == 400, "200 failed connectors, restarted twice each")
-        let audit: [AuditEntry] = try dependencies.audit.recent(limit: 1000)
+        let audit: [AuditEntry] = try await dependencies.audit.recent(limit: 1000)
         let audited: Int = audit.filter { $0.user == AutoRestarter.user && $0.outcome == .succeeded }.count
         let gaveUp: Int = audit.filter { $0.action == "auto-restart-gave-up" }.count
         #expect(audited == 400)

@@ -148,12 +148,12 @@ struct GitOpsTests {
         #expect(status.rejected?.problems.joined().contains("tasks") == true, "\(status.rejected?.problems ?? [])")
         #expect(store.catalog.connectors.first?.tasks == 1)
         #expect(status.commitsBehind == 1)
-        let refusals = try audit.recent().filter { $0.action == "gitops-refuse" }
+        let refusals = try await audit.recent().filter { $0.action == "gitops-refuse" }
         #expect(refusals.count == 1 && refusals[0].user == GitOpsController.user && refusals[0].detail?.contains(String(bad.prefix(10))) == true)
 
         // Refused once: the next sync does not load or audit it again.
         await controller.sync()
-        #expect(try audit.recent().filter { $0.action == "gitops-refuse" }.count == 1)
+        #expect(try await audit.recent().filter { $0.action == "gitops-refuse" }.count == 1)
 
         // A fixed commit is served.
         for (path, content) in Self.catalog(tasks: 2) { try remote.write(path, content) }
@@ -287,7 +287,7 @@ struct GitOpsTests {
             #expect(try await apply("ingest", cookie: pat) == .accepted)
             #expect(try await apply("ingest", cookie: nil) == .unauthorized)
         }
-        let asked = try audit.recent().filter { $0.action == "gitops-apply" }
+        let asked = try await audit.recent().filter { $0.action == "gitops-apply" }
         #expect(asked.map(\.outcome) == [.succeeded, .denied])
     }
 

@@ -77,7 +77,7 @@ import Testing
             #expect(!html.contains("offsets/reset"), "a reader gets no offsets forms")
             let (refused, why) = try await client.page(Self.api, cookie: try await client.signIn("vic"))
             #expect(refused == .forbidden && why.contains("needs the role reader or higher (has viewer)"), "\(why)")
-            let row = try #require(try fixture.dependencies.audit.recent().first)
+            let row = try #require(try await fixture.dependencies.audit.recent().first)
             #expect(row.user == "vic" && row.action == "view-offsets" && row.outcome == .denied)
         }
     }
@@ -89,7 +89,7 @@ import Testing
             let (page, html) = try await client.page("/clusters/ingest/connectors/payments_orders", cookie: try await client.signIn("alice"))
             #expect(page == .ok && html.contains("only while the connector is STOPPED") && !html.contains("offsets/reset\""))
             #expect(connect.writes.isEmpty, "nothing was sent")
-            #expect(try fixture.dependencies.audit.recent().first?.outcome == .failed)
+            #expect(try await fixture.dependencies.audit.recent().first?.outcome == .failed)
         }
     }
 
@@ -117,7 +117,7 @@ import Testing
             #expect(status == .ok, "\(body)")
             #expect(body.contains(#""before""#) && !body.contains("s3cr3t-pw"), "\(body)")
             #expect(connect.writes == ["DELETE /connectors/payments_orders/offsets "])
-            let row = try #require(try fixture.dependencies.audit.recent().first)
+            let row = try #require(try await fixture.dependencies.audit.recent().first)
             #expect(row.action == "reset-offsets" && row.outcome == .succeeded && row.user == "alice")
             #expect(row.offsetsBefore?.contains("position") == true && row.offsetsBefore?.contains("s3cr3t-pw") == false, "\(row)")
             #expect(row.offsetsAfter == #"{"offsets":[]}"#)

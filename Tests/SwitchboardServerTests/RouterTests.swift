@@ -112,7 +112,7 @@ import Testing
             let (crossSite, _) = try await client.execute(uri: "/api/v1/clusters/ingest/connectors/payments_orders/actions/pause", method: .post, headers: api) { ($0.status, 0) }
             #expect(crossSite == .forbidden)
         }
-        #expect(try fixture.dependencies.audit.recent().isEmpty, "nothing was attempted")
+        #expect(try await fixture.dependencies.audit.recent().isEmpty, "nothing was attempted")
     }
 
     @Test func aMemberOfAnotherTeamIsRefusedAndAudited() async throws {
@@ -132,7 +132,7 @@ import Testing
             let (_, html) = try await client.page("/clusters/ingest/connectors/payments_orders", cookie: cookie)
             #expect(!html.contains("actions/pause"))
         }
-        let entries = try fixture.dependencies.audit.recent()
+        let entries = try await fixture.dependencies.audit.recent()
         #expect(entries.count == 2)
         #expect(entries.allSatisfy { $0.user == "carol" && $0.outcome == .denied && $0.connector == "payments_orders" })
         #expect(Set(entries.map(\.action)) == ["stop", "pause"])
@@ -144,7 +144,7 @@ import Testing
             let (status, _) = try await client.execute(uri: "/api/v1/clusters/ingest/connectors/payments_orders/actions/restart", method: .post) { ($0.status, 0) }
             #expect(status == .unauthorized)
         }
-        let entry = try #require(try fixture.dependencies.audit.recent().first)
+        let entry = try #require(try await fixture.dependencies.audit.recent().first)
         #expect(entry.user == "anonymous" && entry.outcome == .denied)
     }
 

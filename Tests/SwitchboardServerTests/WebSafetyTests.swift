@@ -63,7 +63,7 @@ import Testing
             #expect(missing == .notFound, "a task the connector does not have")
             #expect(body.contains("task 7"))
         }
-        let entries = try fixture.dependencies.audit.recent()
+        let entries = try await fixture.dependencies.audit.recent()
         #expect(!entries.contains { $0.outcome == .succeeded }, "nothing reached Connect")
         #expect(!entries.contains { $0.task == 0 }, "a bad id never became task 0")
     }
@@ -97,8 +97,8 @@ import Testing
         try await fixture.app.test(.router) { client in
             let cookie = try await client.signIn("alice")
             let id = String(cookie.split(separator: "=", maxSplits: 1)[1])
-            #expect(fixture.dependencies.sessions.session(id: id) != nil)
-            #expect(fixture.dependencies.sessions.session(id: id, now: Date().addingTimeInterval(fixture.dependencies.sessions.lifetime + 1)) == nil)
+            #expect(try await fixture.dependencies.sessions.find(id: id, now: Date()) != nil)
+            #expect(try await fixture.dependencies.sessions.find(id: id, now: Date().addingTimeInterval(fixture.dependencies.sessions.lifetime + 1)) == nil)
             #expect(try await client.page("/api/v1/me", cookie: cookie).0 == .unauthorized)
         }
     }

@@ -44,51 +44,24 @@ public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Mutable
     }
 }
 
-/// The audit log, in SQLite (GRDB). Writes are serialised by GRDB's queue. The same database
-/// holds the API tokens (``APITokens``), so one `--audit-db` file is the server's whole state.
+/// The audit log, over the server's ``ServerStorage`` (one SQLite file by default, PostgreSQL
+/// for several replicas), which also holds the API tokens and the GitOps controller's state.
 public final class AuditLog: Sendable {
-    let database: DatabaseQueue
+    public let storage: any ServerStorage
 
-    /// Opens (and creates or migrates) the log at `path`; `:memory:` for tests.
-    public init(path: String) throws {
-        if path != ":memory:" {
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        }
-        do {
-            database = path == ":memory:" ? try DatabaseQueue() : try DatabaseQueue(path: path)
-        } catch {
-            throw ServerError("Cannot open the audit log \(path): \(error)")
-        }
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("create audit") { db in
-            try db.create(table: AuditEntry.databaseTableName) { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("at", .datetime).notNull().indexed()
-                table.column("user", .text).notNull()
-                table.column("action", .text).notNull()
-                table.column("cluster", .text).notNull()
-                table.column("connector", .text).notNull()
-                table.column("task", .integer)
-                table.column("outcome", .text).notNull()
-                table.column("detail", .text)
-            }
-            try db.create(index: "audit_on_connector", on: AuditEntry.databaseTableName, columns: ["cluster", "connector"])
-        }
-        migrator.registerMigration("offsets before and after") { db in
-            try db.alter(table: AuditEntry.databaseTableName) { table in
-                table.add(column: "offsetsBefore", .text)
-                table.add(column: "offsetsAfter", .text)
-            }
-        }
-        APITokens.migrate(&migrator)
-        GitOpsLedger.migrate(&migrator)
-        try migrator.migrate(database)
+    /// The log in the SQLite file at `path` (created or migrated); `:memory:` for tests.
+    public convenience init(path: String) throws {
+        self.init(storage: try SQLiteStorage(path: path))
+    }
+
+    public init(storage: any ServerStorage) {
+        self.storage = storage
     }
 
     /// Stores an entry; every text in it goes through the scrubber first, so the log never
     /// holds a secret whatever a caller passes.
     @discardableResult
-    public func record(_ entry: AuditEntry) throws -> AuditEntry {
+    public func record(_ entry: AuditEntry) async throws -> AuditEntry {
         var entry = entry
         entry.user = Scrubber.scrub(entry.user)
         entry.action = Scrubber.scrub(entry.action)
@@ -97,19 +70,12 @@ public final class AuditLog: Sendable {
         entry.detail = entry.detail.map { Scrubber.scrub($0) }
         entry.offsetsBefore = entry.offsetsBefore.map { Scrubber.scrub($0) }
         entry.offsetsAfter = entry.offsetsAfter.map { Scrubber.scrub($0) }
-        try database.write { db in try entry.insert(db) }
-        return entry
+        return try await storage.insertAudit(entry)
     }
 
     /// The newest entries first; optionally of one connector.
-    public func recent(limit: Int = 100, cluster: String? = nil, connector: String? = nil) throws -> [AuditEntry] {
-        try database.read { db in
-            var request = AuditEntry.order(Column("id").desc).limit(limit)
-            if let cluster, let connector {
-                request = request.filter(Column("cluster") == cluster && Column("connector") == connector)
-            }
-            return try request.fetchAll(db)
-        }
+    public func recent(limit: Int = 100, cluster: String? = nil, connector: String? = nil) async throws -> [AuditEntry] {
+        try await storage.auditEntries(limit: limit, cluster: cluster, connector: connector)
     }
 }
 
@@ -122,17 +88,17 @@ struct AuditRows: Sendable {
 
     /// The rows `user` may see: offsets before and after only where their role shows offsets
     /// (readers and up of a connector still in the snapshot; admins always).
-    static func read(_ dependencies: ServerDependencies, for user: User, limit: Int, cluster: String? = nil, connector: String? = nil) -> AuditRows {
-        read(dependencies.audit, logger: dependencies.logger, limit: limit, cluster: cluster, connector: connector) { entry in
+    static func read(_ dependencies: ServerDependencies, for user: User, limit: Int, cluster: String? = nil, connector: String? = nil) async -> AuditRows {
+        await read(dependencies.audit, logger: dependencies.logger, limit: limit, cluster: cluster, connector: connector) { entry in
             if dependencies.permissions.isAdmin(user) { return true }
             guard let connector = dependencies.store.current.connectors["\(entry.cluster)/\(entry.connector)"] else { return false }
             return dependencies.permissions.allows(.viewConfig, user, on: connector)
         }
     }
 
-    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil, showsOffsets: (AuditEntry) -> Bool) -> AuditRows {
+    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil, showsOffsets: (AuditEntry) -> Bool) async -> AuditRows {
         do {
-            return AuditRows(entries: try audit.recent(limit: limit, cluster: cluster, connector: connector).map { entry in
+            return AuditRows(entries: try await audit.recent(limit: limit, cluster: cluster, connector: connector).map { entry in
                 guard entry.offsetsBefore != nil || entry.offsetsAfter != nil, !showsOffsets(entry) else { return entry }
                 var hidden = entry
                 (hidden.offsetsBefore, hidden.offsetsAfter) = (nil, nil)

@@ -46,29 +46,12 @@ public final class APITokens: Sendable {
     public static let prefix = "sbt_"
     public static let maxDays = 365
 
-    let database: DatabaseQueue
+    let storage: any ServerStorage
     let localUsers: LocalUsers?
 
-    init(database: DatabaseQueue, localUsers: LocalUsers?) {
-        self.database = database
+    init(storage: any ServerStorage, localUsers: LocalUsers?) {
+        self.storage = storage
         self.localUsers = localUsers
-    }
-
-    static func migrate(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("api tokens") { db in
-            try db.create(table: APIToken.databaseTableName) { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("user", .text).notNull().indexed()
-                table.column("groups", .text).notNull()
-                table.column("source", .text).notNull()
-                table.column("name", .text).notNull()
-                table.column("hash", .text).notNull().unique()
-                table.column("createdAt", .datetime).notNull()
-                table.column("expiresAt", .datetime).notNull()
-                table.column("revokedAt", .datetime)
-                table.column("lastUsedAt", .datetime)
-            }
-        }
     }
 
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -76,7 +59,7 @@ public final class APITokens: Sendable {
     }
 
     /// Makes a token for `user`, good for `days`; returns the token (to show once) and its record.
-    public func create(for user: User, name: String, days: Int, now: Date = Date()) throws -> (token: String, record: APIToken) {
+    public func create(for user: User, name: String, days: Int, now: Date = Date()) async throws -> (token: String, record: APIToken) {
         // A name is shown in lists, pages and the audit log: stored as the scrubber leaves it.
         let name = Scrubber.scrub(name.trimmingCharacters(in: .whitespaces))
         guard (1...64).contains(name.count), name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
@@ -86,19 +69,18 @@ public final class APITokens: Sendable {
             throw Problem(description: "A token is good for 1 to \(Self.maxDays) days (got \(days)).")
         }
         let token = Self.prefix + Tokens.base64url(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
-        var record = APIToken(user: user.name, groups: user.groups.joined(separator: "\n"), source: user.source, name: name, hash: Self.hash(token),
+        let record = APIToken(user: user.name, groups: user.groups.joined(separator: "\n"), source: user.source, name: name, hash: Self.hash(token),
                               createdAt: now, expiresAt: now.addingTimeInterval(Double(days) * 86_400))
-        try database.write { db in try record.insert(db) }
-        return (token, record)
+        return (token, try await storage.insertToken(record))
     }
 
     /// The user a token stands for, or why it does not.
-    public func authenticate(_ token: String, now: Date = Date()) -> Result<User, Problem> {
+    public func authenticate(_ token: String, now: Date = Date()) async -> Result<User, Problem> {
         let refused = Problem(description: "the API token is unknown, expired or revoked; make a new one on the Tokens page")
         guard token.hasPrefix(Self.prefix), token.utf8.count < 200 else { return .failure(refused) }
         let record: APIToken?
         do {
-            record = try database.read { db in try APIToken.filter(Column("hash") == Self.hash(token)).fetchOne(db) }
+            record = try await storage.token(hash: Self.hash(token))
         } catch {
             return .failure(Problem(description: "API tokens cannot be read: \(error)"))
         }
@@ -112,28 +94,24 @@ public final class APITokens: Sendable {
         // When it was last used, to the minute (not a write per request).
         if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             record.lastUsedAt = now
-            try? database.write { db in try record.update(db) }  // a missed "last used" stamp is not worth refusing the request
+            try? await storage.updateToken(record)  // a missed "last used" stamp is not worth refusing the request
         }
         return .success(user)
     }
 
     /// The user's tokens, newest first.
-    public func list(for user: String) throws -> [APIToken.Summary] {
-        try database.read { db in
-            try APIToken.filter(Column("user") == user).order(Column("id").desc).fetchAll(db).map(\.summary)
-        }
+    public func list(for user: String) async throws -> [APIToken.Summary] {
+        try await storage.tokens(user: user).map(\.summary)
     }
 
     /// Revokes one of the user's tokens; false when they have none with that id.
-    public func revoke(id: Int64, of user: String, now: Date = Date()) throws -> Bool {
-        try database.write { db in
-            guard var record = try APIToken.filter(Column("id") == id && Column("user") == user).fetchOne(db) else { return false }
-            if record.revokedAt == nil {
-                record.revokedAt = now
-                try record.update(db)
-            }
-            return true
+    public func revoke(id: Int64, of user: String, now: Date = Date()) async throws -> Bool {
+        guard var record = try await storage.token(id: id, user: user) else { return false }
+        if record.revokedAt == nil {
+            record.revokedAt = now
+            try await storage.updateToken(record)
         }
+        return true
     }
 
     static func hash(_ token: String) -> String {

@@ -11,15 +11,8 @@ import NIOConcurrencyHelpers
 /// ends when it is signed out, after ``lifetime``, or after ``idleTimeout`` without a request.
 /// Memory is bounded: at most ``perUserLimit`` sessions per user (a script without a cookie
 /// jar only replaces its own) and ``capacity`` in all (the least recently used goes first).
-public final class SessionStore: Sendable {
-    public struct Session: Sendable, Equatable {
-        /// 256 random bits, base64url: the cookie's value.
-        public let id: String
-        public let user: String
-        public let source: User.Source
-        public let created: Date
-        public fileprivate(set) var lastSeen: Date
-    }
+public final class SessionStore: SessionKeeper {
+    public typealias Session = SwitchboardServer.Session
 
     public let lifetime: TimeInterval
     public let idleTimeout: TimeInterval
@@ -49,7 +42,7 @@ public final class SessionStore: Sendable {
 
     /// Starts a session.
     public func create(user: String, source: User.Source, now: Date = Date()) -> Session {
-        let session = Session(id: Tokens.base64url(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })), user: user, source: source, created: now, lastSeen: now)
+        let session = Session.make(user: user, source: source, now: now)
         state.withLockedValue { state in
             let own = (state.byUser[user] ?? []).compactMap { state.sessions[$0] }.sorted { $0.lastSeen < $1.lastSeen }
             for old in own.prefix(max(0, own.count - perUserLimit + 1)) {
@@ -90,6 +83,39 @@ public final class SessionStore: Sendable {
     public var count: Int { state.withLockedValue { $0.sessions.count } }
 
     private func isValid(_ session: Session, now: Date) -> Bool {
-        now.timeIntervalSince(session.created) < lifetime && now.timeIntervalSince(session.lastSeen) < idleTimeout
+        session.isValid(now: now, lifetime: lifetime, idleTimeout: idleTimeout)
     }
+
+    // SessionKeeper
+    public func start(user: String, source: User.Source, now: Date) async throws -> Session { create(user: user, source: source, now: now) }
+    public func find(id: String, now: Date) async throws -> Session? { session(id: id, now: now) }
+    public func stop(id: String) async throws { end(id: id) }
+}
+
+/// A signed-in browser's session.
+public struct Session: Sendable, Equatable {
+    /// 256 random bits, base64url: the cookie's value.
+    public let id: String
+    public let user: String
+    public let source: User.Source
+    public let created: Date
+    public internal(set) var lastSeen: Date
+
+    static func make(user: String, source: User.Source, now: Date) -> Session {
+        Session(id: Tokens.base64url(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })), user: user, source: source, created: now, lastSeen: now)
+    }
+
+    func isValid(now: Date, lifetime: TimeInterval, idleTimeout: TimeInterval) -> Bool {
+        now.timeIntervalSince(created) < lifetime && now.timeIntervalSince(lastSeen) < idleTimeout
+    }
+}
+
+/// Where sessions live: this process's memory (``SessionStore``, one replica), or the storage
+/// every replica shares (``SharedSessions``).
+public protocol SessionKeeper: Sendable {
+    var lifetime: TimeInterval { get }
+    func start(user: String, source: User.Source, now: Date) async throws -> Session
+    /// The live session with this id (noting its use); nil once it ended.
+    func find(id: String, now: Date) async throws -> Session?
+    func stop(id: String) async throws
 }

@@ -149,7 +149,7 @@ public struct AutoRestarter: Service {
         for (key, restarts) in decisions.gaveUp {
             guard let connector = snapshot.connectors[key] else { continue }
             logger.warning("Auto-restart gave up", metadata: ["connector": "\(key)", "restarts": "\(restarts)"])
-            actions.record(AuditEntry(at: decidedAt, user: Self.user, action: "auto-restart-gave-up", cluster: connector.cluster, connector: connector.name, outcome: .failed,
+            await actions.record(AuditEntry(at: decidedAt, user: Self.user, action: "auto-restart-gave-up", cluster: connector.cluster, connector: connector.name, outcome: .failed,
                                       detail: "still \(connector.health) after \(restarts) restart(s); restart it by hand once the cause is fixed"))
         }
         for key in decisions.recovered {

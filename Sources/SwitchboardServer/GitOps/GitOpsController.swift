@@ -46,7 +46,7 @@ public final class GitOpsController: Service, Sendable {
         self.interval = interval
         self.timeout = timeout
         applyOptions = Applier.Options(retry: RetryPolicy(maxElapsed: timeout * 2), unreachableGrace: timeout)
-        ledger = GitOpsLedger(database: audit.database)
+        ledger = GitOpsLedger(storage: audit.storage)
         self.logger = logger
         var status = GitOpsStatus(repository: repository.url, branch: repository.branch, folder: repository.folder)
         status.current = served.commit
@@ -123,18 +123,18 @@ public final class GitOpsController: Service, Sendable {
                 status.rejected = nil
             }
             do {
-                try ledger.serve(commit.hash)
+                try await ledger.serve(commit.hash)
             } catch {
                 logger.error("GitOps: cannot record the commit served in the database", metadata: ["error": "\(error)"])
             }
             logger.info("GitOps: serving a new commit", metadata: ["commit": "\(commit.summary)"])
-            record(AuditEntry(user: Self.user, action: "gitops-load", cluster: "-", connector: "-", outcome: .succeeded, detail: "commit \(commit.summary) is served"))
+            await record(AuditEntry(user: Self.user, action: "gitops-load", cluster: "-", connector: "-", outcome: .succeeded, detail: "commit \(commit.summary) is served"))
             await repository.pruneCheckouts(keeping: [commit.hash])
         } catch {
             let rejected = GitOpsStatus.Rejected(commit: commit, at: Date(), problems: Self.lines(error))
             state.withLockedValue { $0.rejected = rejected }
             logger.warning("GitOps: refused a commit", metadata: ["commit": "\(commit.summary)", "problems": "\(rejected.problems.count)"])
-            record(AuditEntry(user: Self.user, action: "gitops-refuse", cluster: "-", connector: "-", outcome: .failed,
+            await record(AuditEntry(user: Self.user, action: "gitops-refuse", cluster: "-", connector: "-", outcome: .failed,
                               detail: "commit \(commit.summary) not applied: " + rejected.problems.prefix(20).joined(separator: "\n")))
             let served = state.withLockedValue { $0.current?.hash }
             await repository.pruneCheckouts(keeping: Set([served].compactMap { $0 }))
@@ -165,7 +165,7 @@ public final class GitOpsController: Service, Sendable {
     /// when it has problems (or cannot be fetched) the commit served last time; with neither,
     /// the error says what was wrong with each.
     public static func start(repository: GitRepository, audit: AuditLog, timeout: Duration, logger: Logger) async throws(GitRepository.Failure) -> GitOpsStart {
-        let ledger = GitOpsLedger(database: audit.database)
+        let ledger = GitOpsLedger(storage: audit.storage)
         var problems: [String] = []
         var fetched: GitRepository.Commit?
         var rejected: GitOpsStatus.Rejected?
@@ -174,7 +174,7 @@ public final class GitOpsController: Service, Sendable {
             fetched = tip
             do {
                 let (catalog, connections) = try await Self.catalog(at: tip, of: repository, timeout: timeout, logger: logger)
-                try? ledger.serve(tip.hash)  // recorded again at the next new commit; a failure here only costs the fallback
+                try? await ledger.serve(tip.hash)  // recorded again at the next new commit; a failure here only costs the fallback
                 return GitOpsStart(catalog: catalog, connections: connections, commit: tip, fetched: tip, rejected: nil)
             } catch {
                 rejected = .init(commit: tip, at: Date(), problems: lines(error))
@@ -185,7 +185,7 @@ public final class GitOpsController: Service, Sendable {
         }
         let served: String?
         do {
-            served = try ledger.served()
+            served = try await ledger.served()
         } catch {
             throw GitRepository.Failure(description: problems.joined(separator: "\n") + "\nand the commit served last cannot be read from the database: \(error)")
         }
@@ -214,7 +214,7 @@ public final class GitOpsController: Service, Sendable {
         }
         var ledger: [String: GitOpsLedger.Row]
         do {
-            ledger = try self.ledger.rows()
+            ledger = try await self.ledger.rows()
         } catch {
             // Without its memory the controller cannot tell drift from a new commit: it writes nothing.
             logger.error("GitOps: cannot read the controller's state from the database; nothing is applied", metadata: ["error": "\(error)"])
@@ -308,7 +308,7 @@ public final class GitOpsController: Service, Sendable {
             sync.commitsBehind = 1
         }
         do {
-            try ledger.save(row)
+            try await ledger.save(row)
         } catch {
             logger.error("GitOps: cannot record the cluster's sync in the database", metadata: ["cluster": "\(cluster.name)", "error": "\(error)"])
         }
@@ -353,7 +353,7 @@ public final class GitOpsController: Service, Sendable {
             try await applier.preflight(plan, catalog: catalog)
         } catch {
             let detail = Scrubber.scrub(error.description)
-            record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: .failed,
+            await record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: .failed,
                                       detail: "commit \(commit.summary): refused, nothing written: \(detail)"))
             return ApplyOutcome(result: .refused, detail: detail, outcomes: [])
         }
@@ -367,23 +367,23 @@ public final class GitOpsController: Service, Sendable {
             case .timedOut(let state): ("timed-out", "did not reach \(change.toState?.rawValue ?? "its state") in time; last seen: \(state ?? "no status")")
             }
             rows.append(.init(connector: change.connector, action: change.action.rawValue, result: result, detail: detail))
-            record(AuditEntry(user: user, action: "gitops-\(change.action.rawValue)", cluster: cluster, connector: change.connector,
+            await record(AuditEntry(user: user, action: "gitops-\(change.action.rawValue)", cluster: cluster, connector: change.connector,
                                       outcome: result == "applied" ? .succeeded : .failed,
                                       detail: "commit \(commit.summary)" + (detail.map { ": \($0)" } ?? "")))
         }
         let failed = rows.filter { $0.result != "applied" }.count
-        record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: failed == 0 ? .succeeded : .failed,
+        await record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: failed == 0 ? .succeeded : .failed,
                                   detail: "commit \(commit.summary): \(rows.count - failed) of \(rows.count) change(s) applied"))
         Task { await store.refresh() }
         return ApplyOutcome(result: failed == 0 ? .applied : .failed, detail: failed == 0 ? nil : "\(failed) of \(rows.count) change(s) failed; retried at the next sync", outcomes: rows)
     }
 
     /// Audits an entry of the controller's (and counts it in `switchboard_actions_total`).
-    func record(_ entry: AuditEntry) {
+    func record(_ entry: AuditEntry) async {
         let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
         store.metrics.recordAction(cluster: entry.cluster, team: team, action: entry.action, outcome: entry.outcome.rawValue)
         do {
-            try audit.record(entry)
+            try await audit.record(entry)
         } catch {
             logger.error("Could not write the audit log", metadata: ["error": "\(error)"])
         }

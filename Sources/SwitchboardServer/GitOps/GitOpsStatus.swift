@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Reconciler
 import SwitchboardCore
 
@@ -107,48 +106,38 @@ public struct GitOpsStart: Sendable {
 /// The controller's memory across restarts, in the audit log's database: per cluster the last
 /// commit applied and the last one matched. Without it, a restart would take every drift of a
 /// `drift: report` cluster for an unapplied commit and correct it.
-struct GitOpsLedger: Sendable {
-    let database: DatabaseQueue
+public struct GitOpsLedger: Sendable {
+    let storage: any ServerStorage
 
-    struct Row: Codable, FetchableRecord, PersistableRecord {
-        static let databaseTableName = "gitops_clusters"
-        var cluster: String
-        var appliedHash: String?
-        var appliedAt: Date?
-        var matchedHash: String?
-    }
+    /// One cluster's record: the last commit applied to it, when, and the last it matched.
+    public struct Row: Sendable, Codable, Equatable {
+        public var cluster: String
+        public var appliedHash: String?
+        public var appliedAt: Date?
+        public var matchedHash: String?
 
-    static func migrate(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("gitops clusters") { db in
-            try db.create(table: Row.databaseTableName) { table in
-                table.primaryKey("cluster", .text)
-                table.column("appliedHash", .text)
-                table.column("appliedAt", .datetime)
-                table.column("matchedHash", .text)
-            }
-            try db.create(table: "gitops_served") { table in
-                table.primaryKey("id", .integer)
-                table.column("hash", .text).notNull()
-            }
+        public init(cluster: String, appliedHash: String? = nil, appliedAt: Date? = nil, matchedHash: String? = nil) {
+            self.cluster = cluster
+            self.appliedHash = appliedHash
+            self.appliedAt = appliedAt
+            self.matchedHash = matchedHash
         }
     }
 
     /// The commit served last (to start with when the newest one has problems).
-    func served() throws -> String? {
-        try database.read { db in try String.fetchOne(db, sql: "SELECT hash FROM gitops_served WHERE id = 1") }
+    func served() async throws -> String? {
+        try await storage.servedCommit()
     }
 
-    func serve(_ hash: String) throws {
-        try database.write { db in try db.execute(sql: "INSERT INTO gitops_served (id, hash) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash", arguments: [hash]) }
+    func serve(_ hash: String) async throws {
+        try await storage.serveCommit(hash)
     }
 
-    func rows() throws -> [String: Row] {
-        try database.read { db in
-            Dictionary(try Row.fetchAll(db).map { ($0.cluster, $0) }) { first, _ in first }
-        }
+    func rows() async throws -> [String: Row] {
+        Dictionary(try await storage.gitopsClusters().map { ($0.cluster, $0) }) { first, _ in first }
     }
 
-    func save(_ row: Row) throws {
-        try database.write { db in try row.save(db) }
+    func save(_ row: Row) async throws {
+        try await storage.saveGitopsCluster(row)
     }
 }

@@ -13,7 +13,7 @@ import Hummingbird
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = SwitchboardRequestContext
     let settings: AuthSettings
-    let sessions: SessionStore
+    let sessions: any SessionKeeper
     let apiTokens: APITokens
 
     static let sessionCookie = "sb_session"
@@ -24,7 +24,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard authorization.hasPrefix("Bearer ") else {
                 return try Responses.error(.unauthorized, "the API takes `Authorization: Bearer <token>` (a personal API token), or a session cookie")
             }
-            switch apiTokens.authenticate(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)) {
+            switch await apiTokens.authenticate(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)) {
             case .success(let user):
                 context.user = user
                 context.viaToken = true
@@ -33,14 +33,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 return try Responses.error(.unauthorized, problem.description)
             }
         }
-        let cookieSession = request.cookies[Self.sessionCookie].flatMap { sessions.session(id: $0.value) }
+        var cookieSession: Session?
+        if let cookie = request.cookies[Self.sessionCookie] {
+            cookieSession = try await sessions.find(id: cookie.value, now: Date())
+        }
         var started: SessionStore.Session?
         if let user = headerUser(request, remoteAddress: context.remoteAddress) {
             context.user = user
             if let session = cookieSession, session.user == user.name, session.source == user.source {
                 context.session = session
             } else {
-                started = sessions.create(user: user.name, source: user.source)
+                started = try await sessions.start(user: user.name, source: user.source, now: Date())
                 context.session = started
             }
         } else if let users = settings.localUsers, let session = cookieSession, session.source == .local, let user = users.user(named: session.user) {

@@ -95,23 +95,23 @@ public struct ConnectorActions: Sendable {
             AuditEntry(user: who, action: request.label, cluster: request.cluster, connector: request.connector, task: request.task, outcome: outcome, detail: detail)
         }
         guard let user else {
-            record(entry(.denied, "not signed in"))
+            await record(entry(.denied, "not signed in"))
             return .unauthenticated
         }
         guard let connector = store.current.connectors["\(request.cluster)/\(request.connector)"] else {
-            record(entry(.failed, "no such connector in the last snapshot"))
+            await record(entry(.failed, "no such connector in the last snapshot"))
             return .notFound
         }
         if request.action == .restartTask {
             guard let task = request.task, connector.tasks.contains(where: { $0.id == task }) else {
-                record(entry(.failed, "no task \(request.task.map(String.init) ?? "(none)") in the last snapshot"))
+                await record(entry(.failed, "no task \(request.task.map(String.init) ?? "(none)") in the last snapshot"))
                 return .notFound
             }
         }
         let decision = permissions.decide(request.action.capability, user, on: connector)
         guard decision.allowed else {
             let reason = "\(request.action.rawValue) on cluster \(request.cluster) \(decision.reason)"
-            record(entry(.denied, reason))
+            await record(entry(.denied, reason))
             return .denied(reason)
         }
         if request.action.changesOffsets {
@@ -132,9 +132,9 @@ public struct ConnectorActions: Sendable {
                 }
             }
         } catch {
-            return failed(error, entry(.failed, nil))
+            return await failed(error, entry(.failed, nil))
         }
-        record(entry(.succeeded, nil))
+        await record(entry(.succeeded, nil))
         refresh()
         return .done(nil)
     }
@@ -153,10 +153,10 @@ public struct ConnectorActions: Sendable {
                 try await client.restart(connector.name, includeTasks: true, onlyFailed: true)
             }
         } catch {
-            _ = failed(error, entry(.failed, what))
+            _ = await failed(error, entry(.failed, what))
             return
         }
-        record(entry(.succeeded, what))
+        await record(entry(.succeeded, what))
     }
 
     /// Reset or alter: only while Connect itself says the connector is STOPPED (asked now, not
@@ -173,7 +173,7 @@ public struct ConnectorActions: Sendable {
             let state = try await client.status(of: request.connector).connector.state
             guard state == .stopped else {
                 let message = "\(request.connector) is \(state): offsets can be reset or altered only while it is STOPPED. Stop it, change the offsets, then resume it."
-                record(entry(.failed, message))
+                await record(entry(.failed, message))
                 return .conflict(message)
             }
             before = try await client.readOffsets(of: request.connector)
@@ -181,13 +181,13 @@ public struct ConnectorActions: Sendable {
             switch request.action {
             case .alterOffsets:
                 guard let offsets = request.offsets else {
-                    record(entry(.failed, "no offsets given"))
+                    await record(entry(.failed, "no offsets given"))
                     return .conflict("alter-offsets needs the offsets to set")
                 }
                 // Offsets are shown scrubbed: an edited copy can carry the mask back.
                 guard !offsets.contains(Scrubber.mask) else {
                     let message = "The offsets hold \(Scrubber.mask), the mask of a value that is not shown: writing it would replace the real value. Write those offsets in full, or leave their partitions out."
-                    record(entry(.failed, message))
+                    await record(entry(.failed, message))
                     return .conflict(message)
                 }
                 message = try await retry.run { try await client.alterOffsets(of: request.connector, to: offsets) }
@@ -205,14 +205,14 @@ public struct ConnectorActions: Sendable {
             row.detail = row.detail ?? Scrubber.scrub(message)
             row.offsetsBefore = before?.json
             row.offsetsAfter = after?.json
-            record(row)
+            await record(row)
             refresh()
             let scrub = { (text: String) in Scrubber.scrub(text) }
             return .done(OffsetsChange(before: (before ?? ConnectorOffsets(offsets: [])).mapStrings(scrub), after: after?.mapStrings(scrub), message: Scrubber.scrub(message)))
         } catch {
             var failure = entry(.failed, nil)
             failure.offsetsBefore = before?.json
-            return failed(error, failure)
+            return await failed(error, failure)
         }
     }
 
@@ -220,12 +220,12 @@ public struct ConnectorActions: Sendable {
     /// (not found, rebalancing, timed out, not stopped); it does not carry config values, and
     /// goes through the scrubber all the same.
     /// `row` is recorded as failed, with Connect's message after any detail it already has.
-    func failed(_ error: any Error, _ row: AuditEntry) -> Outcome {
+    func failed(_ error: any Error, _ row: AuditEntry) async -> Outcome {
         let message = Scrubber.scrub((error as? ConnectError)?.description ?? "\(error)")
         var row = row
         row.outcome = .failed
         row.detail = [row.detail, message].compactMap { $0 }.joined(separator: "; ")
-        record(row)
+        await record(row)
         return .failed(message)
     }
 
@@ -234,11 +234,11 @@ public struct ConnectorActions: Sendable {
         Task { await store.refresh() }
     }
 
-    func record(_ entry: AuditEntry) {
+    func record(_ entry: AuditEntry) async {
         let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
         store.metrics.recordAction(cluster: entry.cluster, team: team, action: entry.action.split(separator: " ").first.map(String.init) ?? entry.action, outcome: entry.outcome.rawValue)
         do {
-            try audit.record(entry)
+            try await audit.record(entry)
         } catch {
             logger.error("Could not write the audit log", metadata: ["error": "\(error)"])
         }

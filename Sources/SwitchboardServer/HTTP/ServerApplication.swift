@@ -17,7 +17,7 @@ public struct ServerDependencies: Sendable {
     let pageCache = RenderCache<HTML>()
     let apiCache = RenderCache<ByteBuffer>()
     /// Server-side sessions and the sign-in throttle, shared by every request.
-    public let sessions = SessionStore()
+    public let sessions: any SessionKeeper
     public let throttle = SignInThrottle()
     /// Personal API tokens, kept in the audit log's database.
     public let apiTokens: APITokens
@@ -33,7 +33,8 @@ public struct ServerDependencies: Sendable {
         self.audit = audit
         self.auth = auth
         self.logger = logger
-        self.apiTokens = APITokens(database: audit.database, localUsers: auth.localUsers)
+        self.apiTokens = APITokens(storage: audit.storage, localUsers: auth.localUsers)
+        self.sessions = audit.storage.sharedSessions ?? SessionStore()
     }
 
     /// The catalog served now (the last good commit when a repository is followed).

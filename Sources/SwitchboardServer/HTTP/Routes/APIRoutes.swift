@@ -23,7 +23,7 @@ struct APIRoutes {
 
     func registerMe(on v1: RouterGroup<Context>) {
         v1.get("me") { _, context in
-            try reading(context) { user, _ in
+            try await reading(context) { user, _ in
                 try Responses.json(Me(user: user, admin: dependencies.permissions.isAdmin(user), teams: dependencies.permissions.teams(of: user),
                                       roles: dependencies.permissions.roles(of: user),
                                       csrfToken: context.session.map { dependencies.tokens.csrf(forSession: $0.id) } ?? ""))
@@ -33,7 +33,7 @@ struct APIRoutes {
 
     func registerConnectors(on v1: RouterGroup<Context>) {
         v1.get("connectors") { request, context in
-            try reading(context) { _, snapshot in
+            try await reading(context) { _, snapshot in
                 let query = request.uri.queryParameters
                 let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
                 let offset = max(0, query.get("offset", as: Int.self) ?? 0)
@@ -51,10 +51,10 @@ struct APIRoutes {
             }
         }
         v1.get("clusters/{cluster}/connectors/{connector}") { _, context in
-            try reading(context) { user, snapshot in
+            try await reading(context) { user, snapshot in
                 let cluster = context.parameters.get("cluster") ?? "", name = context.parameters.get("connector") ?? ""
                 guard let connector = snapshot.connectors["\(cluster)/\(name)"] else { return try Responses.error(.notFound, "no connector \(name) on cluster \(cluster)") }
-                let audit = AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
+                let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
                 let permissions = dependencies.permissions
                 let capabilities = permissions.capabilities(user, on: connector)
                 return try Responses.json(ConnectorDetail(connector: permissions.visible(connector, to: user), canAct: capabilities.contains(.operate),
@@ -66,12 +66,12 @@ struct APIRoutes {
 
     func registerClusters(on v1: RouterGroup<Context>) {
         v1.get("clusters") { _, context in
-            try reading(context) { _, snapshot in
+            try await reading(context) { _, snapshot in
                 try Responses.json(snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init))
             }
         }
         v1.get("clusters/{cluster}") { _, context in
-            try reading(context) { _, snapshot in
+            try await reading(context) { _, snapshot in
                 guard let cluster = snapshot.clusters[context.parameters.get("cluster") ?? ""] else { return try Responses.error(.notFound, "no such cluster") }
                 return try Responses.json(ClusterSummary(cluster))
             }
@@ -80,12 +80,12 @@ struct APIRoutes {
 
     func registerTeams(on v1: RouterGroup<Context>) {
         v1.get("teams") { _, context in
-            try reading(context) { _, snapshot in
+            try await reading(context) { _, snapshot in
                 try Responses.json(dependencies.catalog.teams.map { team(snapshot, $0.name) })
             }
         }
         v1.get("teams/{team}") { _, context in
-            try reading(context) { _, snapshot in
+            try await reading(context) { _, snapshot in
                 let name = context.parameters.get("team") ?? ""
                 guard dependencies.catalog.team(named: name) != nil else { return try Responses.error(.notFound, "no team \(name)") }
                 return try Responses.json(team(snapshot, name))
@@ -95,9 +95,9 @@ struct APIRoutes {
 
     func registerAudit(on v1: RouterGroup<Context>) {
         v1.get("audit") { request, context in
-            try reading(context) { user, _ in
+            try await reading(context) { user, _ in
                 let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100), 1000)
-                let audit = AuditRows.read(dependencies, for: user, limit: limit)
+                let audit = await AuditRows.read(dependencies, for: user, limit: limit)
                 if let problem = audit.problem { return try Responses.error(.serviceUnavailable, problem) }
                 return try Responses.json(audit.entries)
             }
@@ -129,7 +129,7 @@ struct APIRoutes {
             let decision = dependencies.permissions.decide(.viewConfig, user, on: connector)
             guard decision.allowed else {
                 let reason = "view-offsets on cluster \(cluster) \(decision.reason)"
-                dependencies.actions.record(AuditEntry(user: user.name, action: "view-offsets", cluster: cluster, connector: name, outcome: .denied, detail: reason))
+                await dependencies.actions.record(AuditEntry(user: user.name, action: "view-offsets", cluster: cluster, connector: name, outcome: .denied, detail: reason))
                 return try Responses.error(.forbidden, "\(user.name) may not read the offsets of \(name): \(reason)")
             }
             do {
@@ -158,9 +158,9 @@ struct APIRoutes {
         }
     }
 
-    func reading(_ context: Context, _ body: (User, Snapshot) throws -> Response) throws -> Response {
+    func reading(_ context: Context, _ body: (User, Snapshot) async throws -> Response) async throws -> Response {
         guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
-        return try body(user, dependencies.store.current)
+        return try await body(user, dependencies.store.current)
     }
 
     func team(_ snapshot: Snapshot, _ name: String) -> TeamSummary {

@@ -21,7 +21,7 @@ struct GitOpsRoutes {
     func register(on router: Router<Context>) {
         let pages = PageRoutes(dependencies: dependencies)
         router.get("/gitops") { request, context in
-            try pages.signedIn(request, context) { page in
+            try await pages.signedIn(request, context) { page in
                 guard let controller = dependencies.gitops, let user = context.user else {
                     return pages.notFound(page, "This server follows no repository (start it with --git-repository).")
                 }
@@ -34,7 +34,7 @@ struct GitOpsRoutes {
             guard !request.isCrossSite, dependencies.tokens.verifyCSRF(form.csrf, forSession: session.id) else {
                 return Responses.html(ErrorPage.render(pages.pageContext(context), title: "Refused", message: "The form's security token is missing, wrong or expired; reload the page and try again."), status: .forbidden)
             }
-            switch requestApply(context.parameters.get("cluster") ?? "", by: user) {
+            switch await requestApply(context.parameters.get("cluster") ?? "", by: user) {
             case .success: return Responses.redirect("/gitops")
             case .failure(let refusal): return Responses.html(ErrorPage.render(pages.pageContext(context), title: refusal.title, message: refusal.message), status: refusal.status)
             }
@@ -51,7 +51,7 @@ struct GitOpsRoutes {
             if !context.viaToken, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
                 return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
             }
-            switch requestApply(context.parameters.get("cluster") ?? "", by: user) {
+            switch await requestApply(context.parameters.get("cluster") ?? "", by: user) {
             case .success: return try Responses.json(["status": "queued", "detail": "the next sync applies the plan; GET /api/v1/gitops shows how it went"], status: .accepted)
             case .failure(let refusal): return try Responses.error(refusal.status, refusal.message)
             }
@@ -89,7 +89,7 @@ struct GitOpsRoutes {
 
     /// Platform admins may apply a cluster's pending plan now, whatever its mode: the plan may
     /// touch every team's connectors. Audited, refused ones too.
-    func requestApply(_ cluster: String, by user: User) -> Result<Void, Refusal> {
+    func requestApply(_ cluster: String, by user: User) async -> Result<Void, Refusal> {
         guard let controller = dependencies.gitops else {
             return .failure(Refusal(status: .notFound, title: "Not found", message: "this server follows no repository"))
         }
@@ -97,11 +97,11 @@ struct GitOpsRoutes {
             return .failure(Refusal(status: .notFound, title: "Not found", message: "no cluster \(cluster) in the catalog served"))
         }
         guard dependencies.permissions.isAdmin(user) else {
-            dependencies.actions.record(AuditEntry(user: user.name, action: "gitops-apply", cluster: cluster, connector: "-", outcome: .denied,
+            await dependencies.actions.record(AuditEntry(user: user.name, action: "gitops-apply", cluster: cluster, connector: "-", outcome: .denied,
                                                    detail: "needs platform admin (a plan may change every team's connectors)"))
             return .failure(Refusal(status: .forbidden, title: "Not allowed", message: "applying a cluster's plan needs a platform admin (a plan may change every team's connectors)"))
         }
-        dependencies.actions.record(AuditEntry(user: user.name, action: "gitops-apply", cluster: cluster, connector: "-", outcome: .succeeded,
+        await dependencies.actions.record(AuditEntry(user: user.name, action: "gitops-apply", cluster: cluster, connector: "-", outcome: .succeeded,
                                                detail: "asked to apply the pending plan of commit \(controller.status.current?.summary ?? "?") at the next sync"))
         controller.requestApply(cluster: cluster, by: user.name)
         return .success(())

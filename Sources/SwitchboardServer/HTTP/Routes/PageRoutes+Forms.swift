@@ -86,14 +86,14 @@ extension PageRoutes {
             guard let users = dependencies.auth.localUsers, !request.isCrossSite else {
                 return Responses.html(ErrorPage.render(pageContext(nil), title: "Sign in", message: "Local sign-in is not enabled."), status: .notFound)
             }
-            return signIn(users, try await request.form(SignInForm.self), context)
+            return try await signIn(users, try await request.form(SignInForm.self), context)
         }
         router.post("/logout") { request, context in
             let form = try await request.form(SignOutForm.self)
             guard let session = context.session, !request.isCrossSite, dependencies.tokens.verifyCSRF(form.csrf, forSession: session.id) else {
                 return Responses.html(ErrorPage.render(pageContext(context), title: "Refused", message: "The form's security token is missing or wrong."), status: .forbidden)
             }
-            dependencies.sessions.end(id: session.id)
+            try await dependencies.sessions.stop(id: session.id)
             var response = Responses.redirect(dependencies.auth.localUsers != nil ? "/login" : "/")
             response.setCookie(AuthenticationMiddleware.cookie("", settings: dependencies.auth, maxAge: 0))
             return response
@@ -101,7 +101,7 @@ extension PageRoutes {
     }
 
     /// Checks a local user's password (throttled per user and address) and starts a new session.
-    func signIn(_ users: LocalUsers, _ form: SignInForm, _ context: Context) -> Response {
+    func signIn(_ users: LocalUsers, _ form: SignInForm, _ context: Context) async throws -> Response {
         let next = RequestValues.localPath(form.next)
         let name = form.username ?? ""
         if let wait = dependencies.throttle.retryAfter(user: name, address: context.remoteAddress) {
@@ -115,8 +115,8 @@ extension PageRoutes {
         }
         dependencies.throttle.recordSuccess(user: name)
         // A new session on every sign-in: a session id known before signing in is worthless after.
-        if let old = context.session { dependencies.sessions.end(id: old.id) }
-        let session = dependencies.sessions.create(user: user.name, source: .local)
+        if let old = context.session { try await dependencies.sessions.stop(id: old.id) }
+        let session = try await dependencies.sessions.start(user: user.name, source: .local, now: Date())
         var response = Responses.redirect(next)
         response.setCookie(AuthenticationMiddleware.cookie(session.id, settings: dependencies.auth, maxAge: Int(dependencies.sessions.lifetime)))
         return response

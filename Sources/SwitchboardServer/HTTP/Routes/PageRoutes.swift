@@ -24,7 +24,7 @@ struct PageRoutes {
 
     func registerOverview(on router: Router<Context>) {
         router.get("/") { request, context in
-            try signedIn(request, context) { page in
+            try await signedIn(request, context) { page in
                 let query = request.uri.queryParameters
                 let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
                 let number = max(0, query.get("page", as: Int.self) ?? 0)
@@ -39,14 +39,14 @@ struct PageRoutes {
 
     func registerClusterAndTeamPages(on router: Router<Context>) {
         router.get("/clusters/{cluster}") { request, context in
-            try signedIn(request, context) { page in
+            try await signedIn(request, context) { page in
                 let name = context.parameters.get("cluster") ?? ""
                 guard let cluster = page.snapshot.clusters[name] else { return notFound(page, "No cluster named \(name).") }
                 return Responses.html(ClusterPage.render(page, cluster: cluster))
             }
         }
         router.get("/teams/{team}") { request, context in
-            try signedIn(request, context) { page in
+            try await signedIn(request, context) { page in
                 let name = context.parameters.get("team") ?? ""
                 return Responses.html(TeamPage.render(page, team: dependencies.catalog.team(named: name), name: name))
             }
@@ -66,7 +66,7 @@ struct PageRoutes {
                                               operateNeeds: permissions.decide(.operate, user, on: connector).needs)
             // A viewer sees states only: the topics and offsets are not even read.
             let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
-            let audit = AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
+            let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
             return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
                                                        lag: dependencies.store.lag[connector.key], audit: audit, notice: notice))
@@ -75,9 +75,9 @@ struct PageRoutes {
 
     func registerAuditPage(on router: Router<Context>) {
         router.get("/audit") { request, context in
-            try signedIn(request, context) { page in
+            try await signedIn(request, context) { page in
                 guard let user = context.user else { return signInFirst(request) }
-                let audit = AuditRows.read(dependencies, for: user, limit: 500)
+                let audit = await AuditRows.read(dependencies, for: user, limit: 500)
                 if let problem = audit.problem {
                     return Responses.html(ErrorPage.render(page, title: "Audit log unavailable", message: problem), status: .serviceUnavailable)
                 }
@@ -94,9 +94,9 @@ struct PageRoutes {
     }
 
     /// Runs `body` for a signed-in user; otherwise sends them to sign in.
-    func signedIn(_ request: Request, _ context: Context, _ body: (PageContext) throws -> Response) throws -> Response {
+    func signedIn(_ request: Request, _ context: Context, _ body: (PageContext) async throws -> Response) async throws -> Response {
         guard context.user != nil else { return signInFirst(request) }
-        return try body(pageContext(context))
+        return try await body(pageContext(context))
     }
 
     func signInFirst(_ request: Request) -> Response {

@@ -34,24 +34,24 @@ struct TokenRoutes {
         let pages = PageRoutes(dependencies: dependencies)
         router.get("/tokens") { request, context in
             guard let user = context.user, context.session != nil else { return pages.signInFirst(request) }
-            return Responses.html(TokensPage.render(pages.pageContext(context), tokens: try dependencies.apiTokens.list(for: user.name)))
+            return Responses.html(TokensPage.render(pages.pageContext(context), tokens: try await dependencies.apiTokens.list(for: user.name)))
         }
         router.post("/tokens") { request, context in
             let form = try await request.form(CreateForm.self)
             guard let user = context.user, let session = context.session else { return pages.signInFirst(request) }
             guard !request.isCrossSite, dependencies.tokens.verifyCSRF(form.csrf, forSession: session.id) else { return refused(pages, context) }
             do {
-                let (token, _) = try make(for: user, name: form.name ?? "", days: form.days ?? 30)
-                return Responses.html(TokensPage.render(pages.pageContext(context), tokens: try dependencies.apiTokens.list(for: user.name), created: token))
+                let (token, _) = try await make(for: user, name: form.name ?? "", days: form.days ?? 30)
+                return Responses.html(TokensPage.render(pages.pageContext(context), tokens: try await dependencies.apiTokens.list(for: user.name), created: token))
             } catch let problem as APITokens.Problem {
-                return Responses.html(TokensPage.render(pages.pageContext(context), tokens: try dependencies.apiTokens.list(for: user.name), error: problem.description), status: .badRequest)
+                return Responses.html(TokensPage.render(pages.pageContext(context), tokens: try await dependencies.apiTokens.list(for: user.name), error: problem.description), status: .badRequest)
             }
         }
         router.post("/tokens/{id}/revoke") { request, context in
             let form = try await request.form(RevokeForm.self)
             guard let user = context.user, let session = context.session else { return pages.signInFirst(request) }
             guard !request.isCrossSite, dependencies.tokens.verifyCSRF(form.csrf, forSession: session.id) else { return refused(pages, context) }
-            guard let id = context.parameters.get("id", as: Int64.self), try revoke(id, of: user) else {
+            guard let id = context.parameters.get("id", as: Int64.self), try await revoke(id, of: user) else {
                 return pages.notFound(pages.pageContext(context), "You have no token with that id.")
             }
             return Responses.redirect("/tokens")
@@ -60,7 +60,7 @@ struct TokenRoutes {
         let v1 = router.group("api/v1")
         v1.get("tokens") { _, context in
             guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
-            return try Responses.json(try dependencies.apiTokens.list(for: user.name))
+            return try Responses.json(try await dependencies.apiTokens.list(for: user.name))
         }
         v1.post("tokens") { request, context in
             guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
@@ -75,7 +75,7 @@ struct TokenRoutes {
                 return try Responses.error(.badRequest, #"send {"name": "laptop", "days": 30}"#)
             }
             do {
-                let (token, record) = try make(for: user, name: wanted.name, days: wanted.days ?? 30)
+                let (token, record) = try await make(for: user, name: wanted.name, days: wanted.days ?? 30)
                 return try Responses.json(Created(token: token, id: record.id ?? 0, name: record.name, expiresAt: record.expiresAt), status: .created)
             } catch let problem as APITokens.Problem {
                 return try Responses.error(.badRequest, problem.description)
@@ -86,26 +86,26 @@ struct TokenRoutes {
             if !context.viaToken, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
                 return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
             }
-            guard let id = context.parameters.get("id", as: Int64.self), try revoke(id, of: user) else { return try Responses.error(.notFound, "you have no token with that id") }
+            guard let id = context.parameters.get("id", as: Int64.self), try await revoke(id, of: user) else { return try Responses.error(.notFound, "you have no token with that id") }
             return try Responses.json(["result": "revoked"])
         }
     }
 
-    func make(for user: User, name: String, days: Int) throws -> (String, APIToken) {
-        let made = try dependencies.apiTokens.create(for: user, name: name, days: days)
-        audit(user, "create-token", "\(made.record.name), expires \(ISO8601DateFormatter().string(from: made.record.expiresAt))")
+    func make(for user: User, name: String, days: Int) async throws -> (String, APIToken) {
+        let made = try await dependencies.apiTokens.create(for: user, name: name, days: days)
+        await audit(user, "create-token", "\(made.record.name), expires \(ISO8601DateFormatter().string(from: made.record.expiresAt))")
         return made
     }
 
-    func revoke(_ id: Int64, of user: User) throws -> Bool {
-        guard try dependencies.apiTokens.revoke(id: id, of: user.name) else { return false }
-        audit(user, "revoke-token", "token \(id)")
+    func revoke(_ id: Int64, of user: User) async throws -> Bool {
+        guard try await dependencies.apiTokens.revoke(id: id, of: user.name) else { return false }
+        await audit(user, "revoke-token", "token \(id)")
         return true
     }
 
     /// Token rows name no connector: cluster and connector are "-".
-    func audit(_ user: User, _ action: String, _ detail: String) {
-        dependencies.actions.record(AuditEntry(user: user.name, action: action, cluster: "-", connector: "-", outcome: .succeeded, detail: detail))
+    func audit(_ user: User, _ action: String, _ detail: String) async {
+        await dependencies.actions.record(AuditEntry(user: user.name, action: action, cluster: "-", connector: "-", outcome: .succeeded, detail: detail))
     }
 
     func refused(_ pages: PageRoutes, _ context: Context) -> Response {

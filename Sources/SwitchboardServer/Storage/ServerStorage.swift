@@ -1,0 +1,45 @@
+import Foundation
+
+/// Where the server keeps what outlives a request: the audit log, API tokens, the GitOps
+/// controller's state and, with more than one replica, sessions.
+///
+/// Two implementations: ``SQLiteStorage`` (GRDB, one file, the default for one replica) and
+/// ``PostgresStorage`` (PostgresNIO, shared by replicas). Every text written is scrubbed by the
+/// callers above (``AuditLog``, ``APITokens``); these types only store.
+public protocol ServerStorage: Sendable {
+    /// Stores an entry and returns it with its id.
+    func insertAudit(_ entry: AuditEntry) async throws -> AuditEntry
+    /// The newest entries first; of one connector when both are given.
+    func auditEntries(limit: Int, cluster: String?, connector: String?) async throws -> [AuditEntry]
+
+    func insertToken(_ token: APIToken) async throws -> APIToken
+    func token(hash: String) async throws -> APIToken?
+    func token(id: Int64, user: String) async throws -> APIToken?
+    /// Writes `lastUsedAt` and `revokedAt` of a stored token.
+    func updateToken(_ token: APIToken) async throws
+    /// The user's tokens, newest first.
+    func tokens(user: String) async throws -> [APIToken]
+
+    func gitopsClusters() async throws -> [GitOpsLedger.Row]
+    func saveGitopsCluster(_ row: GitOpsLedger.Row) async throws
+    func servedCommit() async throws -> String?
+    func serveCommit(_ hash: String) async throws
+
+    /// Sessions every replica sees, or nil: sessions stay in this process's memory.
+    var sharedSessions: (any SessionKeeper)? { get }
+    /// Who runs the controllers (auto-restart, GitOps) when several replicas share the storage.
+    var lease: any ControllerLease { get }
+    /// Where it is, for messages (credentials masked).
+    var description: String { get }
+}
+
+/// Decides whether this replica runs the controllers now.
+public protocol ControllerLease: Sendable {
+    var isHeld: Bool { get }
+}
+
+/// One replica: it always runs the controllers.
+public struct SoleReplica: ControllerLease {
+    public init() {}
+    public var isHeld: Bool { true }
+}
