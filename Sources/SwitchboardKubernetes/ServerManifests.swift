@@ -29,11 +29,13 @@ struct ServerManifests {
             ]),
             "deployment.yaml": try YAMLWriter.document(deployment(catalogFiles)),
             "service.yaml": try YAMLWriter.document(service()),
-            "audit-volume.yaml": try YAMLWriter.document([
+        ]
+        if settings.serverDatabaseSecret == nil {
+            files["audit-volume.yaml"] = try YAMLWriter.document([
                 "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": metadata("switchboard-audit"),
                 "spec": ["accessModes": ["ReadWriteOnce"], "resources": ["requests": ["storage": "1Gi"]]],
-            ]),
-        ]
+            ])
+        }
         if settings.prometheusOperator {
             files["servicemonitor.yaml"] = try YAMLWriter.document([
                 "apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata(Self.name),
@@ -79,14 +81,19 @@ struct ServerManifests {
             if let variable = cluster.kafka?.saslPasswordEnv { env.append(secretEnv(variable, secret: "\(cluster.name)-connect-kafka", key: "password")) }
         }
         let checksum = KubernetesRenderer.sha256(catalogFiles.map { "\($0.path)\n\($0.text)" }.joined(separator: "\n"))
-        let serve = ["switchboard", "serve", "--catalog", Self.catalogPath, "--host", "0.0.0.0", "--port", "\(Self.port)",
-                     "--audit-db", "\(Self.dataPath)/audit.sqlite", "--trusted-proxy", "127.0.0.1", "--secure-cookies"]
+        // With a database: replicas share it (one runs the controllers, on a PostgreSQL lease);
+        // without: one replica, the audit log one SQLite file on a ReadWriteOnce volume.
+        let database = settings.serverDatabaseSecret
+        if let database { env.append(secretEnv("SWITCHBOARD_DATABASE", secret: database, key: "url")) }
+        let storage = database == nil ? ["--audit-db", "\(Self.dataPath)/audit.sqlite"] : []
+        let serve = ["switchboard", "serve", "--catalog", Self.catalogPath, "--host", "0.0.0.0", "--port", "\(Self.port)"]
+            + storage + ["--trusted-proxy", "127.0.0.1", "--secure-cookies"]
+        let dataVolume: Node = database == nil ? ["name": "data", "persistentVolumeClaim": ["claimName": "switchboard-audit"]] : ["name": "data", "emptyDir": [:]]
         return [
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(Self.name),
             "spec": [
-                // One replica: the audit log is one SQLite file on a ReadWriteOnce volume.
-                "replicas": 1,
-                "strategy": ["type": "Recreate"],
+                "replicas": YAMLWriter.number(database == nil ? 1 : settings.serverReplicas),
+                "strategy": database == nil ? ["type": "Recreate"] : ["type": "RollingUpdate"],
                 "selector": ["matchLabels": selector],
                 "template": [
                     "metadata": ["labels": labels, "annotations": ["switchboard.dev/catalog-sha256": YAMLWriter.text(checksum)]],
@@ -132,7 +139,7 @@ struct ServerManifests {
                                 "name": "switchboard-catalog",
                                 "items": .sequence(Node.Sequence(catalogFiles.map { ["key": YAMLWriter.text($0.key), "path": YAMLWriter.text($0.path)] })),
                             ]],
-                            ["name": "data", "persistentVolumeClaim": ["claimName": "switchboard-audit"]],
+                            dataVolume,
                         ],
                     ],
                 ],

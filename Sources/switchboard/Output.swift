@@ -63,6 +63,8 @@ enum Output {
             Output.error(error.description)
         case let error as Applier.Refusal:
             Output.error(error.description)
+        case let error as ServerError:
+            Output.error(error.description)
         case let error as GitRepository.Failure:
             Output.error("cannot serve the repository: " + error.description)
         default:

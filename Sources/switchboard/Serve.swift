@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
             The session secret comes from $SWITCHBOARD_SESSION_SECRET; without it a random one is \
             made at start, and a restart signs local users out.
 
+            Replicas: with --database postgres://... the audit log, API tokens, sessions and the \
+            controllers' state live in PostgreSQL; every replica serves pages, the API and actions, \
+            and one at a time (a PostgreSQL advisory lock, taken over within seconds when its \
+            holder dies) runs the auto-restart and GitOps controllers. Every replica needs the \
+            same $SWITCHBOARD_SESSION_SECRET.
+
             GitOps: with --git-repository the catalog comes from a git repository instead of --catalog. \
             The branch is fetched every --sync-interval seconds (and at once on a push webhook to \
             POST /hooks/git signed with the secret of --webhook-secret-file or $SWITCHBOARD_WEBHOOK_SECRET). \
@@ -54,8 +60,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between polls of the clusters.")
     var pollInterval = 5
 
-    @Option(help: ArgumentHelp("The audit log's SQLite file.", valueName: "file"))
+    @Option(help: ArgumentHelp("The audit log's SQLite file (one replica).", valueName: "file"))
     var auditDb = ".switchboard/audit.sqlite"
+
+    @Option(help: ArgumentHelp("Keep the audit log, API tokens, sessions and controller state in PostgreSQL instead, shared by replicas: postgres://user@host:5432/db (password in the URL or $PGPASSWORD; ?sslmode=disable|prefer|require; default $SWITCHBOARD_DATABASE). One replica at a time runs the controllers.", valueName: "url"))
+    var database: String?
+
+    /// `--database`, else `$SWITCHBOARD_DATABASE` (never a default shown by --help: it may hold a password).
+    var databaseURL: String? {
+        database ?? ProcessInfo.processInfo.environment["SWITCHBOARD_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     @Option(help: ArgumentHelp("Local users with bcrypt-hashed passwords (YAML).", valueName: "file"))
     var usersFile: String?
@@ -93,6 +107,12 @@ struct Serve: AsyncParsableCommand {
         for proxy in trustedProxies where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address or IPv4 CIDR (like 10.0.0.0/8).")
         }
+        if databaseURL != nil && (ProcessInfo.processInfo.environment["SWITCHBOARD_SESSION_SECRET"] ?? "").isEmpty {
+            throw ValidationError("with --database, set $SWITCHBOARD_SESSION_SECRET, the same on every replica: sessions and their CSRF tokens are shared, and a token signed by one replica must check on another.")
+        }
+        if databaseURL != nil && auditDb != ".switchboard/audit.sqlite" {
+            throw ValidationError("give either --audit-db (SQLite, one replica) or --database (PostgreSQL, shared by replicas), not both.")
+        }
         guard syncInterval >= 5 else { throw ValidationError("--sync-interval must be at least 5 seconds.") }
         if gitRepository != nil && options.catalog != nil {
             throw ValidationError("give either --catalog (a folder) or --git-repository (a repository the server follows), not both.")
@@ -114,7 +134,15 @@ struct Serve: AsyncParsableCommand {
         // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap); the
         // Connect clients, the poller and the routes all log through this one.
         let logger = Logger(label: "switchboard")
-        let audit = try Output.guarding { try AuditLog(path: auditDb) }
+        let audit: AuditLog
+        if let databaseURL {
+            let location = try Output.guarding { try PostgresStorage.Location(databaseURL) }
+            print("Connecting to PostgreSQL at \(location)...")
+            fflush(nil)
+            audit = AuditLog(storage: try await Output.guarding { try await PostgresStorage(location, timeout: max(options.networkTimeout, .seconds(5)), logger: logger) })
+        } else {
+            audit = try Output.guarding { try AuditLog(path: auditDb) }
+        }
         let catalog: Catalog
         let connections: ClusterConnections
         var following: (repository: GitRepository, start: GitOpsStart)?
@@ -156,7 +184,7 @@ struct Serve: AsyncParsableCommand {
         let dependencies = ServerDependencies(store: store, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, logger: logger)
         let app = buildApplication(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval))
         let snapshot = store.current
-        print("Switchboard serves http://\(host):\(port) (\(snapshot.connectors.count) connectors on \(catalog.clusters.count) cluster(s); audit log \(auditDb))")
+        print("Switchboard serves http://\(host):\(port) (\(snapshot.connectors.count) connectors on \(catalog.clusters.count) cluster(s); audit log in \(audit.storage.description))")
         if insecureDev { print("WARNING: --insecure-dev: nobody signs in and everyone acts as a platform admin.") }
         if let following {
             print("Following \(Scrubber.scrub(following.repository.url)) branch \(gitBranch): serving commit \(following.start.commit.summary); syncing every \(syncInterval) s"

@@ -106,6 +106,27 @@ import Yams
         #expect(try object(files["kustomization.yaml"])["resources"]?.array(of: String.self) == ["clusters/ingest", "clusters/analytics", "switchboard"])
     }
 
+    @Test func theServerRunsTwoReplicasOnlyWithADatabase() throws {
+        let single = try render(["switchboard.yaml": Self.switchboardYAML(), "plugins.yaml": Self.plugins])
+        let one = try object(single["switchboard/deployment.yaml"])
+        #expect(one["spec"]?["replicas"] == 1 && one["spec"]?["strategy"]?["type"] == "Recreate")
+        #expect(single["switchboard/audit-volume.yaml"] != nil)
+        #expect(single["switchboard/deployment.yaml"]?.contains("--audit-db") == true)
+
+        let shared = try render(["switchboard.yaml": Self.switchboardYAML(kubernetes: "kubernetes:\n  pluginStore: https://artifacts.example.com/connect\n  serverDatabaseSecret: switchboard-db\n"), "plugins.yaml": Self.plugins])
+        let two = try object(shared["switchboard/deployment.yaml"])
+        #expect(two["spec"]?["replicas"] == 2 && two["spec"]?["strategy"]?["type"] == "RollingUpdate")
+        #expect(shared["switchboard/audit-volume.yaml"] == nil, "no SQLite volume")
+        #expect(try object(shared["switchboard/kustomization.yaml"])["resources"]?.array(of: String.self).contains("audit-volume.yaml") == false)
+        let text = try #require(shared["switchboard/deployment.yaml"])
+        #expect(!text.contains("--audit-db"))
+        #expect(text.contains("SWITCHBOARD_DATABASE") && text.contains("switchboard-db"), "the URL comes from the Secret, never the manifest")
+
+        let folder = try CatalogFolder(["switchboard.yaml": Self.switchboardYAML(kubernetes: "kubernetes:\n  serverReplicas: 3\n")])
+        let violations = CatalogLoader.load(from: folder.root).violations
+        #expect(violations.contains { $0.description.contains("serverReplicas above 1 needs serverDatabaseSecret") }, "\(violations)")
+    }
+
     @Test func aChangedPluginSetChangesOnlyTheChecksumAnnotationOfTheWorkload() throws {
         let before = try render(["switchboard.yaml": Self.switchboardYAML(), "plugins.yaml": Self.plugins])
         let after = try render(["switchboard.yaml": Self.switchboardYAML(), "plugins.yaml": Self.plugins.replacingOccurrences(of: "ingest: [debezium-postgres]", with: "ingest: [debezium-postgres, extra]")])

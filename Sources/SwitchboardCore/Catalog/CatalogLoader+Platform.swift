@@ -18,7 +18,8 @@ extension CatalogLoader {
     static let platformKeys = ["clusters", "policy", "admins", "access", "autoRestart", "alerting", "kubernetes", "gitops", "reviewers", "environments"]
     static let clusterKeys = ["name", "url", "urls", "auth", "tls", "allowedClasses", "kafka", "kubernetes", "access", "gitops", "environment"]
     static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
-                                 "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig"]
+                                 "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig",
+                                 "serverDatabaseSecret", "serverReplicas"]
     static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply", "requirePromotion"]
 
     static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
@@ -219,6 +220,12 @@ extension CatalogLoader {
             yaml.invalid("heap", "'heap' must be a JVM size such as 1g or 768m (got '\(heap)').", fix: "Write `heap: 1g`.")
         }
         settings.pluginStore = yaml.string("pluginStore") ?? settings.pluginStore
+        settings.serverDatabaseSecret = yaml.string("serverDatabaseSecret") ?? settings.serverDatabaseSecret
+        settings.serverReplicas = yaml.int("serverReplicas", range: 1...20) ?? settings.serverReplicas
+        if yaml.has("serverReplicas"), settings.serverDatabaseSecret == nil, settings.serverReplicas > 1 {
+            yaml.invalid("serverReplicas", "serverReplicas above 1 needs serverDatabaseSecret: replicas share the audit log, tokens and sessions in PostgreSQL.",
+                         fix: "Add `serverDatabaseSecret: <a Secret whose key url holds postgres://...>`, or remove serverReplicas.")
+        }
         for (key, path, range) in [("replicas", \KubernetesSettings.replicas, 1...1000), ("maxReplicas", \.maxReplicas, 1...1000),
                                    ("targetCPUUtilization", \.targetCPUUtilization, 1...100), ("replicationFactor", \.replicationFactor, 1...10)] {
             if let value = yaml.int(key, range: range) { settings[keyPath: path] = value }

@@ -28,6 +28,10 @@ public struct KubernetesSettings: Sendable, Equatable {
     public var prometheusOperator = false
     /// Extra worker properties (no secrets: use `${env:...}` or `${file:...}` references).
     public var workerConfig: [String: String] = [:]
+    /// A Secret whose key `url` holds the server's PostgreSQL URL: the server then runs
+    /// ``serverReplicas`` replicas on it instead of one on a SQLite volume.
+    public var serverDatabaseSecret: String?
+    public var serverReplicas = 2
 
     public init() {}
 }

@@ -49,7 +49,7 @@ public final class APITokens: Sendable {
     let storage: any ServerStorage
     let localUsers: LocalUsers?
 
-    init(storage: any ServerStorage, localUsers: LocalUsers?) {
+    public init(storage: any ServerStorage, localUsers: LocalUsers?) {
         self.storage = storage
         self.localUsers = localUsers
     }

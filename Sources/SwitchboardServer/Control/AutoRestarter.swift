@@ -120,10 +120,13 @@ public struct AutoRestarter: Service {
     let actions: ConnectorActions
     let interval: Duration
     let logger: Logger
+    /// Only the replica holding the lease restarts (always, with one replica).
+    let lease: any ControllerLease
 
     public init(dependencies: ServerDependencies, interval: Duration) {
         store = dependencies.store
         actions = dependencies.actions
+        lease = dependencies.audit.storage.lease
         self.interval = interval
         logger = dependencies.logger
     }
@@ -135,7 +138,7 @@ public struct AutoRestarter: Service {
                 try await Task.sleep(for: interval)
                 let snapshot = store.current
                 // One look per snapshot: a snapshot seen before says nothing new.
-                guard snapshot.takenAt > seen else { continue }
+                guard snapshot.takenAt > seen, lease.isHeld else { continue }
                 seen = snapshot.takenAt
                 let now = Date()
                 await act(on: store.restarts.decide(snapshot, now: now), snapshot: snapshot, decidedAt: now)

@@ -29,6 +29,8 @@ public final class GitOpsController: Service, Sendable {
     let timeout: Duration
     let applyOptions: Applier.Options
     let ledger: GitOpsLedger
+    /// Whether this replica runs the controller now (always, with one replica).
+    let lease: any ControllerLease
     let logger: Logger
     private let state: NIOLockedValueBox<GitOpsStatus>
     /// Clusters someone asked to apply now (also in manual mode), taken by the next sync.
@@ -47,6 +49,7 @@ public final class GitOpsController: Service, Sendable {
         self.timeout = timeout
         applyOptions = Applier.Options(retry: RetryPolicy(maxElapsed: timeout * 2), unreachableGrace: timeout)
         ledger = GitOpsLedger(storage: audit.storage)
+        lease = audit.storage.lease
         self.logger = logger
         var status = GitOpsStatus(repository: repository.url, branch: repository.branch, folder: repository.folder)
         status.current = served.commit
@@ -59,37 +62,97 @@ public final class GitOpsController: Service, Sendable {
     /// What the controller knows now (never waits for a sync).
     public var status: GitOpsStatus { state.withLockedValue { $0 } }
 
-    /// Starts a sync now, or right after the one running (a push webhook).
-    public func wake() { wakeup.signal() }
-
-    /// Applies the pending plan of `cluster` at the next sync, whatever its mode (someone allowed
-    /// to do so pressed "apply"); `user` is who asked.
-    public func requestApply(cluster: String, by user: String) {
-        requested.withLockedValue { $0[cluster] = user }
+    /// Starts a sync now, or right after the one running (a push webhook). The request goes
+    /// through the storage, so that the replica running the controllers sees it whichever
+    /// replica the webhook reached.
+    public func wake() async throws {
+        try await audit.storage.requestSync(cluster: nil, by: "webhook")
         wakeup.signal()
     }
 
+    /// Applies the pending plan of `cluster` at the next sync, whatever its mode (someone allowed
+    /// to do so pressed "apply"); `user` is who asked. Through the storage, as ``wake()``.
+    public func requestApply(cluster: String, by user: String) async throws {
+        try await audit.storage.requestSync(cluster: cluster, by: user)
+        wakeup.signal()
+    }
+
+    /// While this replica holds the controllers' lease: sync, then nap. Otherwise it only follows
+    /// the repository (so that it serves the same catalog) and shows what the running replica
+    /// recorded; it writes nothing to the clusters and audits nothing.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await self.sync()
+                if self.lease.isHeld {
+                    await self.sync()
+                } else {
+                    await self.follow()
+                }
                 await self.nap()
             }
         }
     }
 
-    /// Until the interval ends or someone wakes the controller.
+    /// Until the interval ends, someone wakes the controller, or (holding the lease) a request
+    /// arrives through the storage from another replica; checked every 2 s.
     func nap() async {
+        let end = ContinuousClock.now + interval
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: self.interval) }
+            group.addTask { try? await Task.sleep(until: end) }
             group.addTask { await self.wakeup.wait() }
+            group.addTask {
+                while !Task.isCancelled, ContinuousClock.now < end {
+                    try? await Task.sleep(for: .seconds(2))
+                    if self.lease.isHeld, await self.takeRequests() { return }
+                }
+            }
             await group.next()
             group.cancelAll()
         }
     }
 
+    /// Moves the storage's requests into this controller's; true when there were any.
+    func takeRequests() async -> Bool {
+        do {
+            let taken = try await audit.storage.takeSyncRequests()
+            requested.withLockedValue { requested in
+                for request in taken {
+                    if let cluster = request.cluster { requested[cluster] = request.user }
+                }
+            }
+            return !taken.isEmpty
+        } catch {
+            logger.warning("GitOps: cannot read the sync requests", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// A replica without the lease: fetch and load like ``sync()`` (quietly), and show the
+    /// clusters as the running replica last recorded them.
+    func follow() async {
+        do {
+            let tip = try await repository.fetch()
+            state.withLockedValue { $0.fetched = tip; $0.fetchedAt = Date(); $0.fetchError = nil }
+            await load(tip, quietly: true)
+        } catch {
+            state.withLockedValue { $0.fetchError = error.description; $0.fetchedAt = Date() }
+        }
+        do {
+            if let recorded = try await audit.storage.gitopsStatus() {
+                state.withLockedValue { status in
+                    status.clusters = recorded.clusters
+                    status.lastSyncAt = recorded.lastSyncAt
+                    status.commitsBehind = recorded.commitsBehind
+                }
+            }
+        } catch {
+            logger.warning("GitOps: cannot read the status the running replica recorded", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// One sync: fetch, load a new commit, read, plan, apply or report per cluster.
     public func sync() async {
+        _ = await takeRequests()
         let now = Date()
         var tip: GitRepository.Commit?
         do {
@@ -109,10 +172,16 @@ public final class GitOpsController: Service, Sendable {
         await reconcile(current: current, tip: tip)
         state.withLockedValue { $0.lastSyncAt = Date() }
         store.metrics.update(gitops: status)
+        do {
+            try await audit.storage.saveGitopsStatus(status)
+        } catch {
+            logger.warning("GitOps: cannot record the status for other replicas", metadata: ["error": "\(error)"])
+        }
     }
 
-    /// Loads `commit` unless it is the one served or the one refused last.
-    func load(_ commit: GitRepository.Commit) async {
+    /// Loads `commit` unless it is the one served or the one refused last. `quietly`: a replica
+    /// without the lease, which neither audits nor records what the running one does.
+    func load(_ commit: GitRepository.Commit, quietly: Bool = false) async {
         let known = state.withLockedValue { ($0.current?.hash, $0.rejected?.commit.hash) }
         guard commit.hash != known.0, commit.hash != known.1 else { return }
         do throws(GitRepository.Failure) {
@@ -122,20 +191,23 @@ public final class GitOpsController: Service, Sendable {
                 status.current = commit
                 status.rejected = nil
             }
+            logger.info("GitOps: serving a new commit", metadata: ["commit": "\(commit.summary)"])
+            await repository.pruneCheckouts(keeping: [commit.hash])
+            guard !quietly else { return }
             do {
                 try await ledger.serve(commit.hash)
             } catch {
                 logger.error("GitOps: cannot record the commit served in the database", metadata: ["error": "\(error)"])
             }
-            logger.info("GitOps: serving a new commit", metadata: ["commit": "\(commit.summary)"])
             await record(AuditEntry(user: Self.user, action: "gitops-load", cluster: "-", connector: "-", outcome: .succeeded, detail: "commit \(commit.summary) is served"))
-            await repository.pruneCheckouts(keeping: [commit.hash])
         } catch {
             let rejected = GitOpsStatus.Rejected(commit: commit, at: Date(), problems: Self.lines(error))
             state.withLockedValue { $0.rejected = rejected }
             logger.warning("GitOps: refused a commit", metadata: ["commit": "\(commit.summary)", "problems": "\(rejected.problems.count)"])
-            await record(AuditEntry(user: Self.user, action: "gitops-refuse", cluster: "-", connector: "-", outcome: .failed,
-                              detail: "commit \(commit.summary) not applied: " + rejected.problems.prefix(20).joined(separator: "\n")))
+            if !quietly {
+                await record(AuditEntry(user: Self.user, action: "gitops-refuse", cluster: "-", connector: "-", outcome: .failed,
+                                        detail: "commit \(commit.summary) not applied: " + rejected.problems.prefix(20).joined(separator: "\n")))
+            }
             let served = state.withLockedValue { $0.current?.hash }
             await repository.pruneCheckouts(keeping: Set([served].compactMap { $0 }))
         }

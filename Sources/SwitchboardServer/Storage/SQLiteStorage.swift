@@ -73,6 +73,17 @@ public final class SQLiteStorage: ServerStorage {
                 table.column("hash", .text).notNull()
             }
         }
+        migrator.registerMigration("gitops requests") { db in
+            try db.create(table: "gitops_requests") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("cluster", .text).notNull()
+                table.column("user", .text).notNull()
+            }
+            try db.create(table: "gitops_status") { table in
+                table.primaryKey("id", .integer)
+                table.column("json", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -137,6 +148,35 @@ public final class SQLiteStorage: ServerStorage {
 
     public func servedCommit() async throws -> String? {
         try await database.read { db in try String.fetchOne(db, sql: "SELECT hash FROM gitops_served WHERE id = 1") }
+    }
+
+    public func requestSync(cluster: String?, by user: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO gitops_requests (cluster, user) VALUES (?, ?)", arguments: [cluster ?? "", user])
+        }
+    }
+
+    public func takeSyncRequests() async throws -> [(cluster: String?, user: String)] {
+        try await database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT cluster, user FROM gitops_requests ORDER BY id")
+            try db.execute(sql: "DELETE FROM gitops_requests")
+            return rows.map { row in
+                let cluster: String = row["cluster"]
+                return (cluster.isEmpty ? nil : cluster, row["user"])
+            }
+        }
+    }
+
+    public func saveGitopsStatus(_ status: GitOpsStatus) async throws {
+        let json = String(decoding: try JSONEncoder.storage.encode(status), as: UTF8.self)
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO gitops_status (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json", arguments: [json])
+        }
+    }
+
+    public func gitopsStatus() async throws -> GitOpsStatus? {
+        guard let json = try await database.read({ db in try String.fetchOne(db, sql: "SELECT json FROM gitops_status WHERE id = 1") }) else { return nil }
+        return try JSONDecoder.storage.decode(GitOpsStatus.self, from: Data(json.utf8))
     }
 
     public func serveCommit(_ hash: String) async throws {

@@ -24,6 +24,14 @@ public protocol ServerStorage: Sendable {
     func saveGitopsCluster(_ row: GitOpsLedger.Row) async throws
     func servedCommit() async throws -> String?
     func serveCommit(_ hash: String) async throws
+    /// Asks the replica that runs the controllers for a sync now (`cluster` nil), or to apply
+    /// one cluster's pending plan, on behalf of `user` (a webhook or an admin, on any replica).
+    func requestSync(cluster: String?, by user: String) async throws
+    /// The requests made since the last call (each is taken once).
+    func takeSyncRequests() async throws -> [(cluster: String?, user: String)]
+    /// What the replica running the controller last saw, for the others to show.
+    func saveGitopsStatus(_ status: GitOpsStatus) async throws
+    func gitopsStatus() async throws -> GitOpsStatus?
 
     /// Sessions every replica sees, or nil: sessions stay in this process's memory.
     var sharedSessions: (any SessionKeeper)? { get }
@@ -31,6 +39,23 @@ public protocol ServerStorage: Sendable {
     var lease: any ControllerLease { get }
     /// Where it is, for messages (credentials masked).
     var description: String { get }
+}
+
+extension JSONEncoder {
+    /// How stored JSON is written (dates as ISO 8601, so both databases hold readable text).
+    static var storage: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var storage: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
 }
 
 /// Decides whether this replica runs the controllers now.

@@ -76,7 +76,11 @@ struct GitOpsRoutes {
             if event == "push", let ref = Self.pushedRef(Data(buffer: body)), ref != "refs/heads/\(controller.repository.branch)" {
                 return try Responses.json(["status": "ignored", "detail": "a push to \(ref); this server follows refs/heads/\(controller.repository.branch)"], status: .accepted)
             }
-            controller.wake()
+            do {
+                try await controller.wake()
+            } catch {
+                return try Responses.error(.serviceUnavailable, Scrubber.scrub("the sync request could not be recorded: \(error)"))
+            }
             return try Responses.json(["status": "syncing"], status: .accepted)
         }
     }
@@ -101,9 +105,13 @@ struct GitOpsRoutes {
                                                    detail: "needs platform admin (a plan may change every team's connectors)"))
             return .failure(Refusal(status: .forbidden, title: "Not allowed", message: "applying a cluster's plan needs a platform admin (a plan may change every team's connectors)"))
         }
+        do {
+            try await controller.requestApply(cluster: cluster, by: user.name)
+        } catch {
+            return .failure(Refusal(status: .serviceUnavailable, title: "Not recorded", message: "the request could not be recorded: \(error)"))
+        }
         await dependencies.actions.record(AuditEntry(user: user.name, action: "gitops-apply", cluster: cluster, connector: "-", outcome: .succeeded,
                                                detail: "asked to apply the pending plan of commit \(controller.status.current?.summary ?? "?") at the next sync"))
-        controller.requestApply(cluster: cluster, by: user.name)
         return .success(())
     }
 

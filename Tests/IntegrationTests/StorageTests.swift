@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import StackTesting
+import SwitchboardServer
+import TestSupport
+import Testing
+
+/// The two storages behave alike: SQLite (one replica) and the stack's PostgreSQL (replicas),
+/// each with a database of its own; and PostgreSQL's lease passes to another replica when its
+/// holder goes.
+@Suite("Server storage", .tags(.realStack))
+struct StorageTests {
+    enum Kind: String, CaseIterable, CustomStringConvertible {
+        case sqlite, postgres
+        var description: String { rawValue }
+    }
+
+    /// A fresh, empty database on the test stack's PostgreSQL.
+    static func postgresLocation() async throws -> PostgresStorage.Location {
+        let stack = try await TestStack.shared.up()
+        let postgres = try #require(stack.postgres)
+        let name = "sb_\(UInt32.random(in: 0...UInt32.max))"
+        try await postgres.execute("CREATE DATABASE \(name);")
+        return try PostgresStorage.Location("postgres://postgres@127.0.0.1:\(postgres.port)/\(name)?sslmode=disable")
+    }
+
+    static func storage(_ kind: Kind) async throws -> any ServerStorage {
+        switch kind {
+        case .sqlite:
+            return try SQLiteStorage(path: FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString).sqlite").path)
+        case .postgres:
+            return try await PostgresStorage(try await postgresLocation(), leasePeriod: .seconds(1), logger: Logger(label: "storage-test"))
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func auditTokensGitOpsStateAndRequestsRoundTrip(kind: Kind) async throws {
+        let storage = try await Self.storage(kind)
+        let audit = AuditLog(storage: storage)
+        let secret = "Planted-\(UInt32.random(in: 0...UInt32.max))-pw"
+        let at = Date(timeIntervalSince1970: 1_796_000_000)
+        let first = try await audit.record(AuditEntry(at: at, user: "alice", action: "pause", cluster: "beta", connector: "payments_orders", outcome: .succeeded, detail: "password=\(secret)"))
+        try await audit.record(AuditEntry(at: at, user: "bob", action: "restart-task", cluster: "beta", connector: "payments_other", task: 2, outcome: .denied,
+                                          offsetsBefore: #"{"a":1}"#, offsetsAfter: nil))
+        #expect(first.id != nil)
+        let all = try await audit.recent()
+        #expect(all.map(\.user) == ["bob", "alice"], "newest first")
+        #expect(all[0].task == 2 && all[0].offsetsBefore == #"{"a":1}"# && all[0].outcome == .denied)
+        #expect(all[1].at == at)
+        #expect(!(all[1].detail ?? "").contains(secret), "scrubbed before it is stored")
+        #expect(try await audit.recent(cluster: "beta", connector: "payments_orders").map(\.user) == ["alice"])
+
+        let (token, record) = try await APITokens(storage: storage, localUsers: nil).create(for: User(name: "alice", groups: ["payments-eng"], source: .proxy), name: "laptop", days: 1)
+        #expect(try await storage.token(hash: record.hash)?.id == record.id)
+        #expect(try await storage.tokens(user: "alice").count == 1)
+        let id = try #require(record.id)
+        var revoked = try #require(try await storage.token(id: id, user: "alice"))
+        #expect(try await storage.token(id: id, user: "carol") == nil)
+        revoked.revokedAt = at
+        try await storage.updateToken(revoked)
+        #expect(try await storage.token(hash: record.hash)?.revokedAt == at)
+        #expect(!token.isEmpty)
+
+        try await storage.saveGitopsCluster(.init(cluster: "beta", appliedHash: "abc", appliedAt: at, matchedHash: nil))
+        try await storage.saveGitopsCluster(.init(cluster: "beta", appliedHash: "def", appliedAt: at, matchedHash: "def"))
+        #expect(try await storage.gitopsClusters() == [.init(cluster: "beta", appliedHash: "def", appliedAt: at, matchedHash: "def")])
+        #expect(try await storage.servedCommit() == nil)
+        try await storage.serveCommit("abc")
+        try await storage.serveCommit("def")
+        #expect(try await storage.servedCommit() == "def")
+        try await storage.requestSync(cluster: nil, by: "webhook")
+        try await storage.requestSync(cluster: "alpha", by: "pat")
+        let requests = try await storage.takeSyncRequests()
+        #expect(requests.map { "\($0.cluster ?? "*") \($0.user)" }.sorted() == ["* webhook", "alpha pat"])
+        #expect(try await storage.takeSyncRequests().isEmpty, "each request is taken once")
+        var status = GitOpsStatus(repository: "https://x:\(secret)@git.example.com/c.git", branch: "main", folder: nil)
+        status.commitsBehind = 3
+        try await storage.saveGitopsStatus(status)
+        #expect(try await storage.gitopsStatus() == status)
+        #expect(!(try await storage.gitopsStatus()?.repository ?? "").contains(secret))
+    }
+
+    @Test func sessionsAreSharedAndEndForEveryReplica() async throws {
+        let location = try await Self.postgresLocation()
+        let a = try await PostgresStorage(location, leasePeriod: .seconds(1), logger: Logger(label: "a"))
+        let b = try await PostgresStorage(location, leasePeriod: .seconds(1), logger: Logger(label: "b"))
+        let sessionsA = try #require(a.sharedSessions), sessionsB = try #require(b.sharedSessions)
+        let session = try await sessionsA.start(user: "alice", source: .local, now: Date())
+        #expect(try await sessionsB.find(id: session.id, now: Date())?.user == "alice", "a session started on one replica is known to the other")
+        #expect(try await sessionsB.find(id: session.id, now: Date().addingTimeInterval(sessionsB.lifetime + 1)) == nil, "and expires there")
+        let other = try await sessionsA.start(user: "alice", source: .local, now: Date())
+        try await sessionsB.stop(id: other.id)
+        #expect(try await sessionsA.find(id: other.id, now: Date()) == nil, "signing out on one replica ends it on both")
+    }
+
+    @Test func theLeaseHasOneHolderAndPassesOnWhenItGoes() async throws {
+        let location = try await Self.postgresLocation()
+        var first: PostgresStorage? = try await PostgresStorage(location, leasePeriod: .seconds(1), logger: Logger(label: "first"))
+        try await eventually(timeout: .seconds(20), "the first replica to hold the lease") { first?.lease.isHeld == true ? true : nil }
+        let second = try await PostgresStorage(location, leasePeriod: .seconds(1), logger: Logger(label: "second"))
+        try await Task.sleep(for: .seconds(3))
+        #expect(!second.lease.isHeld, "one holder at a time")
+        first = nil
+        let started = ContinuousClock.now
+        try await eventually(timeout: .seconds(20), "the second replica to take the lease") { second.lease.isHeld ? true : nil }
+        #expect(ContinuousClock.now - started < .seconds(15))
+    }
+
+    @Test func aDatabaseThatIsNotThereSaysSoWithinTheDeadline() async throws {
+        let port = try await FaultServer.refusedPort()
+        let location = try PostgresStorage.Location("postgres://app:planted-db-pw@127.0.0.1:\(port)/x?sslmode=disable")
+        #expect(!location.description.contains("planted-db-pw"))
+        let started = ContinuousClock.now
+        do {
+            _ = try await PostgresStorage(location, timeout: .seconds(3), logger: Logger(label: "gone"))
+            Issue.record("connected to nothing")
+        } catch {
+            #expect("\(error)".contains("127.0.0.1:\(port)") && !"\(error)".contains("planted-db-pw"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
+        let silent = try await FaultServer.start(.silent)
+        do {
+            _ = try await PostgresStorage(try PostgresStorage.Location("postgres://app@127.0.0.1:\(silent.port)/x?sslmode=disable"), timeout: .seconds(2), logger: Logger(label: "silent"))
+            Issue.record("connected to a server that never answers")
+        } catch {
+            #expect("\(error)".contains("did not create its tables within"), "\(error)")
+        }
+        await silent.stop()
+    }
+}
+
