@@ -35,13 +35,15 @@ scripts/build -c release --product switchboard
 $sb dev up --home "$home" --cluster bench --broker-port 39092 --connect-port 38083
 
 connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
-have=$(curl -s "$url/connectors" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('bench_c')))")
-if [ "$have" -lt 1000 ]; then
-  echo "==> Creating $((1000 - have)) STOPPED connectors (once; this takes a while)"
-  seq -f "bench_c%04g" 0 999 | xargs -P 64 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+# Creates race rebalances (409): missing ones are created again, a few rounds at most.
+for round in 1 2 3 4 5; do
+  missing=$(curl -s "$url/connectors" | python3 -c "import json,sys; have=set(json.load(sys.stdin)); print(' '.join(n for n in (f'bench_c{i:04d}' for i in range(1000)) if n not in have))")
+  [ -z "$missing" ] && break
+  echo "==> Creating $(echo "$missing" | wc -w) STOPPED connectors (round $round; once, then reused)"
+  echo "$missing" | tr ' ' '\n' | xargs -P 32 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
     "$url/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
-fi
-
+  sleep 5
+done
 echo "==> A repository whose catalog defines the 1,000 connectors as they run"
 repo=$work/repo
 python3 - "$repo" <<'PY'
