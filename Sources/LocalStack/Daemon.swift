@@ -39,7 +39,9 @@ public struct Daemon: Sendable {
               pid > 0, Self.isAlive(pid),
               let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
         else { return nil }
-        return URL(fileURLWithPath: cwd).standardizedFileURL.path == workingDirectory.path ? pid : nil
+        // The kernel reports the physical folder: compare it with ours with links resolved (a
+        // project reached through a symbolic link is the same project).
+        return URL(fileURLWithPath: cwd).standardizedFileURL.path == workingDirectory.resolvingSymlinksInPath().path ? pid : nil
     }
 
     public var isRunning: Bool { runningPID != nil }
