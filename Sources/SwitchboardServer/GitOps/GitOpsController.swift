@@ -103,7 +103,9 @@ public final class GitOpsController: Service, Sendable {
             group.addTask {
                 while !Task.isCancelled, ContinuousClock.now < end {
                     try? await Task.sleep(for: .seconds(2))
-                    if self.lease.isHeld, await self.takeRequests() { return }
+                    // Taken in a task of its own: the nap ending (cancelling this one) must not drop
+                    // requests already deleted from the storage.
+                    if self.lease.isHeld, await Task(operation: { await self.takeRequests() }).value { return }
                 }
             }
             await group.next()
