@@ -215,67 +215,6 @@ public final class GitOpsController: Service, Sendable {
         }
     }
 
-    static func lines(_ error: GitRepository.Failure) -> [String] {
-        Scrubber.scrub(error.description).split(separator: "\n").map(String.init)
-    }
-
-    /// The catalog of `commit`, checked as `validate` checks it, with clients for its clusters.
-    static func catalog(at commit: GitRepository.Commit, of repository: GitRepository, timeout: Duration, logger: Logger) async throws(GitRepository.Failure) -> (Catalog, ClusterConnections) {
-        let folder = try await repository.checkout(commit)
-        let catalog: Catalog
-        do {
-            catalog = try CatalogLoader.loadChecked(from: folder)
-        } catch {
-            throw GitRepository.Failure(description: "\(error)")
-        }
-        do {
-            return (catalog, try ClusterConnections(catalog: catalog, timeout: timeout, logger: logger))
-        } catch {
-            throw GitRepository.Failure(description: "\(error)")
-        }
-    }
-
-    /// The catalog a server following `repository` starts with: the branch's newest commit, or
-    /// when it has problems (or cannot be fetched) the commit served last time; with neither,
-    /// the error says what was wrong with each.
-    public static func start(repository: GitRepository, audit: AuditLog, timeout: Duration, logger: Logger) async throws(GitRepository.Failure) -> GitOpsStart {
-        let ledger = GitOpsLedger(storage: audit.storage)
-        var problems: [String] = []
-        var fetched: GitRepository.Commit?
-        var rejected: GitOpsStatus.Rejected?
-        do {
-            let tip = try await repository.fetch()
-            fetched = tip
-            do {
-                let (catalog, connections) = try await Self.catalog(at: tip, of: repository, timeout: timeout, logger: logger)
-                try? await ledger.serve(tip.hash)  // recorded again at the next new commit; a failure here only costs the fallback
-                return GitOpsStart(catalog: catalog, connections: connections, commit: tip, fetched: tip, rejected: nil)
-            } catch {
-                rejected = .init(commit: tip, at: Date(), problems: lines(error))
-                problems.append("the newest commit \(tip.summary) has problems:\n" + lines(error).joined(separator: "\n"))
-            }
-        } catch {
-            problems.append(error.description)
-        }
-        let served: String?
-        do {
-            served = try await ledger.served()
-        } catch {
-            throw GitRepository.Failure(description: problems.joined(separator: "\n") + "\nand the commit served last cannot be read from the database: \(error)")
-        }
-        if let served {
-            do {
-                let commit = try await repository.commit(served)
-                let (catalog, connections) = try await Self.catalog(at: commit, of: repository, timeout: timeout, logger: logger)
-                logger.warning("GitOps: starting with the commit served last", metadata: ["commit": "\(commit.summary)"])
-                return GitOpsStart(catalog: catalog, connections: connections, commit: commit, fetched: fetched, rejected: rejected)
-            } catch {
-                problems.append("the commit served last (\(served.prefix(10))) cannot be loaded either: \(error.description)")
-            }
-        }
-        throw GitRepository.Failure(description: "there is no good commit to serve: " + problems.joined(separator: "\n"))
-    }
-
     /// Reads and plans every cluster of the served catalog, then applies or reports per cluster.
     func reconcile(current: GitRepository.Commit, tip: GitRepository.Commit?) async {
         let catalog = store.catalog
@@ -389,69 +328,6 @@ public final class GitOpsController: Service, Sendable {
         return sync
     }
 
-    /// What a sync does on one cluster.
-    public enum Decision: Equatable, Sendable {
-        case inSync
-        case apply
-        /// Show the plan only, with this result.
-        case report(ClusterSync.Result)
-    }
-
-    /// `appliedHash`: the newest commit applied to the cluster or matched by it.
-    /// Apply when the commit is new to an `auto` cluster, when its last apply failed (a
-    /// refusal is not retried: it would refuse again until a new commit), when drift is
-    /// corrected, or when someone asked; otherwise report.
-    public static func decide(changes: Int, settings: GitOpsSettings, appliedHash: String?, currentHash: String, lastResult: ClusterSync.Result?, requested: Bool) -> Decision {
-        guard changes > 0 else { return .inSync }
-        if requested { return .apply }
-        guard settings.mode == .auto else { return .report(.pending) }
-        if appliedHash != currentHash { return .apply }
-        if lastResult == .failed { return .apply }
-        if lastResult == .refused { return .report(.refused) }
-        return settings.correctsDrift ? .apply : .report(.drifted)
-    }
-
-    struct ApplyOutcome {
-        var result: ClusterSync.Result
-        var detail: String?
-        var outcomes: [ClusterSync.Outcome]
-    }
-
-    /// The guards, then the writes; every change and the sync itself audited with the commit.
-    func apply(_ clusterPlan: ClusterPlan, catalog: Catalog, connections: ClusterConnections, commit: GitRepository.Commit, by user: String) async -> ApplyOutcome {
-        let plan = Plan(clusters: [clusterPlan])
-        let applier = Applier(connections: connections, options: applyOptions)
-        let cluster = clusterPlan.cluster
-        logger.info("GitOps: applying", metadata: ["cluster": "\(cluster)", "commit": "\(commit.short)", "changes": "\(plan.changes.count)"])
-        do {
-            try await applier.preflight(plan, catalog: catalog)
-        } catch {
-            let detail = Scrubber.scrub(error.description)
-            await record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: .failed,
-                                      detail: "commit \(commit.summary): refused, nothing written: \(detail)"))
-            return ApplyOutcome(result: .refused, detail: detail, outcomes: [])
-        }
-        let outcomes = await applier.write(plan, catalog: catalog)
-        var rows: [ClusterSync.Outcome] = []
-        for outcome in outcomes {
-            let change = outcome.change
-            let (result, detail): (String, String?) = switch outcome.result {
-            case .applied: ("applied", nil)
-            case .failed(let reason): ("failed", Scrubber.scrub(reason))
-            case .timedOut(let state): ("timed-out", "did not reach \(change.toState?.rawValue ?? "its state") in time; last seen: \(state ?? "no status")")
-            }
-            rows.append(.init(connector: change.connector, action: change.action.rawValue, result: result, detail: detail))
-            await record(AuditEntry(user: user, action: "gitops-\(change.action.rawValue)", cluster: cluster, connector: change.connector,
-                                      outcome: result == "applied" ? .succeeded : .failed,
-                                      detail: "commit \(commit.summary)" + (detail.map { ": \($0)" } ?? "")))
-        }
-        let failed = rows.filter { $0.result != "applied" }.count
-        await record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: failed == 0 ? .succeeded : .failed,
-                                  detail: "commit \(commit.summary): \(rows.count - failed) of \(rows.count) change(s) applied"))
-        Task { await store.refresh() }
-        return ApplyOutcome(result: failed == 0 ? .applied : .failed, detail: failed == 0 ? nil : "\(failed) of \(rows.count) change(s) failed; retried at the next sync", outcomes: rows)
-    }
-
     /// Audits an entry of the controller's (and counts it in `switchboard_actions_total`).
     func record(_ entry: AuditEntry) async {
         let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
@@ -472,44 +348,4 @@ public final class GitOpsController: Service, Sendable {
 
 extension GitOpsController: CustomStringConvertible {
     public var description: String { "GitOpsController" }
-}
-
-/// Wakes one waiter, or the next one to wait when nobody waits now.
-final class Wakeup: Sendable {
-    private let box = NIOLockedValueBox<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func signal() {
-        let waiter = box.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else {
-                state.pending = true
-                return nil
-            }
-            state.waiter = nil
-            return waiter
-        }
-        waiter?.resume()
-    }
-
-    /// Returns on the next signal (or at once if one came meanwhile), or when cancelled.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = box.withLockedValue { state -> Bool in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
-                        return true
-                    }
-                    state.waiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = box.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
-        }
-    }
 }
