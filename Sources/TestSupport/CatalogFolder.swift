@@ -12,6 +12,11 @@ public struct CatalogFolder: Sendable {
         }
     }
 
+    /// An existing folder (a repository's work tree), written and read the same way.
+    public init(root: URL) {
+        self.root = root
+    }
+
     public func write(_ path: String, _ content: String) throws {
         let url = root.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

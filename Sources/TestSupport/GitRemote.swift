@@ -23,13 +23,11 @@ public struct GitRemote: Sendable {
     }
 
     public func write(_ path: String, _ content: String) throws {
-        let url = work.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try content.write(to: url, atomically: true, encoding: .utf8)
+        try CatalogFolder(root: work).write(path, content)
     }
 
     public func remove(_ path: String) throws {
-        try FileManager.default.removeItem(at: work.appendingPathComponent(path))
+        try CatalogFolder(root: work).remove(path)
     }
 
     /// Commits everything in the work tree as `author` and pushes; returns the commit's hash.
