@@ -13,7 +13,8 @@ public struct Planner {
         Plan(clusters: catalog.clusters.map { plan(cluster: $0.name, live: live[$0.name] ?? []) })
     }
 
-    func plan(cluster: String, live: [LiveConnector]) -> ClusterPlan {
+    /// The plan of one cluster, from what runs on it.
+    public func plan(cluster: String, live: [LiveConnector]) -> ClusterPlan {
         let desired = Dictionary(catalog.connectors(on: cluster).map { ($0.fullName, $0) }) { first, _ in first }
         let running = Dictionary(live.map { ($0.name, $0) }) { first, _ in first }
         var changes: [Change] = []

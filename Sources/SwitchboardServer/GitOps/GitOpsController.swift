@@ -271,8 +271,7 @@ public final class GitOpsController: Service, Sendable {
             sync.outcomes = previous?.outcomes ?? []
             return sync
         }
-        let plan = Planner(catalog: catalog).plan(live: live.liveConnectors)
-        let clusterPlan = plan.clusters.first { $0.cluster == cluster.name } ?? ClusterPlan(cluster: cluster.name, changes: [], unchanged: [], unmanaged: [])
+        let clusterPlan = Planner(catalog: catalog).plan(cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [])
         var row = row
         // A commit the cluster already matched counts as applied: what differs later is drift.
         let seen = row.matchedHash == current.hash ? current.hash : row.appliedHash

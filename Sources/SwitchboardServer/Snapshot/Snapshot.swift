@@ -25,8 +25,8 @@ public struct Snapshot: Sendable {
             let read = reads[definition.name] ?? ClusterRead()
             let live = read.connectors ?? [:]
             let defined = Dictionary(catalog.connectors(on: definition.name).map { ($0.fullName, $0) }) { first, _ in first }
-            let plan = planner.plan(live: [definition.name: live.map { LiveConnector(name: $0.key, config: $0.value.info?.config, state: $0.value.state?.rawValue) }])
-            let clusterPlan = plan.clusters.first
+            // This cluster's plan only (each cluster's own: not the first of a whole-catalog plan).
+            let clusterPlan: ClusterPlan? = planner.plan(cluster: definition.name, live: live.map { LiveConnector(name: $0.key, config: $0.value.info?.config, state: $0.value.state?.rawValue) })
             let ownerships = clusterPlan?.ownerships ?? [:]
             let drift = Dictionary((clusterPlan?.changes ?? []).filter { $0.action == .update }.map { ($0.connector, $0.keyChanges) }) { first, _ in first }
             let stateDrift = Dictionary((clusterPlan?.changes ?? []).filter { $0.changesState && $0.action != .create }.compactMap { change in change.toState.map { (change.connector, $0) } }) { first, _ in first }
