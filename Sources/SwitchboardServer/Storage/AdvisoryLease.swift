@@ -1,3 +1,4 @@
+import ConnectClient
 import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
@@ -30,43 +31,58 @@ final class AdvisoryLease: ControllerLease, @unchecked Sendable {
         task.withLockedValue { $0?.cancel() }
     }
 
+    /// The longest one check of the lock may take: a replica that cannot tell within it that
+    /// it still holds the lock stops acting as the holder.
+    var checkDeadline: Duration { max(period * 2, .seconds(5)) }
+
     func compete() async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     // The lock belongs to this connection's session: it must not go back to the
                     // pool still holding it, or nobody could take the lease again.
-                    defer { held.withLockedValue { $0 = false } }
                     do {
                         try await hold(on: connection)
                     } catch {
-                        _ = try? await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)  // a broken connection ends its locks anyway
+                        await release(connection)
                         throw error
                     }
-                    _ = try? await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)  // as above
+                    await release(connection)
                 }
             } catch {
                 if isHeld { logger.warning("Lost the controllers' lease", metadata: ["error": "\(error)"]) }
-                held.withLockedValue { $0 = false }
-                try? await Task.sleep(for: period)  // cancelled: the loop ends
             }
+            held.withLockedValue { $0 = false }
+            try? await Task.sleep(for: period)  // cancelled: the loop ends
         }
         held.withLockedValue { $0 = false }
     }
 
-    /// Takes the lock when free, then checks every `period` that the connection still lives.
+    func release(_ connection: PostgresConnection) async {
+        let logger = self.logger
+        // `try?`: a connection that cannot be asked is broken, and a broken connection's session
+        // ends with its locks.
+        _ = try? await withDeadline(checkDeadline) { try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger) }
+    }
+
+    /// Takes the lock when free, then checks every `period` that the connection still lives;
+    /// each check within ``checkDeadline``.
     func hold(on connection: PostgresConnection) async throws {
+        let key = self.key, logger = self.logger
         while !Task.isCancelled {
             if !isHeld {
-                var got = false
-                for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger).decode(Bool.self) { got = value }
+                let got = try await withDeadline(checkDeadline) {
+                    var got = false
+                    for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger).decode(Bool.self) { got = value }
+                    return got
+                }
                 if got {
                     held.withLockedValue { $0 = true }
                     logger.notice("This replica runs the controllers (it holds the lease)")
                 }
             } else {
                 // The lock lives as long as this connection: check that it does.
-                try await connection.query("SELECT 1", logger: logger)
+                _ = try await withDeadline(checkDeadline) { try await connection.query("SELECT 1", logger: logger) }
             }
             try await Task.sleep(for: period)
         }
