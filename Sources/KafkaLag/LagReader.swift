@@ -12,9 +12,12 @@ public struct LagError: Error, Sendable, CustomStringConvertible {
 public struct SinkLag: Sendable, Equatable, Codable {
     public var perTopic: [String: Int64]
     public var total: Int64 { perTopic.values.reduce(0, +) }
+    /// The sum of the group's committed offsets: it grows by the records the sink consumed.
+    public var committed: Int64
 
-    public init(perTopic: [String: Int64]) {
+    public init(perTopic: [String: Int64], committed: Int64 = 0) {
         self.perTopic = perTopic
+        self.committed = committed
     }
 }
 
@@ -118,7 +121,7 @@ public final class LagReader: @unchecked Sendable {
 
     /// The arithmetic of ``lag(group:topics:partitionCounts:)``, apart from the broker: every
     /// partition of `topics` and every partition the group committed counts, never below zero.
-    static func lag(topics: [String], committed: [String: [Int32: Int64]], partitionCounts: [String: Int32],
+    public static func lag(topics: [String], committed: [String: [Int32: Int64]], partitionCounts: [String: Int32],
                     watermarks: (String, Int32) throws -> (low: Int64, high: Int64)) rethrows -> SinkLag {
         var perTopic: [String: Int64] = [:]
         for topic in Set(topics).union(committed.keys) {
@@ -130,7 +133,7 @@ public final class LagReader: @unchecked Sendable {
             }
             perTopic[topic] = lag
         }
-        return SinkLag(perTopic: perTopic)
+        return SinkLag(perTopic: perTopic, committed: committed.values.reduce(0) { $0 + $1.values.reduce(0, +) })
     }
 
     /// A NUL-terminated C buffer as a String.

@@ -31,6 +31,12 @@ struct Serve: AsyncParsableCommand {
             holder dies) runs the auto-restart and GitOps controllers. Every replica needs the \
             same $SWITCHBOARD_SESSION_SECRET.
 
+            Data flow: the lineage (connectors -> topics -> connectors, /lineage) and each connector's \
+            state, lag and throughput charts. The charts' history is kept in memory (four hours of \
+            one-minute samples per connector) unless --prometheus-url names a Prometheus that \
+            scrapes this server. Lag and throughput need the cluster's `kafka:` settings. See \
+            docs/data-flow.md.
+
             GitOps: with --git-repository the catalog comes from a git repository instead of --catalog. \
             The branch is fetched every --sync-interval seconds (and at once on a push webhook to \
             POST /hooks/git signed with the secret of --webhook-secret-file or $SWITCHBOARD_WEBHOOK_SECRET). \
@@ -98,6 +104,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file holding the shared secret that push webhooks are signed with (else $SWITCHBOARD_WEBHOOK_SECRET; without either, webhooks are refused).", valueName: "file"))
     var webhookSecretFile: String?
 
+    @Option(help: ArgumentHelp("Read the connector charts' history from this Prometheus (which scrapes this server's /metrics) instead of memory, so that it survives restarts: http://prometheus:9090.", valueName: "url"))
+    var prometheusURL: String?
+
     @Option(help: ArgumentHelp("Where the controller keeps its copy of the repository and the checked-out commits.", valueName: "dir"))
     var gitopsState = ".switchboard/gitops"
 
@@ -112,6 +121,9 @@ struct Serve: AsyncParsableCommand {
         }
         if databaseURL != nil && auditDb != ".switchboard/audit.sqlite" {
             throw ValidationError("give either --audit-db (SQLite, one replica) or --database (PostgreSQL, shared by replicas), not both.")
+        }
+        if let prometheusURL, let problem = PrometheusRanges.problem(prometheusURL) {
+            throw ValidationError("--prometheus-url: \(problem).")
         }
         guard syncInterval >= 5 else { throw ValidationError("--sync-interval must be at least 5 seconds.") }
         if gitRepository != nil && options.catalog != nil {
@@ -178,7 +190,8 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
-        let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
+        let prometheus = prometheusURL.flatMap(URL.init(string:)).map { PrometheusRanges(url: $0, timeout: min(options.networkTimeout, .seconds(3))) }
+        let store = SnapshotStore(catalog: catalog, connections: connections, flow: DataFlow(prometheus: prometheus), logger: logger)
         await store.refresh(details: true)
         let gitops = following.map { GitOpsController(store: store, audit: audit, repository: $0.repository, served: $0.start, interval: .seconds(syncInterval), timeout: options.networkTimeout, logger: logger) }
         let dependencies = ServerDependencies(store: store, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, logger: logger)

@@ -45,14 +45,14 @@ struct ServerFixture {
     }
 
     /// The JSON Connect returns for one connector.
-    static func connector(_ name: String, state: String = "RUNNING", tasks: [String] = ["RUNNING"], config: [String: String] = [:], trace: String? = nil) -> String {
-        let configJSON = String(decoding: try! JSONEncoder().encode(config.merging(["connector.class": "org.example.Sink", "name": name]) { a, _ in a }), as: UTF8.self)
+    static func connector(_ name: String, state: String = "RUNNING", tasks: [String] = ["RUNNING"], config: [String: String] = [:], trace: String? = nil, type: String = "sink") -> String {
+        let configJSON = String(decoding: try! JSONEncoder().encode(config.merging(["connector.class": type == "sink" ? "org.example.Sink" : "org.example.Source", "name": name]) { a, _ in a }), as: UTF8.self)
         let taskIDs = tasks.indices.map { "{\"connector\":\"\(name)\",\"task\":\($0)}" }.joined(separator: ",")
         let traceJSON = trace.map { ",\"trace\":\(String(decoding: try! JSONEncoder().encode($0), as: UTF8.self))" } ?? ""
         let taskStatus = tasks.enumerated().map { "{\"id\":\($0.offset),\"state\":\"\($0.element)\",\"worker_id\":\"w1:8083\"\(traceJSON)}" }.joined(separator: ",")
         return """
-            "\(name)": {"info": {"name": "\(name)", "config": \(configJSON), "tasks": [\(taskIDs)], "type": "sink"},
-            "status": {"name": "\(name)", "connector": {"state": "\(state)", "worker_id": "w1:8083"}, "tasks": [\(taskStatus)], "type": "sink"}}
+            "\(name)": {"info": {"name": "\(name)", "config": \(configJSON), "tasks": [\(taskIDs)], "type": "\(type)"},
+            "status": {"name": "\(name)", "connector": {"state": "\(state)", "worker_id": "w1:8083"}, "tasks": [\(taskStatus)], "type": "\(type)"}}
             """
     }
 

@@ -57,15 +57,16 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     APIRoutes(dependencies: dependencies).register(on: router)
     TokenRoutes(dependencies: dependencies).register(on: router)
     GitOpsRoutes(dependencies: dependencies).register(on: router)
+    DataFlowRoutes(dependencies: dependencies).register(on: router)
     return router
 }
 
 /// The whole server: the router on `host:port`, the poller that refreshes the snapshot, the lag
-/// poller, the auto-restart controller that acts on each new snapshot, and the GitOps
+/// poller, the topic poller (the lineage's topics), the auto-restart controller that acts on each new snapshot, and the GitOps
 /// controller when the server follows a repository.
 public func buildApplication(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration) -> some ApplicationProtocol {
     var services: [any Service] = [SnapshotPoller(store: dependencies.store, interval: pollInterval), LagPoller(store: dependencies.store, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
-                                   AutoRestarter(dependencies: dependencies, interval: pollInterval)]
+                                   AutoRestarter(dependencies: dependencies, interval: pollInterval), TopicPoller(store: dependencies.store, logger: dependencies.logger)]
     if let gitops = dependencies.gitops { services.append(gitops) }
     return Application(
         router: buildRouter(dependencies),

@@ -57,39 +57,72 @@ public struct LagPoller: Service {
         }
     }
 
-    /// Reads every sink's lag once.
+    /// What one round read of a connector: a sink's lag, and the counter whose growth is its
+    /// throughput (a sink's committed offsets, a source's topics' end offsets).
+    public struct Reading: Sendable {
+        public var lag: SinkLag?
+        public var counter: Int64?
+    }
+
+    /// Reads every sink's lag and every connector's throughput counter once. End offsets are
+    /// read once per partition per round, however many connectors share the topic.
     public func poll() async {
         let snapshot = store.current
-        var results: [String: SinkLag] = [:]
+        let book = store.flow.topics
+        var results: [String: Reading] = [:]
         for (cluster, reader) in readers {
-            let sinks = snapshot.connectors.values.filter { $0.cluster == cluster && $0.type == "sink" }
+            let connectors = snapshot.connectors.values.filter { $0.cluster == cluster }
+            let observed = book.observed
             let logger = self.logger
             let deadline = ContinuousClock.now + self.deadline
-            let lag: [String: SinkLag] = await withCheckedContinuation { continuation in
+            let (readings, topics): ([String: Reading], [String]?) = await withCheckedContinuation { continuation in
                 Self.queue.async {
-                    var lag: [String: SinkLag] = [:]
+                    var readings: [String: Reading] = [:]
+                    var brokerTopics: [String]?
                     do {
                         let partitions = try reader.partitionCounts()
-                        for sink in sinks {
+                        brokerTopics = Array(partitions.keys)
+                        var ends: [String: (low: Int64, high: Int64)] = [:]
+                        let watermarks = { (topic: String, partition: Int32) throws -> (low: Int64, high: Int64) in
+                            let key = "\(topic)\u{0}\(partition)"
+                            if let known = ends[key] { return known }
+                            let read = try reader.watermarks(topic: topic, partition: partition)
+                            ends[key] = read
+                            return read
+                        }
+                        for connector in connectors.sorted(by: { $0.type == "sink" && $1.type != "sink" }) {
                             guard ContinuousClock.now < deadline else {
-                                logger.warning("Sink lag read stopped at its deadline; the broker answers slowly", metadata: ["cluster": "\(cluster)"])
+                                logger.warning("Lag and throughput read stopped at its deadline; the broker answers slowly", metadata: ["cluster": "\(cluster)"])
                                 break
                             }
                             do {
-                                lag[sink.key] = try reader.lag(group: LagReader.group(ofSink: sink.name), topics: Self.topics(of: sink, among: Array(partitions.keys)), partitionCounts: partitions)
+                                if connector.type == "sink" {
+                                    let lag = try LagReader.lag(topics: Self.topics(of: connector, among: brokerTopics ?? []), committed: reader.committedOffsets(group: LagReader.group(ofSink: connector.name)),
+                                                                partitionCounts: partitions, watermarks: watermarks)
+                                    readings[connector.key] = Reading(lag: lag, counter: lag.committed)
+                                } else {
+                                    let topics = (observed[connector.key]?.topics ?? DeclaredTopics.of(type: connector.type, config: connector.config, known: brokerTopics ?? [])).filter { partitions[$0] != nil }
+                                    guard !topics.isEmpty else { continue }
+                                    var end: Int64 = 0
+                                    for topic in topics {
+                                        for partition in 0..<(partitions[topic] ?? 0) { end += try watermarks(topic, partition).high }
+                                    }
+                                    readings[connector.key] = Reading(counter: end)
+                                }
                             } catch {
-                                logger.debug("Sink lag unavailable", metadata: ["connector": "\(sink.key)", "error": "\(error)"])
+                                logger.debug("Lag or throughput unavailable", metadata: ["connector": "\(connector.key)", "error": "\(error)"])
                             }
                         }
                     } catch {
                         logger.warning("Broker metadata unavailable", metadata: ["cluster": "\(cluster)", "error": "\(error)"])
                     }
-                    continuation.resume(returning: lag)
+                    continuation.resume(returning: (readings, brokerTopics))
                 }
             }
-            results.merge(lag) { $1 }
+            if let topics { book.setBrokerTopics(cluster: cluster, names: topics) }
+            results.merge(readings) { $1 }
         }
-        store.setLag(results, clusters: Set(readers.keys))
+        store.setReadings(results, clusters: Set(readers.keys))
     }
 
     /// A sink's topics: `topics` (comma-separated), or the broker's topics matching `topics.regex`.

@@ -14,6 +14,7 @@ import SwitchboardCore
 /// | `switchboard_connector_failed_tasks` | cluster, connector, team, type |
 /// | `switchboard_connector_drift_keys`, `switchboard_connector_drift` 0/1 (config or state; managed connectors) | cluster, connector, team |
 /// | `switchboard_sink_topic_lag_records`, `switchboard_sink_total_lag_records` | cluster, connector, team[, topic] |
+/// | `switchboard_connector_records_per_second` | cluster, connector, team, type |
 /// | `switchboard_cluster_up`, `switchboard_cluster_last_successful_poll_timestamp_seconds` | cluster |
 /// | `switchboard_cluster_poll_errors_total` | cluster |
 /// | `switchboard_actions_total` | cluster, team, action, outcome |
@@ -48,6 +49,7 @@ public final class ServerMetrics: Sendable {
         ("switchboard_connector_drift", "1 when the connector's live config or state differs from the catalog (changed behind Switchboard's back), else 0."),
         ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
         ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
+        ("switchboard_connector_records_per_second", "Throughput over the last minute: a sink's committed offsets advancing, a source's topics' end offsets advancing (all producers of those topics)."),
         ("switchboard_cluster_up", "1 when the last poll of the cluster succeeded, else 0."),
         ("switchboard_cluster_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll of the cluster."),
         ("switchboard_cluster_poll_errors_total", "Polls of the cluster that failed."),
@@ -101,7 +103,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
-    public func update(_ snapshot: Snapshot, lag: [String: SinkLag]) {
+    public func update(_ snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double] = [:]) {
         var desired = Desired()
         func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
             desired.set(name, labels, value)
@@ -122,6 +124,9 @@ public final class ServerMetrics: Sendable {
             if connector.managed {
                 set("switchboard_connector_drift_keys", base, Double(connector.drift.count))
                 set("switchboard_connector_drift", base, connector.drifts ? 1 : 0)
+            }
+            if let rate = rates[connector.key] {
+                set("switchboard_connector_records_per_second", typed, rate)
             }
             if let sinkLag = lag[connector.key] {
                 set("switchboard_sink_total_lag_records", base, Double(sinkLag.total))

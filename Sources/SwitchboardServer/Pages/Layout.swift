@@ -28,7 +28,7 @@ enum Layout {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · Switchboard</title><link rel="stylesheet" href="/assets/switchboard.css"></head>
             <body>
-            <header><a class="brand" href="/">Switchboard</a><nav><a href="/">Overview</a> \(clusters) \(context.following ? "<a href=\"/gitops\">GitOps</a> " as HTML : "")<a href="/audit">Audit log</a> <a href="/tokens">API tokens</a> <a href="/api/openapi.json">API</a></nav>\(userBox(context))</header>
+            <header><a class="brand" href="/">Switchboard</a><nav><a href="/">Overview</a> <a href="/lineage">Lineage</a> \(clusters) \(context.following ? "<a href=\"/gitops\">GitOps</a> " as HTML : "")<a href="/audit">Audit log</a> <a href="/tokens">API tokens</a> <a href="/api/openapi.json">API</a></nav>\(userBox(context))</header>
             \(banners(context))
             <main><h1>\(title)</h1>
             \(body)
@@ -98,5 +98,9 @@ enum Layout {
         button { cursor: pointer; }
         .actions form { display: inline-block; margin-right: .5rem; }
         code { background: #eef1f5; padding: 0 .2rem; }
+        .drawing { overflow-x: auto; background: #fff; border: 1px solid #e3e6ea; margin-bottom: 1.2rem; }
+        .drawing svg a:hover rect { stroke-width: 2.5; }
+        .charts svg { display: block; background: #fff; border: 1px solid #e3e6ea; margin-bottom: .6rem; }
+        .ok { color: #2b8a3e; }
         """
 }

@@ -18,24 +18,6 @@ enum ClusterPage {
     }
 }
 
-/// A team: who belongs to it, where its alerts go, and its connectors on every cluster.
-enum TeamPage {
-    static func render(_ context: PageContext, team: Team?, name: String) -> HTML {
-        let connectors = context.snapshot.connectors(matching: ConnectorFilter(team: name)).map(OverviewPage.row)
-        let members: HTML = team.map { "<p>Members: \($0.members.users.joined(separator: ", ")). Groups: \($0.members.groups.joined(separator: ", ")).</p>" as HTML }
-            ?? "<p class=\"muted\">Not a catalog team.</p>"
-        // Receivers show their kind and channel only: webhook and Slack URLs can be secrets.
-        let receivers = (team?.alertReceivers ?? []).map { "<li>\($0.kind.rawValue)\($0.channel.map { " \($0)" } ?? "")\($0.to.map { " to \($0)" } ?? "")</li>" as HTML }
-        let body: HTML = """
-            \(team?.description.map { "<p>\($0)</p>" as HTML } ?? "")
-            \(members)
-            <h2>Alerts go to</h2><ul>\(receivers)</ul>
-            <h2>Connectors</h2><table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors)</tbody></table>
-            """
-        return Layout.page("Team \(name)", context, body)
-    }
-}
-
 /// Every action and refused action, newest first.
 enum AuditPage {
     static func render(_ context: PageContext, entries: [AuditEntry]) -> HTML {

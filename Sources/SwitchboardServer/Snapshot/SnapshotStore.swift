@@ -15,6 +15,8 @@ public final class SnapshotStore: Sendable {
     public let metrics: ServerMetrics
     /// The auto-restart controller's counts; each snapshot shows them.
     public let restarts = RestartBook()
+    /// Topics, history and ranges of the lineage and the charts.
+    public let flow: DataFlow
     private let state = NIOLockedValueBox(State())
     private let installing = NIOLock()
 
@@ -26,13 +28,15 @@ public final class SnapshotStore: Sendable {
         var snapshot = Snapshot.empty
         var reads: [String: ClusterRead] = [:]
         var lag: [String: SinkLag] = [:]
+        var rates: [String: Double] = [:]
         /// Numbers the reads: a snapshot built from older reads never replaces a newer one.
         var generation = 0
         var installedGeneration = 0
     }
 
-    public init(catalog: Catalog, connections: ClusterConnections, metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "switchboard.snapshot")) {
+    public init(catalog: Catalog, connections: ClusterConnections, metrics: ServerMetrics = ServerMetrics(), flow: DataFlow = DataFlow(), logger: Logger = Logger(label: "switchboard.snapshot")) {
         self.source = NIOLockedValueBox((catalog, connections))
+        self.flow = flow
         self.metrics = metrics
         self.logger = logger
     }
@@ -53,13 +57,29 @@ public final class SnapshotStore: Sendable {
     /// The latest lag of sink connectors, by connector key (`cluster/name`).
     public var lag: [String: SinkLag] { state.withLockedValue { $0.lag } }
 
+    /// The latest throughput (records per second) by connector key, where known.
+    public var rates: [String: Double] { state.withLockedValue { $0.rates } }
+
     /// Records freshly read lag (replacing the previous reading of those clusters).
     public func setLag(_ lag: [String: SinkLag], clusters: Set<String>) {
-        let (snapshot, all) = state.withLockedValue { state -> (Snapshot, [String: SinkLag]) in
-            state.lag = state.lag.filter { !clusters.contains(String($0.key.prefix { $0 != "/" })) }.merging(lag) { $1 }
-            return (state.snapshot, state.lag)
+        setReadings(lag.mapValues { LagPoller.Reading(lag: $0) }, clusters: clusters)
+    }
+
+    /// Records a round of the lag poller: lag and throughput replace those of `clusters`, and
+    /// each reading goes into the history.
+    public func setReadings(_ readings: [String: LagPoller.Reading], clusters: Set<String>, at date: Date = Date()) {
+        var rates: [String: Double] = [:]
+        for (key, reading) in readings {
+            rates[key] = flow.history.record(key, lag: reading.lag?.total, counter: reading.counter, at: date)
         }
-        metrics.update(snapshot, lag: all)
+        let lag = readings.compactMapValues(\.lag)
+        let (snapshot, all, allRates) = state.withLockedValue { state -> (Snapshot, [String: SinkLag], [String: Double]) in
+            let kept = { (key: String) in !clusters.contains(String(key.prefix { $0 != "/" })) }
+            state.lag = state.lag.filter { kept($0.key) }.merging(lag) { $1 }
+            state.rates = state.rates.filter { kept($0.key) }.merging(rates) { $1 }
+            return (state.snapshot, state.lag, state.rates)
+        }
+        metrics.update(snapshot, lag: all, rates: allRates)
     }
 
     /// Replaces what is known of the clusters (restoring a picture, or seeding one in tests).
@@ -79,12 +99,14 @@ public final class SnapshotStore: Sendable {
         installing.withLock {
             guard generation > state.withLockedValue({ $0.installedGeneration }) else { return }
             let snapshot = Snapshot.build(catalog: catalog, reads: reads.filter { catalog.cluster(named: $0.key) != nil }, restarts: restarts.statuses)
-            let lag = state.withLockedValue { state -> [String: SinkLag] in
+            let (lag, rates) = state.withLockedValue { state -> ([String: SinkLag], [String: Double]) in
                 state.installedGeneration = generation
                 state.snapshot = snapshot
-                return state.lag
+                return (state.lag, state.rates)
             }
-            metrics.update(snapshot, lag: lag)
+            metrics.update(snapshot, lag: lag, rates: rates)
+            flow.history.observe(snapshot)
+            flow.topics.retain(Set(snapshot.connectors.keys))
         }
     }
 

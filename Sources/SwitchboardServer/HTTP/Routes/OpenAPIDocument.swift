@@ -231,6 +231,14 @@ extension OpenAPIDocument {
                 .path("task", .integer), .reference("CSRF"),
             ]),
             "/api/v1/clusters/{cluster}/connectors/{connector}/offsets": offsets(target),
+            "/api/v1/clusters/{cluster}/connectors/{connector}/history": read(
+                "A connector's state changes, lag and throughput over the last hours (from Prometheus with serve --prometheus-url, else from memory)", "getHistory",
+                target + [.query("hours", Schema(type: "number", description: "From 0.25 to 24; default 3"))], "The series", .ref("FlowSeries"), notFound: true),
+            "/api/v1/lineage": read("Where data goes: connectors -> topics -> connectors over every cluster and team, for the platform or one scope", "getLineage", [
+                .query("team", .string, description: "The team's connectors, their topics and every connector on those topics"),
+                .query("connector", .string, description: "cluster/name: the connector, its topics and every connector on them"),
+                .query("topic", .string, description: "A topic name: its producers and consumers"),
+            ], "The graph", .ref("Lineage")),
             "/api/v1/tokens": tokens,
             "/api/v1/tokens/{id}": PathItem(delete: Operation(summary: "Revoke one of your tokens", operationId: "revokeToken", parameters: [.path("id", .integer), .reference("CSRF")],
                                                               responses: ["200": .json("Revoked", .object(["result": .string])), "401": .reference("Unauthorized"), "403": .reference("Error"), "404": .reference("Error")])),
@@ -323,6 +331,22 @@ extension OpenAPIDocument {
             "Team": .object(required: ["name", "members", "receivers", "connectors"], [
                 "name": .string, "description": .string, "members": .object(["users": .strings, "groups": .strings]),
                 "receivers": .strings, "connectors": .array(.ref("ConnectorSummary")),
+            ]),
+            "Lineage": .object(required: ["connectors", "topics", "edges", "crossTeamPaths", "withoutTopics"], [
+                "connectors": .array(.object(required: ["id", "name", "cluster", "type", "health"], ["id": .string, "name": .string, "cluster": .string, "team": .string, "type": .oneOf(["source", "sink"]), "health": .string])),
+                "topics": .array(.object(required: ["id", "name", "kafka"], ["id": .string, "name": .string, "kafka": Schema(type: "string", description: "The brokers (kafka.bootstrapServers), or 'cluster <name>' when unknown")])),
+                "edges": .array(.object(required: ["from", "to", "seen", "crossTeam"], [
+                    "from": .string, "to": .string, "seen": Schema(type: "boolean", description: "Connect reported the topic; false: only the config names it"),
+                    "crossTeam": Schema(type: "boolean", description: "On a path from one team's connector to another team's"),
+                ])),
+                "crossTeamPaths": .array(.object(required: ["source", "topic", "sink"], ["source": .string, "topic": .string, "sink": .string, "sourceTeam": .string, "sinkTeam": .string])),
+                "withoutTopics": Schema(type: "array", description: "Connectors in scope with no known topic", items: .string),
+            ]),
+            "FlowSeries": .object(required: ["samples", "states", "source"], [
+                "samples": .array(.object(required: ["at"], ["at": .dateTime, "lag": .integer, "recordsPerSecond": Schema(type: "number")])),
+                "states": .array(.object(required: ["at", "health"], ["at": .dateTime, "health": .string])),
+                "source": .oneOf(["memory", "prometheus"]),
+                "problem": Schema(type: "string", description: "Why Prometheus was not used, when it failed"),
             ]),
             "TokenSummary": .object(required: ["id", "name", "createdAt", "expiresAt"], [
                 "id": .integer, "name": .string, "createdAt": .dateTime, "expiresAt": .dateTime, "revokedAt": .dateTime, "lastUsedAt": .dateTime,

@@ -47,8 +47,22 @@ struct PageRoutes {
         }
         router.get("/teams/{team}") { request, context in
             try await signedIn(request, context) { page in
+                guard let user = context.user else { return signInFirst(request) }
                 let name = context.parameters.get("team") ?? ""
-                return Responses.html(TeamPage.render(page, team: dependencies.catalog.team(named: name), name: name))
+                let snapshot = page.snapshot
+                // The dashboard is the same for every reader of one snapshot; the actions depend on the reader.
+                let body = dependencies.pageCache.value(for: "team|\(name)|\(dependencies.store.flow.topics.version)", snapshot: snapshot.takenAt) {
+                    let connectors = snapshot.connectors(matching: ConnectorFilter(team: name))
+                    let history = dependencies.store.flow.history
+                    let since = page.now.addingTimeInterval(-3600)
+                    let dashboard = TeamPage.Dashboard(connectors: connectors, lineage: dependencies.lineage(.team(name), snapshot),
+                                                       flows: Dictionary(uniqueKeysWithValues: connectors.map { ($0.key, history.series($0.key, since: since)) }),
+                                                       lag: dependencies.store.lag, now: page.now)
+                    return TeamPage.body(team: dependencies.catalog.team(named: name), name: name, dashboard: dashboard)
+                }
+                var audit = await AuditRows.read(dependencies, for: user, limit: 200)
+                audit.entries = Array(audit.entries.filter { snapshot.connectors["\($0.cluster)/\($0.connector)"]?.team == name }.prefix(15))
+                return Responses.html(Layout.page("Team \(name)", page, "\(body)\(TeamPage.recentActions(audit))"))
             }
         }
     }
@@ -66,10 +80,15 @@ struct PageRoutes {
                                               operateNeeds: permissions.decide(.operate, user, on: connector).needs)
             // A viewer sees states only: the topics and offsets are not even read.
             let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
+            if let topics = live.topics { dependencies.store.flow.topics.record(connector.key, topics: topics) }
+            let hours = 3.0
+            let flow = FlowSection.render(dependencies.lineage(.connector(connector.key), page.snapshot),
+                                          series: await dependencies.store.flow.series(cluster: cluster, connector: name, hours: hours, now: page.now),
+                                          connector: connector, hours: hours, now: page.now)
             let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
             return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
-                                                       lag: dependencies.store.lag[connector.key], audit: audit, notice: notice))
+                                                       lag: dependencies.store.lag[connector.key], flow: flow, audit: audit, notice: notice))
         }
     }
 

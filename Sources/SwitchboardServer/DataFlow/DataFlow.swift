@@ -1,0 +1,45 @@
+import Foundation
+import NIOConcurrencyHelpers
+import SwitchboardCore
+
+/// What the lineage and the charts are drawn from: the topics each connector uses, the
+/// history in memory, and Prometheus when the server reads ranges from it.
+public final class DataFlow: Sendable {
+    public let topics: TopicBook
+    public let history: FlowHistory
+    /// Set with `serve --prometheus-url`: the charts read ranges from Prometheus.
+    public let prometheus: PrometheusRanges?
+    private let index = NIOLockedValueBox<(snapshot: Date, topics: Int, index: LineageIndex)?>(nil)
+
+    public init(topics: TopicBook = TopicBook(), history: FlowHistory = FlowHistory(), prometheus: PrometheusRanges? = nil) {
+        self.topics = topics
+        self.history = history
+        self.prometheus = prometheus
+    }
+
+    /// The lineage index of a snapshot, built once per snapshot and topic reading.
+    public func lineage(_ snapshot: Snapshot, catalog: Catalog) -> LineageIndex {
+        let version = topics.version
+        if let cached = index.withLockedValue({ $0 }), cached.snapshot == snapshot.takenAt, cached.topics == version { return cached.index }
+        let built = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: topics)
+        index.withLockedValue { current in
+            if current.map({ $0.snapshot <= snapshot.takenAt }) ?? true { current = (snapshot.takenAt, version, built) }
+        }
+        return built
+    }
+
+    /// A connector's series over the last `hours`: from Prometheus when configured (falling back
+    /// to memory, with the reason, when it cannot answer), else from memory.
+    public func series(cluster: String, connector: String, hours: Double = 3, now: Date = Date()) async -> FlowSeries {
+        let since = now.addingTimeInterval(-hours * 3600)
+        let memory = history.series("\(cluster)/\(connector)", since: since)
+        guard let prometheus else { return memory }
+        do {
+            return try await prometheus.series(cluster: cluster, connector: connector, from: since, to: now)
+        } catch {
+            var fallback = memory
+            fallback.problem = Scrubber.scrub("\(error)")
+            return fallback
+        }
+    }
+}

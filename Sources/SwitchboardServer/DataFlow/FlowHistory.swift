@@ -1,0 +1,143 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// What a connector did over time, as the charts draw it: state changes, sink lag and
+/// throughput (records per second).
+public struct FlowSeries: Sendable, Codable, Equatable {
+    public struct Sample: Sendable, Codable, Equatable {
+        public var at: Date
+        /// Records the sink's group is behind (sinks only).
+        public var lag: Int64?
+        /// Records per second: a sink's committed offsets advancing, a source's topics' end
+        /// offsets advancing (every producer of those topics).
+        public var recordsPerSecond: Double?
+    }
+
+    public struct StateChange: Sendable, Codable, Equatable {
+        public var at: Date
+        public var health: String
+    }
+
+    public var samples: [Sample]
+    public var states: [StateChange]
+    /// Where the series came from: `memory` (this server since it started) or `prometheus`.
+    public var source: String
+    /// Why Prometheus was not used, when it was asked and failed (scrubbed).
+    public var problem: String?
+
+    public init(samples: [Sample] = [], states: [StateChange] = [], source: String = "memory", problem: String? = nil) {
+        (self.samples, self.states, self.source, self.problem) = (samples, states, source, problem)
+    }
+
+    /// The latest throughput, when known.
+    public var recordsPerSecond: Double? { samples.last?.recordsPerSecond }
+
+    /// Whether lag grew over the last `window`: the latest is above zero and above the value at
+    /// the window's start.
+    public func lagGrows(window: TimeInterval = 900, now: Date = Date()) -> Bool {
+        let recent = samples.filter { $0.lag != nil && $0.at >= now.addingTimeInterval(-window) }
+        guard let first = recent.first?.lag, let last = recent.last?.lag, recent.count >= 2 else { return false }
+        return last > 0 && last > first
+    }
+}
+
+/// A bounded history in memory, per connector: at most `capacity` samples, one per
+/// `resolution` (the newest reading in each interval wins; by default 240 one-minute samples,
+/// four hours), and the last 64 state changes. A sample takes 16 bytes, so about 4 KB per
+/// connector with the default (8 MB for 2,000). Lost on restart: `serve --prometheus-url`
+/// reads the charts from Prometheus instead.
+public final class FlowHistory: Sendable {
+    public let capacity: Int
+    public let resolution: TimeInterval
+    static let stateCapacity = 64
+
+    /// One connector's ring of samples, packed.
+    struct Ring {
+        var seconds: [Int32] = []
+        var lags: [Int64] = []
+        var rates: [Float] = []
+        var start = 0
+        var states: [FlowSeries.StateChange] = []
+        /// The counter at the end of the previous interval, from which the current one's rate is taken.
+        var anchor: (value: Int64, at: Date)?
+        var latest: (value: Int64, at: Date)?
+    }
+
+    private let rings = NIOLockedValueBox<[String: Ring]>([:])
+    /// Times are stored as seconds after this.
+    private let epoch = Date(timeIntervalSince1970: 1_700_000_000)
+
+    public init(capacity: Int = 240, resolution: TimeInterval = 60) {
+        self.capacity = max(2, capacity)
+        self.resolution = max(1, resolution)
+    }
+
+    /// Notes each connector's health, keeping changes only; forgets connectors that are gone.
+    public func observe(_ snapshot: Snapshot, at date: Date = Date()) {
+        rings.withLockedValue { rings in
+            for (key, view) in snapshot.connectors {
+                var ring = rings[key] ?? Ring()
+                if ring.states.last?.health != view.health {
+                    ring.states.append(.init(at: date, health: view.health))
+                    if ring.states.count > Self.stateCapacity { ring.states.removeFirst(ring.states.count - Self.stateCapacity) }
+                }
+                rings[key] = ring
+            }
+            for key in rings.keys where snapshot.connectors[key] == nil { rings.removeValue(forKey: key) }
+        }
+    }
+
+    /// Records a reading: a sink's lag, and a counter whose growth is the throughput (a sink's
+    /// committed offsets, a source's end offsets). A counter that went back (offsets reset, a
+    /// topic recreated) starts afresh. Returns the throughput of the current interval, when known.
+    @discardableResult
+    public func record(_ key: String, lag: Int64?, counter: Int64?, at date: Date = Date()) -> Double? {
+        rings.withLockedValue { rings in
+            var ring = rings[key] ?? Ring()
+            let second = Int32(clamping: Int64(date.timeIntervalSince(epoch).rounded(.down)))
+            // Intervals are aligned to the clock (one-minute samples start on the minute).
+            let interval = { (seconds: Int32) in Int64((self.epoch.timeIntervalSince1970 + Double(seconds)) / self.resolution) }
+            let newest = ring.seconds.isEmpty ? nil : ring.seconds[(ring.start + ring.seconds.count - 1) % ring.seconds.count]
+            let sameInterval = newest.map { interval($0) == interval(second) } ?? false
+            if !sameInterval { ring.anchor = ring.latest }
+            var rate = Float.nan
+            if let counter {
+                if let anchor = ring.anchor, counter >= anchor.value, date > anchor.at {
+                    rate = Float(Double(counter - anchor.value) / date.timeIntervalSince(anchor.at))
+                } else if let anchor = ring.anchor, counter < anchor.value {
+                    ring.anchor = nil
+                }
+                ring.latest = (counter, date)
+                if ring.anchor == nil { ring.anchor = (counter, date) }
+            }
+            let lagValue = lag ?? -1
+            if sameInterval {
+                let index = (ring.start + ring.seconds.count - 1) % ring.seconds.count
+                (ring.seconds[index], ring.lags[index], ring.rates[index]) = (second, lagValue, rate)
+            } else if ring.seconds.count < capacity {
+                ring.seconds.append(second); ring.lags.append(lagValue); ring.rates.append(rate)
+            } else {
+                (ring.seconds[ring.start], ring.lags[ring.start], ring.rates[ring.start]) = (second, lagValue, rate)
+                ring.start = (ring.start + 1) % capacity
+            }
+            rings[key] = ring
+            return rate.isNaN ? nil : Double(rate)
+        }
+    }
+
+    /// A connector's series, oldest first, since `since`.
+    public func series(_ key: String, since: Date = .distantPast) -> FlowSeries {
+        rings.withLockedValue { rings in
+            guard let ring = rings[key] else { return FlowSeries() }
+            var samples: [FlowSeries.Sample] = []
+            samples.reserveCapacity(ring.seconds.count)
+            for offset in 0..<ring.seconds.count {
+                let index = (ring.start + offset) % ring.seconds.count
+                let at = epoch.addingTimeInterval(TimeInterval(ring.seconds[index]))
+                guard at >= since else { continue }
+                samples.append(.init(at: at, lag: ring.lags[index] < 0 ? nil : ring.lags[index], recordsPerSecond: ring.rates[index].isNaN ? nil : Double(ring.rates[index])))
+            }
+            return FlowSeries(samples: samples, states: ring.states)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import SwitchboardCore
+
+/// Where data goes: connectors -> topics -> connectors, over every cluster and team. A topic is
+/// one node per broker: clusters whose `kafka.bootstrapServers` name the same brokers share it
+/// (a source on one cluster feeding a sink on another); a cluster without `kafka:` settings has
+/// topics of its own. Sources write to topics, sinks read from them.
+public struct LineageGraph: Sendable, Codable, Equatable {
+    public struct Connector: Sendable, Codable, Equatable {
+        /// `cluster/name`, as everywhere in the API.
+        public var id: String
+        public var name: String
+        public var cluster: String
+        public var team: String?
+        /// `source` or `sink`.
+        public var type: String
+        public var health: String
+    }
+
+    public struct Topic: Sendable, Codable, Equatable {
+        /// `topic:<brokers>/<name>`.
+        public var id: String
+        public var name: String
+        /// The brokers holding it (`kafka.bootstrapServers`), or `cluster <name>` when unknown.
+        public var kafka: String
+    }
+
+    public struct Edge: Sendable, Codable, Equatable {
+        public var from: String
+        public var to: String
+        /// Connect reported the topic (active topics); false: only the config names it so far.
+        public var seen: Bool
+        /// Part of a path from one team's connector to another team's.
+        public var crossTeam: Bool
+    }
+
+    /// A source of one team feeding a sink of another through a topic.
+    public struct CrossTeamPath: Sendable, Codable, Equatable {
+        public var source: String
+        public var topic: String
+        public var sink: String
+        public var sourceTeam: String?
+        public var sinkTeam: String?
+    }
+
+    public var connectors: [Connector]
+    public var topics: [Topic]
+    public var edges: [Edge]
+    public var crossTeamPaths: [CrossTeamPath]
+    /// Connectors in scope with no known topic (not drawn).
+    public var withoutTopics: [String]
+}
+
+/// What the lineage is drawn for.
+public enum LineageScope: Sendable, Equatable {
+    case platform
+    case team(String)
+    case connector(String)
+    case topic(String)
+}
+
+/// Every connector's topics over the platform, built once per snapshot and topic reading; scoped
+/// graphs are cut from it.
+public struct LineageIndex: Sendable {
+    struct Link: Sendable {
+        var topic: String
+        var seen: Bool
+    }
+
+    let connectors: [String: LineageGraph.Connector]
+    let links: [String: [Link]]
+    let topics: [String: LineageGraph.Topic]
+    let producers: [String: [String]]
+    let consumers: [String: [String]]
+
+    public static func build(snapshot: Snapshot, catalog: Catalog, book: TopicBook) -> LineageIndex {
+        let observed = book.observed
+        let brokerTopics = book.brokerTopics
+        var connectors: [String: LineageGraph.Connector] = [:]
+        var links: [String: [Link]] = [:]
+        var topics: [String: LineageGraph.Topic] = [:]
+        var producers: [String: [String]] = [:], consumers: [String: [String]] = [:]
+        // Topic names known per broker: the broker's own list and every reported topic.
+        var known: [String: Set<String>] = [:]
+        for (cluster, names) in brokerTopics { known[kafka(of: cluster, catalog), default: []].formUnion(names) }
+        for (key, entry) in observed { known[kafka(of: String(key.prefix { $0 != "/" }), catalog), default: []].formUnion(entry.topics) }
+        let knownSorted = known.mapValues { $0.sorted() }
+        for view in snapshot.connectors.values {
+            let broker = kafka(of: view.cluster, catalog)
+            let type = view.type == "sink" || (view.type == nil && (view.config["topics"] != nil || view.config["topics.regex"] != nil)) ? "sink" : "source"
+            connectors[view.key] = .init(id: view.key, name: view.name, cluster: view.cluster, team: view.team, type: type, health: view.health)
+            let seen = Set(observed[view.key]?.topics ?? [])
+            let declared = DeclaredTopics.of(type: type, config: view.config, known: knownSorted[broker] ?? [])
+            var names = Array(seen).sorted()
+            names += declared.filter { !seen.contains($0) }
+            var connectorLinks: [Link] = []
+            for name in names {
+                let id = "topic:\(broker)/\(name)"
+                if topics[id] == nil { topics[id] = .init(id: id, name: name, kafka: broker) }
+                connectorLinks.append(Link(topic: id, seen: seen.contains(name)))
+                if type == "sink" { consumers[id, default: []].append(view.key) } else { producers[id, default: []].append(view.key) }
+            }
+            links[view.key] = connectorLinks
+        }
+        return LineageIndex(connectors: connectors, links: links, topics: topics, producers: producers.mapValues { $0.sorted() }, consumers: consumers.mapValues { $0.sorted() })
+    }
+
+    /// The brokers a cluster's connectors write to and read from.
+    static func kafka(of cluster: String, _ catalog: Catalog) -> String {
+        guard let servers = catalog.cluster(named: cluster)?.kafka?.bootstrapServers else { return "cluster \(cluster)" }
+        return servers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.sorted().joined(separator: ",")
+    }
+
+    /// The graph of a scope: its connectors, their topics, and every connector on those topics.
+    public func graph(_ scope: LineageScope) -> LineageGraph {
+        let chosenTopics: Set<String>
+        var chosenConnectors: Set<String>
+        switch scope {
+        case .platform:
+            chosenTopics = Set(topics.keys)
+            chosenConnectors = Set(connectors.keys)
+        case .team(let team):
+            chosenConnectors = Set(connectors.values.filter { $0.team == team }.map(\.id))
+            chosenTopics = Set(chosenConnectors.flatMap { links[$0]?.map(\.topic) ?? [] })
+        case .connector(let key):
+            chosenConnectors = connectors[key] == nil ? [] : [key]
+            chosenTopics = Set(links[key]?.map(\.topic) ?? [])
+        case .topic(let name):
+            chosenTopics = Set(topics.values.filter { $0.name == name }.map(\.id))
+            chosenConnectors = []
+        }
+        let withoutTopics = chosenConnectors.filter { links[$0]?.isEmpty ?? true }.sorted()
+        for topic in chosenTopics {
+            chosenConnectors.formUnion(producers[topic] ?? [])
+            chosenConnectors.formUnion(consumers[topic] ?? [])
+        }
+        var edges: [LineageGraph.Edge] = []
+        var paths: [LineageGraph.CrossTeamPath] = []
+        for topic in chosenTopics.sorted() {
+            let from = (producers[topic] ?? []).filter(chosenConnectors.contains)
+            let to = (consumers[topic] ?? []).filter(chosenConnectors.contains)
+            var crossing = Set<String>()
+            for source in from {
+                for sink in to where connectors[source]?.team != connectors[sink]?.team {
+                    crossing.formUnion([source, sink])
+                    if paths.count < 1000 {
+                        paths.append(.init(source: source, topic: topic, sink: sink, sourceTeam: connectors[source]?.team, sinkTeam: connectors[sink]?.team))
+                    }
+                }
+            }
+            for source in from {
+                edges.append(.init(from: source, to: topic, seen: seen(source, topic), crossTeam: crossing.contains(source)))
+            }
+            for sink in to {
+                edges.append(.init(from: topic, to: sink, seen: seen(sink, topic), crossTeam: crossing.contains(sink)))
+            }
+        }
+        let drawn = chosenConnectors.filter { !(links[$0]?.isEmpty ?? true) }
+        return LineageGraph(
+            connectors: drawn.compactMap { connectors[$0] }.sorted { ($0.cluster, $0.name) < ($1.cluster, $1.name) },
+            topics: chosenTopics.compactMap { topics[$0] }.sorted { ($0.name, $0.kafka) < ($1.name, $1.kafka) },
+            edges: edges, crossTeamPaths: paths, withoutTopics: withoutTopics
+        )
+    }
+
+    func seen(_ connector: String, _ topic: String) -> Bool {
+        links[connector]?.contains { $0.topic == topic && $0.seen } ?? false
+    }
+
+    /// The topic ids a connector reads or writes.
+    public func topics(of key: String) -> [LineageGraph.Topic] {
+        (links[key] ?? []).compactMap { topics[$0.topic] }
+    }
+}
