@@ -110,6 +110,13 @@ struct GrafanaDashboard: Encodable {
             ("Actions through Switchboard", "timeseries", "sum by (action, outcome) (increase(switchboard_actions_total{\(team)}[1h]))", "{{action}} {{outcome}}",
              GridPosition(x: 0, y: 12, w: 12, h: 8)),
             ("Failed tasks by connector", "table", "switchboard_connector_failed_tasks{\(team)} > 0", "{{connector}}", GridPosition(x: 12, y: 12, w: 12, h: 8)),
+            // Data flow, as the team pages of the web UI show it.
+            ("Throughput by connector (records/s)", "timeseries", "sum by (cluster, connector) (switchboard_connector_records_per_second{\(team)})", "{{cluster}}/{{connector}}",
+             GridPosition(x: 0, y: 20, w: 12, h: 8)),
+            ("Throughput by team (records/s)", "timeseries", "sum by (team, type) (switchboard_connector_records_per_second{\(team)})", "{{team}} {{type}}",
+             GridPosition(x: 12, y: 20, w: 12, h: 8)),
+            ("Sink lag by team (records)", "timeseries", "sum by (team) (switchboard_sink_total_lag_records{\(team)})", "{{team}}", GridPosition(x: 0, y: 28, w: 12, h: 8)),
+            ("Failed tasks by team", "timeseries", "sum by (team) (switchboard_connector_failed_tasks{\(team)})", "{{team}}", GridPosition(x: 12, y: 28, w: 12, h: 8)),
         ]
         return GrafanaDashboard(
             templating: Templating(list: variables),

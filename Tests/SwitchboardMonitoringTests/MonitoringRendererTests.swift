@@ -116,6 +116,14 @@ import Yams
         let exprs = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
         #expect(exprs.count == panels.count)
         #expect(exprs.allSatisfy { $0.contains("$team") || $0.contains("switchboard_cluster_up") })
+        // The data-flow panels of the team pages: throughput, lag and failed tasks by team.
+        let byTitle = Dictionary(uniqueKeysWithValues: panels.compactMap { panel in (panel["title"] as? String).map { ($0, (panel["targets"] as? [[String: Any]])?.first?["expr"] as? String ?? "") } })
+        #expect(byTitle["Throughput by team (records/s)"]?.contains("sum by (team, type) (switchboard_connector_records_per_second") == true)
+        #expect(byTitle["Throughput by connector (records/s)"]?.contains("switchboard_connector_records_per_second") == true)
+        #expect(byTitle["Sink lag by team (records)"]?.contains("sum by (team) (switchboard_sink_total_lag_records") == true)
+        #expect(byTitle["Failed tasks by team"]?.contains("sum by (team) (switchboard_connector_failed_tasks") == true)
+        let grid = panels.compactMap { $0["gridPos"] as? [String: Int] }.map { "\($0["x"]!),\($0["y"]!)" }
+        #expect(Set(grid).count == grid.count, "no two panels in one place")
     }
 
     @Test func everyRenderedFileReadsBack() throws {
