@@ -8,7 +8,11 @@
 #   a scrape of /metrics within 100 ms (p99 of 100 scrapes), beside a raw bulk GET
 #   (?expand=info&expand=status) of both clusters timed in the same run;
 #   with the auto-restart controller on, at most one bulk read per cluster per poll: the
-#   workers' own request logs are counted over the load window (results in server.json).
+#   workers' own request logs are counted over the load window (results in server.json);
+#   the pages with lineage and charts (the platform's lineage, a team dashboard over 1,000
+#   connectors, a connector page as a viewer, the lineage API): p99 under 50 ms, with the lag and
+#   throughput poller reading the bench broker and the topic poller reading active topics (its
+#   requests are counted apart, at most its budget of 100 per cluster per 30 s round).
 #
 # Results: bench/results/server.json and bench/results/metrics.json. Usage: bench/server.sh [--duration SECONDS]
 # Uses the bench stack in .switchboard/bench (see bench/catalog.sh): cluster `bench` with 1,000
@@ -52,7 +56,7 @@ ensure_connectors http://127.0.0.1:38083 bench_c 1000
 ensure_connectors http://127.0.0.1:38093 other_c 1000
 
 mkdir -p "$work/catalog/teams/bench" "$work/catalog/teams/other"
-printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n  - name: bench2\n    url: http://127.0.0.1:38093\nadmins:\n  groups: [platform]\nautoRestart:\n  enabled: true\n' > "$work/catalog/switchboard.yaml"
+printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\n  - name: bench2\n    url: http://127.0.0.1:38093\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\nadmins:\n  groups: [platform]\nautoRestart:\n  enabled: true\n' > "$work/catalog/switchboard.yaml"
 printf 'members: [bench]\n' > "$work/catalog/teams/bench/team.yaml"
 printf 'members: [other]\n' > "$work/catalog/teams/other/team.yaml"
 
@@ -88,6 +92,16 @@ echo "==> Overview page, ${duration}s"
 overview=$(load overview 'http://127.0.0.1:38080/' "${auth[@]}")
 echo "==> List API, ${duration}s"
 api=$(load api 'http://127.0.0.1:38080/api/v1/connectors' "${auth[@]}")
+echo "==> Lineage of the platform, ${duration}s"
+lineage=$(load lineage 'http://127.0.0.1:38080/lineage' "${auth[@]}")
+echo "==> Team dashboard (1,000 connectors), ${duration}s"
+team=$(load team 'http://127.0.0.1:38080/teams/bench' "${auth[@]}")
+# A viewer: the page with its lineage and charts, without the two Connect reads (topics,
+# offsets) that a reader's view makes on every visit.
+echo "==> Connector page with lineage and charts (a viewer), ${duration}s"
+connector_page=$(load connector 'http://127.0.0.1:38080/clusters/bench/connectors/bench_c0001' -H "X-Forwarded-User: viewer")
+echo "==> Lineage API of a team, ${duration}s"
+lineage_api=$(load lineage_api 'http://127.0.0.1:38080/api/v1/lineage?team=bench' "${auth[@]}")
 # The window ends here: what follows times raw bulk GETs of its own.
 window_s=$(( $(date +%s) - window_started ))
 window_log=$work/worker-window.log
@@ -127,13 +141,18 @@ rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
 # ?expand=status alone; the server's details read / and /connector-plugins. Anything else (a
 # restart, a per-connector read) would be the controller's or a page's doing.
 bulk_reads=$(grep -c '"GET /connectors?expand=info' "$window_log" || true)
-other_requests=$(grep -v -e '"GET /connectors?expand=' -e '"GET /connector-plugins' -e '"GET / HTTP' "$window_log" | grep -c . || true)
+# The topic poller reads GET /connectors/<name>/topics, a budget at a time: counted apart.
+topic_reads=$(grep -c '"GET /connectors/[^ ]*/topics' "$window_log" || true)
+other_requests=$(grep -v -e '"GET /connectors?expand=' -e '"GET /connector-plugins' -e '"GET / HTTP' -e '"GET /connectors/[^ ]*/topics' "$window_log" | grep -c . || true)
 
-python3 - "$connect" "$overview" "$api" "$rss_kb" "$window_s" "$bulk_reads" "$other_requests" <<EOF > bench/results/server.json
+python3 - "$connect" "$overview" "$api" "$rss_kb" "$window_s" "$bulk_reads" "$other_requests" "$topic_reads" "$lineage" "$team" "$connector_page" "$lineage_api" <<EOF > bench/results/server.json
 import json, sys, datetime, os
 connect, overview, api = (json.loads(a) for a in sys.argv[1:4])
 rss_mb = int(sys.argv[4]) / 1024
-window_s, bulk_reads, other_requests = (int(a) for a in sys.argv[5:8])
+window_s, bulk_reads, other_requests, topic_reads = (int(a) for a in sys.argv[5:9])
+flow = dict(zip(["lineage_page", "team_page", "connector_page_viewer", "lineage_api"], (json.loads(a) for a in sys.argv[9:13])))
+topic_reads_allowed = 100 * (window_s // 30 + 1)
+flow_pass = all(page["p99_ms"] < 50 and page["non_2xx"] == 0 for page in flow.values())
 polls = max(window_s / 5, 1)
 def verdict(page):
     return page["p99_ms"] < 50 and page["requests_per_s"] >= 10 * connect["requests_per_s"] and page["non_2xx"] == 0
@@ -146,11 +165,14 @@ result = {
     "list_api": api,
     "overview_rate_vs_connect": round(overview["requests_per_s"] / connect["requests_per_s"], 1),
     "api_rate_vs_connect": round(api["requests_per_s"] / connect["requests_per_s"], 1),
+    "data_flow_pages": flow,
+    "data_flow_pass": flow_pass,
     "server_peak_rss_mb": round(rss_mb, 1),
     "auto_restart": {"enabled": True, "window_s": window_s, "bulk_reads_of_cluster_bench": bulk_reads,
-                     "bulk_reads_per_poll": round(bulk_reads / polls, 2), "other_requests": other_requests},
+                     "bulk_reads_per_poll": round(bulk_reads / polls, 2), "other_requests": other_requests,
+                     "topic_reads_of_cluster_bench": topic_reads, "topic_reads_allowed": topic_reads_allowed},
     "targets": {"p99_ms_below": 50, "rate_vs_connect_at_least": 10, "rss_mb_below": 150, "bulk_reads_per_poll_at_most": 1, "other_requests": 0},
-    "pass": verdict(overview) and verdict(api) and rss_mb < 150 and bulk_reads <= polls + 1 and other_requests == 0,
+    "pass": verdict(overview) and verdict(api) and flow_pass and rss_mb < 150 and bulk_reads <= polls + 1 and other_requests == 0 and topic_reads <= topic_reads_allowed,
 }
 print(json.dumps(result, indent=2))
 EOF

@@ -184,7 +184,8 @@ struct AlertingTests {
 
         // The same path the server takes: a snapshot, then the lag poller over it.
         let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
-        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+        // A history of one-second samples, so that the chart shows the rise and the fall.
+        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog), flow: DataFlow(history: FlowHistory(capacity: 1200, resolution: 1)))
         let poller = LagPoller(store: store)
         let key = "alpha/\(live.team)_sink"
         func lag() async -> Int64? {
@@ -218,7 +219,32 @@ struct AlertingTests {
 
         try await alpha.resume("\(live.team)_sink")
         try await eventually(timeout: .seconds(240), "the lag to fall to 0") { (await lag()) == 0 ? true : nil }
+        try await chartShowsTheRiseAndTheFall(store, sink: "\(live.team)_sink", peak: risen)
         try await alpha.delete("\(live.team)_source")
         try await alpha.delete("\(live.team)_sink")
+    }
+
+    /// The connector page's lag chart and the history API: the lag rose while paused and fell
+    /// after the resume; the sink's throughput was above zero while it caught up.
+    func chartShowsTheRiseAndTheFall(_ store: SnapshotStore, sink: String, peak: Int64) async throws {
+        let users = LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)])
+        let dependencies = ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: users))
+        try await Application(router: buildRouter(dependencies)).test(.router) { client in
+            let cookie = try await client.signIn(as: "carol")
+            let (_, json) = try await client.get("/api/v1/clusters/alpha/connectors/\(sink)/history?hours=1", cookie: cookie)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let series = try decoder.decode(FlowSeries.self, from: Data(json.utf8))
+            let lags = series.samples.compactMap(\.lag)
+            let top = try #require(lags.firstIndex { $0 >= peak }, "\(lags)")
+            #expect(lags[..<top].contains { $0 < peak }, "the lag rose to its peak: \(lags)")
+            #expect(lags[top...].last == 0, "and fell to zero after the resume: \(lags)")
+            #expect(series.samples.contains { ($0.recordsPerSecond ?? 0) > 0 }, "the sink consumed records")
+            #expect(series.states.map(\.health).contains("PAUSED") && series.states.last?.health == "RUNNING", "\(series.states)")
+            let (_, page) = try await client.get("/clusters/alpha/connectors/\(sink)", cookie: cookie)
+            let chart = try #require(try SVGElements.all(in: page).first { $0.elements.first?.attributes["aria-label"] == "Consumer lag" })
+            #expect(chart.elements.contains { $0.name == "polyline" })
+            #expect(chart.text.contains("now 0 records"))
+        }
     }
 }

@@ -1,7 +1,11 @@
 import ConnectClient
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import LocalStack
 import StackTesting
+import SwitchboardCore
+import SwitchboardServer
 import TestSupport
 import Testing
 
@@ -49,11 +53,45 @@ struct CDCTests {
         }
         #expect(events().contains("op=c"), "the insert arrives as a create event")
 
+        try await lineageShowsOneCrossTeamPath(catalog, source: "alpha/\(catalog.team)_orders-cdc", topic: "\(prefix).public.\(table)", sink: "beta/\(catalog.otherTeam)_orders-events")
+
         // Clean up: connectors, then the replication slot once Debezium has let go of it.
         try await TestStack.shared.client("alpha").delete("\(catalog.team)_orders-cdc")
         try await TestStack.shared.client("beta").delete("\(catalog.otherTeam)_orders-events")
         _ = try? await eventually(timeout: .seconds(60), "the replication slot to be dropped") {
             (try? await postgres.execute("SELECT pg_drop_replication_slot('\(slot)');")) != nil ? true : nil
+        }
+    }
+
+    /// The server's lineage of the pipeline: Connect reports the topic for both connectors (the
+    /// topic poller reads them), and the two teams' connectors on two clusters make one path.
+    func lineageShowsOneCrossTeamPath(_ catalog: LiveCatalog, source: String, topic: String, sink: String) async throws {
+        let users = LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)])
+        let dependencies = try await ServerDependencies.live(catalog.folder.root, users: users)
+        let poller = TopicPoller(store: dependencies.store)
+        try await eventually(timeout: .seconds(60), "Connect to report the topic of both connectors") { () -> Bool? in
+            await dependencies.store.refresh()
+            await poller.poll()
+            let book = dependencies.store.flow.topics
+            return book.observed(source)?.topics.contains(topic) == true && book.observed(sink)?.topics.contains(topic) == true ? true : nil
+        }
+        try await Application(router: buildRouter(dependencies)).test(.router) { client in
+            let cookie = try await client.signIn(as: "carol")
+            let (status, json) = try await client.get("/api/v1/lineage?team=\(catalog.otherTeam)", cookie: cookie)
+            #expect(status == .ok)
+            let graph = try JSONDecoder().decode(LineageGraph.self, from: Data(json.utf8))
+            let path = try #require(graph.crossTeamPaths.first { $0.source == source && $0.sink == sink }, "\(graph.crossTeamPaths)")
+            #expect(path.sourceTeam == catalog.team && path.sinkTeam == catalog.otherTeam)
+            #expect(path.topic.hasSuffix("/\(topic)"))
+            #expect(graph.edges.contains { $0.from == source && $0.to == path.topic && $0.seen && $0.crossTeam })
+            #expect(graph.edges.contains { $0.from == path.topic && $0.to == sink && $0.seen && $0.crossTeam })
+            // The drawing on the team's page: both connectors, linked, and the crossing edges.
+            let (_, page) = try await client.get("/teams/\(catalog.otherTeam)", cookie: cookie)
+            let drawing = try #require(try SVGElements.all(in: page).first { $0.elements.contains { $0.attributes["class"] == "node topic" } })
+            let nodes = drawing.elements.compactMap { $0.attributes["class"] == "node connector" ? $0.attributes["data-id"] : nil }
+            #expect(Set(nodes).isSuperset(of: [source, sink]))
+            #expect(drawing.elements.filter { $0.attributes["class"] == "edge cross-team" }.count >= 2)
+            #expect(!page.contains("password=postgres"))
         }
     }
 }

@@ -1,8 +1,5 @@
 import ConnectClient
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Hummingbird
 import HummingbirdTesting
 import SwitchboardCore
@@ -200,6 +197,9 @@ import Testing
             }
             #expect(try await client.page("/api/v1/clusters/ingest/connectors/nope/history", cookie: cookie).0 == .notFound)
             #expect(try await client.page("/api/v1/lineage", cookie: nil).0 == .unauthorized)
+            for page in [lineage, team, connector] {
+                #expect(try !SVGElements.all(in: page).isEmpty, "every drawing on the page is well-formed SVG")
+            }
             for page in [lineage, team, connector, json, history] {
                 #expect(!page.contains("hunter2"), "no secret on any data-flow page")
             }
@@ -233,36 +233,6 @@ import Testing
         #expect(fallback.source == "memory")
         #expect(fallback.problem?.contains("answered 503") == true)
         #expect(PrometheusRanges.problem("ftp://x") != nil && PrometheusRanges.problem("http://prometheus:9090") == nil)
-    }
-}
-
-/// The elements of an SVG document, parsed as XML (a parse error fails the test).
-struct SVGElements {
-    struct Element {
-        var name: String
-        var attributes: [String: String]
-    }
-
-    var root: String?
-    var elements: [Element] = []
-    var text = ""
-
-    init(_ markup: String) throws {
-        final class Delegate: NSObject, XMLParserDelegate {
-            var elements: [Element] = []
-            var text = ""
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-                elements.append(Element(name: name, attributes: attributes))
-            }
-            func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-        }
-        let parser = XMLParser(data: Data(markup.utf8))
-        let delegate = Delegate()
-        parser.delegate = delegate
-        guard parser.parse() else { throw TestFailure("not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "?") in \(markup.prefix(300))") }
-        root = delegate.elements.first?.name
-        elements = delegate.elements
-        text = delegate.text
     }
 }
 
