@@ -107,6 +107,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read the connector charts' history from this Prometheus (which scrapes this server's /metrics) instead of memory, so that it survives restarts: http://prometheus:9090.", valueName: "url"))
     var prometheusURL: String?
 
+    @Option(help: ArgumentHelp("Seconds per sample of the charts' history in memory (240 samples per connector: 4 hours at the default 60).", valueName: "seconds"))
+    var historyResolution = 60
+
     @Option(help: ArgumentHelp("Where the controller keeps its copy of the repository and the checked-out commits.", valueName: "dir"))
     var gitopsState = ".switchboard/gitops"
 
@@ -122,6 +125,7 @@ struct Serve: AsyncParsableCommand {
         if databaseURL != nil && auditDb != ".switchboard/audit.sqlite" {
             throw ValidationError("give either --audit-db (SQLite, one replica) or --database (PostgreSQL, shared by replicas), not both.")
         }
+        guard (1...3600).contains(historyResolution) else { throw ValidationError("--history-resolution must be between 1 and 3600 seconds.") }
         if let prometheusURL, let problem = PrometheusRanges.problem(prometheusURL) {
             throw ValidationError("--prometheus-url: \(problem).")
         }
@@ -191,7 +195,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let prometheus = prometheusURL.flatMap(URL.init(string:)).map { PrometheusRanges(url: $0, timeout: min(options.networkTimeout, .seconds(3))) }
-        let store = SnapshotStore(catalog: catalog, connections: connections, flow: DataFlow(prometheus: prometheus), logger: logger)
+        let store = SnapshotStore(catalog: catalog, connections: connections, flow: DataFlow(history: FlowHistory(resolution: TimeInterval(historyResolution)), prometheus: prometheus), logger: logger)
         await store.refresh(details: true)
         let gitops = following.map { GitOpsController(store: store, audit: audit, repository: $0.repository, served: $0.start, interval: .seconds(syncInterval), timeout: options.networkTimeout, logger: logger) }
         let dependencies = ServerDependencies(store: store, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, logger: logger)

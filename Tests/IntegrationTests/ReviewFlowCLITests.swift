@@ -64,10 +64,15 @@ struct GitOpsServeFlagsTests {
             (["--git-repository", "/tmp/x", "--git-branch", "main..x"], "not a branch name"),
             (["--git-repository", "/tmp/x", "--git-branch=-b"], "not a branch name"),
             (["--git-repository", "/tmp/x", "--sync-interval", "1"], "--sync-interval must be at least 5"),
+            // The data-flow flags, checked the same way (docs/data-flow.md).
+            (["--catalog", "examples/catalog", "--prometheus-url", "ftp://prometheus:9090"], "--prometheus-url: 'ftp://prometheus:9090' is not an http(s) URL"),
+            (["--catalog", "examples/catalog", "--prometheus-url", "http://sb:planted-tok-77@prometheus:9090?x=1"], "must not have a query"),
+            (["--catalog", "examples/catalog", "--history-resolution", "0"], "--history-resolution must be between 1 and 3600"),
         ] {
             let result = try await CLI.run(["serve", "--insecure-dev"] + arguments)
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("planted-tok-77"), "a URL's password is never echoed")
         }
     }
 

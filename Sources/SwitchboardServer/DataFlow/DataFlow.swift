@@ -28,6 +28,9 @@ public final class DataFlow: Sendable {
         return built
     }
 
+    /// The hours a connector page charts: 3, or less when the history in memory reaches less far.
+    public var chartHours: Double { prometheus != nil ? 3 : min(3, history.span / 3600) }
+
     /// A connector's series over the last `hours`: from Prometheus when configured (falling back
     /// to memory, with the reason, when it cannot answer), else from memory.
     public func series(cluster: String, connector: String, hours: Double = 3, now: Date = Date()) async -> FlowSeries {

@@ -67,6 +67,11 @@ public final class FlowHistory: Sendable {
     /// Times are stored as seconds after this.
     private let epoch = Date(timeIntervalSince1970: 1_700_000_000)
 
+    /// How far back the history reaches once full.
+    public var span: TimeInterval { Double(capacity) * resolution }
+    /// Readings further apart than this had none between them (a chart does not join them).
+    public var gap: TimeInterval { max(2.5 * resolution, 30) }
+
     public init(capacity: Int = 240, resolution: TimeInterval = 60) {
         self.capacity = max(2, capacity)
         self.resolution = max(1, resolution)

@@ -55,14 +55,14 @@ enum LineagePage {
 /// A connector's data flow on its page: where its data comes from and goes, and its state, lag
 /// and throughput over the last hours.
 enum FlowSection {
-    static func render(_ graph: LineageGraph, series: FlowSeries, connector: ConnectorView, hours: Double, now: Date) -> HTML {
+    static func render(_ graph: LineageGraph, series: FlowSeries, connector: ConnectorView, hours: Double, gap: TimeInterval, now: Date) -> HTML {
         let from = now.addingTimeInterval(-hours * 3600)
-        let gap = series.source == "prometheus" ? 180.0 : 150.0
+        let gap = series.source == "prometheus" ? max(gap, 180) : gap
         let lag = series.samples.compactMap { sample in sample.lag.map { (at: sample.at, value: Double($0)) } }
         let rate = series.samples.compactMap { sample in sample.recordsPerSecond.map { (at: sample.at, value: $0) } }
         let origin: HTML = series.source == "prometheus"
-            ? "From Prometheus, the last \(hours.formatted()) h."
-            : "Since this server started, at most the last \(hours.formatted()) h (kept in memory; <code>serve --prometheus-url</code> keeps history across restarts)."
+            ? "From Prometheus, the last \(Self.duration(hours))."
+            : "Since this server started, at most the last \(Self.duration(hours)) (kept in memory; <code>serve --prometheus-url</code> keeps history across restarts)."
         let problem: HTML = series.problem.map { "<p class=\"banner warning\">Prometheus could not be read, so this shows the history in memory: \($0)</p>" } ?? ""
         let lagChart: HTML = connector.type == "sink" ? Charts.line(lag, from: from, to: now, title: "Consumer lag", unit: "records", gap: gap) : ""
         return """
@@ -72,6 +72,10 @@ enum FlowSection {
             <div class="charts">\(Charts.states(series.states, from: from, to: now))\(lagChart)\
             \(Charts.line(rate, from: from, to: now, title: "Throughput", unit: "records/s", gap: gap))</div>
             """
+    }
+
+    static func duration(_ hours: Double) -> String {
+        hours >= 1 ? "\(hours.formatted()) h" : "\(Int((hours * 60).rounded())) min"
     }
 }
 

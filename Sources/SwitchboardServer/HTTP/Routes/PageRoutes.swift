@@ -81,10 +81,11 @@ struct PageRoutes {
             // A viewer sees states only: the topics and offsets are not even read.
             let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
             if let topics = live.topics { dependencies.store.flow.topics.record(connector.key, topics: topics) }
-            let hours = 3.0
+            let dataFlow = dependencies.store.flow
+            let hours = dataFlow.chartHours
             let flow = FlowSection.render(dependencies.lineage(.connector(connector.key), page.snapshot),
-                                          series: await dependencies.store.flow.series(cluster: cluster, connector: name, hours: hours, now: page.now),
-                                          connector: connector, hours: hours, now: page.now)
+                                          series: await dataFlow.series(cluster: cluster, connector: name, hours: hours, now: page.now),
+                                          connector: connector, hours: hours, gap: dataFlow.history.gap, now: page.now)
             let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
             return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
