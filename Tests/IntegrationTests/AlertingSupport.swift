@@ -83,6 +83,8 @@ struct SwitchboardServerProcess {
 struct MonitoringProcesses {
     let prometheus: Daemon
     let alertmanager: Daemon
+    /// `http://127.0.0.1:<port>` of Prometheus.
+    let prometheusURL: URL
 
     static func start(tools: Prerequisites.MonitoringTools, rendered: URL, scrape target: String, in folder: URL) async throws -> MonitoringProcesses {
         let alertmanagerPort = PortProbe.ephemeral(), prometheusPort = PortProbe.ephemeral()
@@ -115,7 +117,7 @@ struct MonitoringProcesses {
         try await eventually(timeout: .seconds(60), "Prometheus and Alertmanager to listen") {
             PortProbe.accepts(prometheusPort) && PortProbe.accepts(alertmanagerPort) ? true : nil
         }
-        return MonitoringProcesses(prometheus: prometheus, alertmanager: alertmanager)
+        return MonitoringProcesses(prometheus: prometheus, alertmanager: alertmanager, prometheusURL: URL(string: "http://127.0.0.1:\(prometheusPort)")!)
     }
 
     func stop() {

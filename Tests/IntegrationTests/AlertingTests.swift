@@ -66,6 +66,26 @@ struct AlertingTests {
         }
         #expect(await hooks.alerts(for: live.otherTeam).isEmpty, "the other team is never paged")
         #expect(await !hooks.alerts(for: live.team).contains { $0.labels["alertname"] == "SwitchboardTaskFailed" }, "paged once, as failed")
+
+        // A server started afresh (nothing in memory) with --prometheus-url draws the failure and
+        // the recovery it never saw: the history survives restarts.
+        let restarted = try await ServerDependencies.live(live.folder.root, users: LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)]),
+                                                          flow: DataFlow(prometheus: PrometheusRanges(url: monitoring.prometheusURL)))
+        try await Application(router: buildRouter(restarted)).test(.router) { client in
+            let cookie = try await client.signIn(as: "carol")
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let series = try await eventually(timeout: .seconds(60), "Prometheus to hold the failure and the recovery") { () -> FlowSeries? in
+                let (_, json) = try await client.get("/api/v1/clusters/alpha/connectors/\(connector)/history?hours=0.25", cookie: cookie)
+                let series = try decoder.decode(FlowSeries.self, from: Data(json.utf8))
+                return series.states.map(\.health).contains("FAILED") && series.states.last?.health == "RUNNING" ? series : nil
+            }
+            #expect(series.source == "prometheus" && series.problem == nil)
+            let (_, page) = try await client.get("/clusters/alpha/connectors/\(connector)", cookie: cookie)
+            #expect(page.contains("From Prometheus"))
+            let band = try #require(try SVGElements.all(in: page).first { $0.elements.first?.attributes["aria-label"] == "State over time" })
+            #expect(band.elements.filter { $0.name == "rect" }.count >= 2, "failed, then running")
+        }
         try await TestStack.shared.client("alpha").delete(connector)
         try await TestStack.shared.client("alpha").delete("\(live.otherTeam)_healthy")
     }

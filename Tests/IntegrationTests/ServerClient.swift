@@ -47,10 +47,10 @@ extension TestClientProtocol {
 extension ServerDependencies {
     /// A server over a test's live catalog with local users: the clusters read once (with
     /// `details`, also version and plugins), the audit log in memory.
-    static func live(_ root: URL, users: LocalUsers, details: Bool = false) async throws -> ServerDependencies {
+    static func live(_ root: URL, users: LocalUsers, details: Bool = false, flow: DataFlow = DataFlow()) async throws -> ServerDependencies {
         let catalog = try CatalogLoader.loadChecked(from: root)
         let connections = try ClusterConnections(catalog: catalog)
-        let store = SnapshotStore(catalog: catalog, connections: connections)
+        let store = SnapshotStore(catalog: catalog, connections: connections, flow: flow)
         await store.refresh(details: details)
         return ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: users))
     }

@@ -68,11 +68,14 @@ public struct LagPoller: Service {
     /// read once per partition per round, however many connectors share the topic.
     public func poll() async {
         let snapshot = store.current
+        // Each connector's topics as the lineage knows them: what Connect reported and what
+        // the config names (a sink's `topics` or `topics.regex` over the broker's topics).
+        let lineage = store.flow.lineage(snapshot, catalog: store.catalog)
         let book = store.flow.topics
         var results: [String: Reading] = [:]
         for (cluster, reader) in readers {
             let connectors = snapshot.connectors.values.filter { $0.cluster == cluster }
-            let observed = book.observed
+            let topicsOf = Dictionary(uniqueKeysWithValues: connectors.map { ($0.key, lineage.topics(of: $0.key).map(\.name)) })
             let logger = self.logger
             let deadline = ContinuousClock.now + self.deadline
             let (readings, topics): ([String: Reading], [String]?) = await withCheckedContinuation { continuation in
@@ -97,11 +100,11 @@ public struct LagPoller: Service {
                             }
                             do {
                                 if connector.type == "sink" {
-                                    let lag = try LagReader.lag(topics: Self.topics(of: connector, among: brokerTopics ?? []), committed: reader.committedOffsets(group: LagReader.group(ofSink: connector.name)),
+                                    let lag = try LagReader.lag(topics: topicsOf[connector.key] ?? [], committed: reader.committedOffsets(group: LagReader.group(ofSink: connector.name)),
                                                                 partitionCounts: partitions, watermarks: watermarks)
                                     readings[connector.key] = Reading(lag: lag, counter: lag.committed)
                                 } else {
-                                    let topics = (observed[connector.key]?.topics ?? DeclaredTopics.of(type: connector.type, config: connector.config, known: brokerTopics ?? [])).filter { partitions[$0] != nil }
+                                    let topics = (topicsOf[connector.key] ?? []).filter { partitions[$0] != nil }
                                     guard !topics.isEmpty else { continue }
                                     var end: Int64 = 0
                                     for topic in topics {
@@ -123,19 +126,6 @@ public struct LagPoller: Service {
             results.merge(readings) { $1 }
         }
         store.setReadings(results, clusters: Set(readers.keys))
-    }
-
-    /// A sink's topics: `topics` (comma-separated), or the broker's topics matching `topics.regex`.
-    static func topics(of sink: ConnectorView, among names: [String]) -> [String] {
-        if let list = sink.config["topics"] {
-            return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        // `try?`: a Java pattern Foundation cannot compile matches nothing here; the lag still
-        // counts every topic the group committed offsets for.
-        if let pattern = sink.config["topics.regex"], let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") {
-            return names.filter { regex.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
-        }
-        return []
     }
 }
 
