@@ -166,7 +166,9 @@ import Testing
         let fixture = try ServerFixture(connectors: ServerFixture.snapshot(
             ServerFixture.connector("payments_orders", config: ["topics": "orders", "db.password": "hunter2-literal"]),
             ServerFixture.connector("payments_source", config: ["topic": "orders"], type: "source"),
-            ServerFixture.connector("payments_broken", state: "FAILED", tasks: ["FAILED"], config: ["topics": "orders"])
+            ServerFixture.connector("payments_broken", state: "FAILED", tasks: ["FAILED"], config: ["topics": "orders"]),
+            // A config that names a "topic" holding a credential: user data, scrubbed like the rest.
+            ServerFixture.connector("payments_careless", config: ["topics": "jdbc:postgresql://app:Hunter2-s3cr3t@db:5432/x"])
         ))
         let store = fixture.dependencies.store
         let now = Date()
@@ -200,8 +202,11 @@ import Testing
             for page in [lineage, team, connector] {
                 #expect(try !SVGElements.all(in: page).isEmpty, "every drawing on the page is well-formed SVG")
             }
-            for page in [lineage, team, connector, json, history] {
-                #expect(!page.contains("hunter2"), "no secret on any data-flow page")
+            let (_, everything) = try await client.page("/api/v1/lineage", cookie: cookie)
+            let (_, careless) = try await client.page("/clusters/ingest/connectors/payments_careless", cookie: cookie)
+            #expect(everything.contains("payments_careless"))
+            for page in [lineage, team, connector, json, history, everything, careless] {
+                #expect(!page.contains("hunter2") && !page.contains("Hunter2-s3cr3t"), "no secret on any data-flow page")
             }
         }
     }

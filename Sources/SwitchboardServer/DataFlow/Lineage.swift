@@ -85,6 +85,7 @@ public struct LineageIndex: Sendable {
         for (cluster, names) in brokerTopics { known[kafka(of: cluster, catalog), default: []].formUnion(names) }
         for (key, entry) in observed { known[kafka(of: String(key.prefix { $0 != "/" }), catalog), default: []].formUnion(entry.topics) }
         let knownSorted = known.mapValues { $0.sorted() }
+        var scrubbed: [String: String] = [:]
         for view in snapshot.connectors.values {
             let broker = kafka(of: view.cluster, catalog)
             let type = view.type == "sink" || (view.type == nil && (view.config["topics"] != nil || view.config["topics.regex"] != nil)) ? "sink" : "source"
@@ -92,7 +93,13 @@ public struct LineageIndex: Sendable {
             let seen = Set(observed[view.key]?.topics ?? [])
             let declared = DeclaredTopics.of(type: type, config: view.config, known: knownSorted[broker] ?? [])
             var names = Array(seen).sorted()
-            names += declared.filter { !seen.contains($0) }
+            // Names from configs are user data: through the scrubber, as Connect's are (once each).
+            names += declared.filter { !seen.contains($0) }.map { name in
+                if let clean = scrubbed[name] { return clean }
+                let clean = Scrubber.scrub(name)
+                scrubbed[name] = clean
+                return clean
+            }
             var connectorLinks: [Link] = []
             for name in names {
                 let id = "topic:\(broker)/\(name)"
