@@ -37,14 +37,16 @@ public struct PrometheusRanges: Sendable {
 
     public func series(cluster: String, connector: String, from: Date, to: Date) async throws -> FlowSeries {
         let selector = "{cluster=\"\(Self.quoted(cluster))\",connector=\"\(Self.quoted(connector))\"}"
-        let step = max(15, Int(to.timeIntervalSince(from) / 240))
+        // Fine enough that a failure of a minute shows on a 3-hour chart; a state held at any
+        // moment of a step counts for the step (max_over_time), so none falls between points.
+        let step = max(15, Int(to.timeIntervalSince(from) / 720))
         let address = Scrubber.scrub(url.absoluteString)
         do {
             return try await withDeadline(timeout) {
                 async let lag = range("max(switchboard_sink_total_lag_records\(selector))", from: from, to: to, step: step)
                 async let rate = range("max(switchboard_connector_records_per_second\(selector))", from: from, to: to, step: step)
-                async let states = range("max by (state) (switchboard_connector_state\(selector))", from: from, to: to, step: step)
-                async let failed = range("max(switchboard_connector_failed\(selector))", from: from, to: to, step: step)
+                async let states = range("max by (state) (max_over_time(switchboard_connector_state\(selector)[\(step)s]))", from: from, to: to, step: step)
+                async let failed = range("max(max_over_time(switchboard_connector_failed\(selector)[\(step)s]))", from: from, to: to, step: step)
                 return try await Self.combine(lag: lag, rate: rate, states: states, failed: failed)
             }
         } catch is DeadlineExceeded {
