@@ -78,13 +78,14 @@ struct PageRoutes {
             let permissions = dependencies.permissions
             let access = ConnectorPage.Access(role: permissions.role(user, on: connector), capabilities: Set(permissions.capabilities(user, on: connector)),
                                               operateNeeds: permissions.decide(.operate, user, on: connector).needs)
-            // A viewer sees states only: the topics and offsets are not even read.
-            let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
-            if let topics = live.topics { dependencies.store.flow.topics.record(connector.key, topics: topics) }
             let dataFlow = dependencies.store.flow
             let hours = dataFlow.chartHours
-            let flow = FlowSection.render(dependencies.lineage(.connector(connector.key), page.snapshot),
-                                          series: await dataFlow.series(cluster: cluster, connector: name, hours: hours, now: page.now),
+            // The charts' ranges (from Prometheus, when configured) are read beside Connect's answers.
+            async let series = dataFlow.series(cluster: cluster, connector: name, hours: hours, now: page.now)
+            // A viewer sees states only: the topics and offsets are not even read.
+            let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
+            if let topics = live.topics { dataFlow.topics.record(connector.key, topics: topics) }
+            let flow = FlowSection.render(dependencies.lineage(.connector(connector.key), page.snapshot), series: await series,
                                           connector: connector, hours: hours, gap: dataFlow.history.gap, now: page.now)
             let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
