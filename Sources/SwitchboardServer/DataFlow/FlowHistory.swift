@@ -58,9 +58,8 @@ public final class FlowHistory: Sendable {
         var rates: [Float] = []
         var start = 0
         var states: [FlowSeries.StateChange] = []
-        /// The counter at the end of the previous interval, from which the current one's rate is taken.
-        var anchor: (value: Int64, at: Date)?
-        var latest: (value: Int64, at: Date)?
+        /// Recent counter readings, oldest first: the throughput is taken over them.
+        var counters: [(value: Int64, at: Date)] = []
     }
 
     private let rings = NIOLockedValueBox<[String: Ring]>([:])
@@ -69,6 +68,10 @@ public final class FlowHistory: Sendable {
 
     /// How far back the history reaches once full.
     public var span: TimeInterval { Double(capacity) * resolution }
+    /// The throughput is the counter's growth over at least this long (when the history reaches
+    /// back so far): a sink commits its offsets every `offset.flush.interval.ms` (60 s by
+    /// default), so a shorter window would show bursts and zeros rather than a rate.
+    public var rateWindow: TimeInterval { max(2 * resolution, 180) }
     /// Readings further apart than this had none between them (a chart does not join them).
     public var gap: TimeInterval { max(2.5 * resolution, 30) }
 
@@ -92,9 +95,9 @@ public final class FlowHistory: Sendable {
         }
     }
 
-    /// Records a reading: a sink's lag, and a counter whose growth is the throughput (a sink's
-    /// committed offsets, a source's end offsets). A counter that went back (offsets reset, a
-    /// topic recreated) starts afresh. Returns the throughput of the current interval, when known.
+    /// Records a reading: a sink's lag, and a counter whose growth over ``rateWindow`` is the
+    /// throughput (a sink's committed offsets, a source's end offsets). A counter that went back
+    /// (offsets reset, a topic recreated) starts afresh. Returns the throughput, when known.
     @discardableResult
     public func record(_ key: String, lag: Int64?, counter: Int64?, at date: Date = Date()) -> Double? {
         rings.withLockedValue { rings in
@@ -104,16 +107,16 @@ public final class FlowHistory: Sendable {
             let interval = { (seconds: Int32) in Int64((self.epoch.timeIntervalSince1970 + Double(seconds)) / self.resolution) }
             let newest = ring.seconds.isEmpty ? nil : ring.seconds[(ring.start + ring.seconds.count - 1) % ring.seconds.count]
             let sameInterval = newest.map { interval($0) == interval(second) } ?? false
-            if !sameInterval { ring.anchor = ring.latest }
             var rate = Float.nan
             if let counter {
-                if let anchor = ring.anchor, counter >= anchor.value, date > anchor.at {
-                    rate = Float(Double(counter - anchor.value) / date.timeIntervalSince(anchor.at))
-                } else if let anchor = ring.anchor, counter < anchor.value {
-                    ring.anchor = nil
+                if let last = ring.counters.last, counter < last.value { ring.counters.removeAll() }
+                ring.counters.append((counter, date))
+                // The base is the newest reading at least a window old (or the oldest there is).
+                let windowStart = date.addingTimeInterval(-rateWindow)
+                while ring.counters.count > 2, ring.counters[1].at <= windowStart { ring.counters.removeFirst() }
+                if let base = ring.counters.first, base.at < date {
+                    rate = Float(Double(counter - base.value) / date.timeIntervalSince(base.at))
                 }
-                ring.latest = (counter, date)
-                if ring.anchor == nil { ring.anchor = (counter, date) }
             }
             let lagValue = lag ?? -1
             if sameInterval {

@@ -49,7 +49,7 @@ public final class ServerMetrics: Sendable {
         ("switchboard_connector_drift", "1 when the connector's live config or state differs from the catalog (changed behind Switchboard's back), else 0."),
         ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
         ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
-        ("switchboard_connector_records_per_second", "Throughput over the last minute: a sink's committed offsets advancing, a source's topics' end offsets advancing (all producers of those topics)."),
+        ("switchboard_connector_records_per_second", "Throughput over the last three minutes: a sink's committed offsets advancing, a source's topics' end offsets advancing (all producers of those topics)."),
         ("switchboard_cluster_up", "1 when the last poll of the cluster succeeded, else 0."),
         ("switchboard_cluster_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll of the cluster."),
         ("switchboard_cluster_poll_errors_total", "Polls of the cluster that failed."),

@@ -21,7 +21,9 @@ enum TeamPage {
     /// Everything but the recent actions: the same for every reader of one snapshot.
     static func body(team: Team?, name: String, dashboard: Dashboard) -> HTML {
         let counts = StateCounts(dashboard.connectors)
-        let hourAgo = dashboard.now.addingTimeInterval(-3600)
+        // The trend lines start where the readings do (within the last hour; at least 5 minutes).
+        let earliest = dashboard.flows.values.compactMap { $0.samples.first?.at }.min() ?? dashboard.now
+        let hourAgo = max(dashboard.now.addingTimeInterval(-3600), min(earliest, dashboard.now.addingTimeInterval(-300)))
         let attention = dashboard.connectors.filter { $0.isFailed || $0.isDegraded || $0.restartStatus?.gaveUp == true }
         let attentionRows = attention.map { connector -> HTML in
             let gaveUp: HTML = connector.restartStatus?.gaveUp == true ? " \(Layout.state("GAVE UP"))" : ""
@@ -39,7 +41,7 @@ enum TeamPage {
         }
         let growingSection: HTML = growing.isEmpty
             ? "<p class=\"ok\">No sink's lag grew over the last 15 minutes.</p>"
-            : "<table><thead><tr><th>Sink</th><th>Cluster</th><th>Lag (records)</th><th>Last hour</th></tr></thead><tbody>\(growingRows)</tbody></table>"
+            : "<table><thead><tr><th>Sink</th><th>Cluster</th><th>Lag (records)</th><th>Trend</th></tr></thead><tbody>\(growingRows)</tbody></table>"
 
         let byRate = dashboard.connectors.sorted { (dashboard.flows[$0.key]?.recordsPerSecond ?? -1, $1.name) > (dashboard.flows[$1.key]?.recordsPerSecond ?? -1, $0.name) }
         let throughputRows = byRate.prefix(Self.throughputRows).map { connector -> HTML in
@@ -63,8 +65,8 @@ enum TeamPage {
             <p class="counts"><span>\(counts.total) connectors</span><span>\(counts.failed) failed</span><span>\(counts.degraded) degraded</span><span>\(counts.running) running</span><span>\(counts.paused) paused</span><span>\(counts.stopped) stopped</span></p>
             <h2>Needs attention</h2>\(attentionSection)
             <h2>Lag growing</h2>\(growingSection)
-            <h2>Throughput</h2><p class="muted">Records per second over the last minute; the line is the last hour (in memory since this server started).</p>\
-            <table><thead><tr><th>State</th><th>Connector</th><th>Type</th><th>Records/s</th><th>Last hour</th><th>Lag</th></tr></thead><tbody>\(throughputRows)</tbody></table>\(moreThroughput)
+            <h2>Throughput</h2><p class="muted">Records per second over the last three minutes; the trend is the last hour, or since this server started.</p>\
+            <table><thead><tr><th>State</th><th>Connector</th><th>Type</th><th>Records/s</th><th>Trend</th><th>Lag</th></tr></thead><tbody>\(throughputRows)</tbody></table>\(moreThroughput)
             <h2>Where the data goes</h2>\(LineagePage.crossTeamTable(dashboard.lineage))<div class="drawing">\(LineageDrawing.svg(dashboard.lineage))</div>
             <h2>Alerts go to</h2>\(alerts)
             <h2>Connectors</h2><table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(rows)</tbody></table>
