@@ -56,7 +56,7 @@ ensure_connectors http://127.0.0.1:38083 bench_c 1000
 ensure_connectors http://127.0.0.1:38093 other_c 1000
 
 mkdir -p "$work/catalog/teams/bench" "$work/catalog/teams/other"
-printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\n  - name: bench2\n    url: http://127.0.0.1:38093\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\nadmins:\n  groups: [platform]\nautoRestart:\n  enabled: true\n' > "$work/catalog/switchboard.yaml"
+printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\n  - name: bench2\n    url: http://127.0.0.1:38093\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\nadmins:\n  groups: [platform]\naccess:\n  signedIn: viewer\nautoRestart:\n  enabled: true\n' > "$work/catalog/switchboard.yaml"
 printf 'members: [bench]\n' > "$work/catalog/teams/bench/team.yaml"
 printf 'members: [other]\n' > "$work/catalog/teams/other/team.yaml"
 
@@ -96,8 +96,8 @@ echo "==> Lineage of the platform, ${duration}s"
 lineage=$(load lineage 'http://127.0.0.1:38080/lineage' "${auth[@]}")
 echo "==> Team dashboard (1,000 connectors), ${duration}s"
 team=$(load team 'http://127.0.0.1:38080/teams/bench' "${auth[@]}")
-# A viewer: the page with its lineage and charts, without the two Connect reads (topics,
-# offsets) that a reader's view makes on every visit.
+# A viewer (access.signedIn: viewer above): the page with its lineage and charts, without the
+# two Connect reads (topics, offsets) that a reader's view makes on every visit.
 echo "==> Connector page with lineage and charts (a viewer), ${duration}s"
 connector_page=$(load connector 'http://127.0.0.1:38080/clusters/bench/connectors/bench_c0001' -H "X-Forwarded-User: viewer")
 echo "==> Lineage API of a team, ${duration}s"

@@ -75,6 +75,8 @@ struct CDCTests {
             let book = dependencies.store.flow.topics
             return book.observed(source)?.topics.contains(topic) == true && book.observed(sink)?.topics.contains(topic) == true ? true : nil
         }
+        // The lineage is built with each snapshot: the next one has the topics just read.
+        await dependencies.store.refresh()
         try await Application(router: buildRouter(dependencies)).test(.router) { client in
             let cookie = try await client.signIn(as: "carol")
             let (status, json) = try await client.get("/api/v1/lineage?team=\(catalog.otherTeam)", cookie: cookie)

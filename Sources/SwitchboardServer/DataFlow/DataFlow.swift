@@ -9,7 +9,7 @@ public final class DataFlow: Sendable {
     public let history: FlowHistory
     /// Set with `serve --prometheus-url`: the charts read ranges from Prometheus.
     public let prometheus: PrometheusRanges?
-    private let index = NIOLockedValueBox<(snapshot: Date, topics: Int, index: LineageIndex)?>(nil)
+    private let index = NIOLockedValueBox<(snapshot: Date, index: LineageIndex)?>(nil)
 
     public init(topics: TopicBook = TopicBook(), history: FlowHistory = FlowHistory(), prometheus: PrometheusRanges? = nil) {
         self.topics = topics
@@ -17,13 +17,19 @@ public final class DataFlow: Sendable {
         self.prometheus = prometheus
     }
 
-    /// The lineage index of a snapshot, built once per snapshot and topic reading.
+    /// The lineage index of a snapshot: built when the snapshot is installed (``prepare``), so
+    /// that no page view builds it; topics read since then show with the next snapshot.
     public func lineage(_ snapshot: Snapshot, catalog: Catalog) -> LineageIndex {
-        let version = topics.version
-        if let cached = index.withLockedValue({ $0 }), cached.snapshot == snapshot.takenAt, cached.topics == version { return cached.index }
+        if let cached = index.withLockedValue({ $0 }), cached.snapshot == snapshot.takenAt { return cached.index }
+        return prepare(snapshot, catalog: catalog)
+    }
+
+    /// Builds the lineage index of a new snapshot with the topics known now.
+    @discardableResult
+    public func prepare(_ snapshot: Snapshot, catalog: Catalog) -> LineageIndex {
         let built = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: topics)
         index.withLockedValue { current in
-            if current.map({ $0.snapshot <= snapshot.takenAt }) ?? true { current = (snapshot.takenAt, version, built) }
+            if current.map({ $0.snapshot <= snapshot.takenAt }) ?? true { current = (snapshot.takenAt, built) }
         }
         return built
     }

@@ -16,8 +16,6 @@ public final class TopicBook: Sendable {
         var observed: [String: Entry] = [:]
         /// Topic names on each cluster's broker.
         var brokerTopics: [String: [String]] = [:]
-        /// Bumped on every change, so that renderings of the lineage know when to redo.
-        var version = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -28,33 +26,24 @@ public final class TopicBook: Sendable {
     /// the scrubber like every text taken from Connect.
     public func record(_ key: String, topics: [String], at date: Date = Date()) {
         let topics = topics.map { Scrubber.scrub($0) }.sorted()
-        state.withLockedValue { state in
-            if state.observed[key]?.topics != topics { state.version += 1 }
-            state.observed[key] = Entry(topics: topics, readAt: date)
-        }
+        state.withLockedValue { $0.observed[key] = Entry(topics: topics, readAt: date) }
     }
 
     public func setBrokerTopics(cluster: String, names: [String]) {
         let names = names.filter { !$0.hasPrefix("__") }.sorted()
-        state.withLockedValue { state in
-            if state.brokerTopics[cluster] != names { state.version += 1 }
-            state.brokerTopics[cluster] = names
-        }
+        state.withLockedValue { $0.brokerTopics[cluster] = names }
     }
 
     /// Forgets connectors that are gone.
     public func retain(_ keys: Set<String>) {
         state.withLockedValue { state in
-            let before = state.observed.count
             state.observed = state.observed.filter { keys.contains($0.key) }
-            if state.observed.count != before { state.version += 1 }
         }
     }
 
     public var observed: [String: Entry] { state.withLockedValue { $0.observed } }
     public func observed(_ key: String) -> Entry? { state.withLockedValue { $0.observed[key] } }
     public var brokerTopics: [String: [String]] { state.withLockedValue { $0.brokerTopics } }
-    public var version: Int { state.withLockedValue { $0.version } }
 }
 
 /// The topics a connector's config names: a sink's `topics` (or the known topics matching

@@ -107,6 +107,7 @@ public final class SnapshotStore: Sendable {
             metrics.update(snapshot, lag: lag, rates: rates)
             flow.history.observe(snapshot)
             flow.topics.retain(Set(snapshot.connectors.keys))
+            flow.prepare(snapshot, catalog: catalog)
         }
     }
 

@@ -15,8 +15,8 @@ struct DataFlowRoutes {
             return try await pages.signedIn(request, context) { page in
                 let scope = Self.scope(request)
                 let snapshot = page.snapshot
-                let version = dependencies.store.flow.topics.version
-                let body = dependencies.pageCache.value(for: "lineage|\(scope.cacheKey)|\(version)", snapshot: snapshot.takenAt) {
+                // Rendered once per snapshot (the lineage index is built with each snapshot).
+                let body = dependencies.pageCache.value(for: "lineage|\(scope.cacheKey)", snapshot: snapshot.takenAt) {
                     LineagePage.body(dependencies.lineage(scope, snapshot), scope: scope, teams: Set(dependencies.catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted())
                 }
                 return Responses.html(Layout.page(Self.title(scope), page, body))
@@ -27,8 +27,7 @@ struct DataFlowRoutes {
             guard context.user != nil else { return try Responses.error(.unauthorized, "sign in first") }
             let snapshot = dependencies.store.current
             let scope = Self.scope(request)
-            let version = dependencies.store.flow.topics.version
-            return Responses.json(try dependencies.apiCache.value(for: "lineage|\(scope.cacheKey)|\(version)", snapshot: snapshot.takenAt) {
+            return Responses.json(try dependencies.apiCache.value(for: "lineage|\(scope.cacheKey)", snapshot: snapshot.takenAt) {
                 ByteBuffer(data: try JSONWriter.compact(dependencies.lineage(scope, snapshot)))
             })
         }

@@ -51,7 +51,7 @@ struct PageRoutes {
                 let name = context.parameters.get("team") ?? ""
                 let snapshot = page.snapshot
                 // The dashboard is the same for every reader of one snapshot; the actions depend on the reader.
-                let body = dependencies.pageCache.value(for: "team|\(name)|\(dependencies.store.flow.topics.version)", snapshot: snapshot.takenAt) {
+                let body = dependencies.pageCache.value(for: "team|\(name)", snapshot: snapshot.takenAt) {
                     let connectors = snapshot.connectors(matching: ConnectorFilter(team: name))
                     let history = dependencies.store.flow.history
                     let since = page.now.addingTimeInterval(-3600)
