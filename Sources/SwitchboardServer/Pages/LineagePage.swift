@@ -55,7 +55,8 @@ enum LineagePage {
 /// A connector's data flow on its page: where its data comes from and goes, and its state, lag
 /// and throughput over the last hours.
 enum FlowSection {
-    static func render(_ graph: LineageGraph, series: FlowSeries, connector: ConnectorView, hours: Double, gap: TimeInterval, now: Date) -> HTML {
+    /// `drawing` is the connector's lineage (``LineageDrawing``).
+    static func render(_ drawing: HTML, series: FlowSeries, connector: ConnectorView, hours: Double, gap: TimeInterval, now: Date) -> HTML {
         // From memory, the charts start where the readings do (a server started a few minutes
         // ago has a few minutes to draw), showing at least five minutes.
         let earliest = [series.samples.first?.at, series.states.first?.at].compactMap { $0 }.min()
@@ -72,7 +73,7 @@ enum FlowSection {
         let lagChart: HTML = connector.type == "sink" ? Charts.line(lag, from: from, to: now, title: "Consumer lag", unit: "records", gap: gap) : ""
         return """
             <h2>Data flow</h2>
-            <div class="drawing">\(LineageDrawing.svg(graph, highlight: connector.key))</div>
+            <div class="drawing">\(drawing)</div>
             \(problem)<p class="muted">\(origin)</p>
             <div class="charts">\(Charts.states(series.states, from: from, to: now))\(lagChart)\
             \(Charts.line(rate, from: from, to: now, title: "Throughput", unit: "records/s", gap: gap))</div>

@@ -99,6 +99,9 @@ public final class SnapshotStore: Sendable {
         installing.withLock {
             guard generation > state.withLockedValue({ $0.installedGeneration }) else { return }
             let snapshot = Snapshot.build(catalog: catalog, reads: reads.filter { catalog.cluster(named: $0.key) != nil }, restarts: restarts.statuses)
+            // The lineage of the snapshot is ready before any page can see the snapshot.
+            flow.topics.retain(Set(snapshot.connectors.keys))
+            flow.prepare(snapshot, catalog: catalog)
             let (lag, rates) = state.withLockedValue { state -> ([String: SinkLag], [String: Double]) in
                 state.installedGeneration = generation
                 state.snapshot = snapshot
@@ -106,8 +109,6 @@ public final class SnapshotStore: Sendable {
             }
             metrics.update(snapshot, lag: lag, rates: rates)
             flow.history.observe(snapshot)
-            flow.topics.retain(Set(snapshot.connectors.keys))
-            flow.prepare(snapshot, catalog: catalog)
         }
     }
 

@@ -85,8 +85,11 @@ struct PageRoutes {
             // A viewer sees states only: the topics and offsets are not even read.
             let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
             if let topics = live.topics { dataFlow.topics.record(connector.key, topics: topics) }
-            let flow = FlowSection.render(dependencies.lineage(.connector(connector.key), page.snapshot), series: await series,
-                                          connector: connector, hours: hours, gap: dataFlow.history.gap, now: page.now)
+            // The drawing is the same for every reader of one snapshot (a topic can have thousands of producers).
+            let drawing = dependencies.pageCache.value(for: "lineage|connector|\(connector.key)", snapshot: page.snapshot.takenAt) {
+                LineageDrawing.svg(dependencies.lineage(.connector(connector.key), page.snapshot), highlight: connector.key)
+            }
+            let flow = FlowSection.render(drawing, series: await series, connector: connector, hours: hours, gap: dataFlow.history.gap, now: page.now)
             let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
             return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
