@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Reconciler
 import SwitchboardCore
 @testable import SwitchboardServer
 import TestSupport
@@ -246,5 +247,69 @@ extension JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+}
+
+/// The topic poller against a scripted Connect: its budget per round, the order it reads in, and
+/// a cluster whose workers do not track topics (403), which a real worker shows only when so
+/// configured.
+@Suite struct TopicPollerTests {
+    final class Requests: @unchecked Sendable {
+        let lock = NSLock()
+        var paths: [String] = []
+        func add(_ path: String) { lock.withLock { paths.append(path) } }
+        var topics: [String] { lock.withLock { paths.filter { $0.hasSuffix("/topics") } } }
+    }
+
+    static func store(tracking: Bool, requests: Requests) async throws -> (SnapshotStore, FaultServer) {
+        let names = (0..<10).map { "payments_c\($0)" }
+        let bulk = ServerFixture.snapshot(names.map { ServerFixture.connector($0, config: ["topic": "t"], type: "source") })
+        let server = try await FaultServer.start(.scripted { request in
+            requests.add(request.uri)
+            if request.uri.hasPrefix("/connectors?") { return .init(body: bulk) }
+            if request.uri.hasSuffix("/topics") {
+                guard tracking else { return .init(status: 403, body: #"{"error_code":403,"message":"Topic tracking is disabled."}"#) }
+                let name = request.uri.split(separator: "/")[1]
+                return .init(body: "{\"\(name)\":{\"topics\":[\"t\"]}}")
+            }
+            return .init(status: 404, body: #"{"error_code":404,"message":"not here"}"#)
+        })
+        let folder = try CatalogFolder([
+            "switchboard.yaml": "clusters:\n  - name: ingest\n    url: \(server.url)\n",
+            "teams/payments/team.yaml": "members: [alice]\n",
+        ])
+        let catalog = try CatalogLoader.loadChecked(from: folder.root)
+        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+        await store.refresh()
+        return (store, server)
+    }
+
+    @Test func eachRoundReadsItsBudgetTheUnreadFirst() async throws {
+        let requests = Requests()
+        let (store, server) = try await Self.store(tracking: true, requests: requests)
+        defer { Task { await server.stop() } }
+        let poller = TopicPoller(store: store, budget: 4, concurrency: 2)
+        #expect(await poller.poll().isEmpty)
+        #expect(requests.topics.count == 4)
+        await poller.poll()
+        await poller.poll()
+        #expect(requests.topics.count == 12)
+        #expect(Set(requests.topics).count == 10, "every connector read before any is read again")
+        #expect(store.flow.topics.observed.count == 10)
+        #expect(store.flow.topics.observed("ingest/payments_c3")?.topics == ["t"])
+    }
+
+    @Test func aClusterThatDoesNotTrackTopicsIsNamedAndAskedOnce() async throws {
+        let requests = Requests()
+        let (store, server) = try await Self.store(tracking: false, requests: requests)
+        defer { Task { await server.stop() } }
+        let poller = TopicPoller(store: store, budget: 10, concurrency: 2)
+        #expect(await poller.poll() == ["ingest"])
+        #expect(requests.topics.count <= 2, "it stops at the first refusal (two were in flight)")
+        #expect(await poller.poll(skipping: ["ingest"]).isEmpty)
+        #expect(requests.topics.count <= 2, "a cluster known not to track is skipped")
+        // The lineage still has the topics the configs name.
+        let graph = store.flow.lineage(store.current, catalog: store.catalog).graph(.platform)
+        #expect(graph.edges.count == 10 && graph.edges.allSatisfy { !$0.seen })
     }
 }
