@@ -50,7 +50,14 @@ public struct TopicPoller: Service {
             let due = cluster.connectorKeys
                 .sorted { (observed[$0]?.readAt ?? .distantPast, $0) < (observed[$1]?.readAt ?? .distantPast, $1) }
                 .prefix(budget)
-            guard !due.isEmpty, var client = try? store.connections.client(name) else { continue }
+            guard !due.isEmpty else { continue }
+            var client: ConnectClient
+            do {
+                client = try store.connections.client(name)
+            } catch {
+                logger.warning("No client for the cluster; its topics are not read", metadata: ["cluster": "\(name)", "error": "\(error)"])
+                continue
+            }
             client.requestTimeout = .seconds(3)
             client.readRetry = .none
             let reader = client
