@@ -91,6 +91,18 @@ import Testing
         #expect(index.graph(.connector("nowhere/none")).connectors.isEmpty)
     }
 
+    @Test func aRebuildReusesWhatConfigsNameUntilTheBrokersTopicsChange() throws {
+        let (catalog, snapshot, book) = try Self.platform()
+        let first = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: book)
+        let again = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: book, previous: first)
+        #expect(again.graph(.platform) == first.graph(.platform))
+        // A new topic on the broker: the regex sink reads it at the next build.
+        book.setBrokerTopics(cluster: "ingest", names: ["payments.public.orders", "payments.receipts", "payments.refunds"])
+        let later = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: book, previous: again)
+        #expect(later.topics(of: "analytics/analytics_everything").map(\.name).contains("payments.refunds"))
+        #expect(!first.topics(of: "analytics/analytics_everything").map(\.name).contains("payments.refunds"))
+    }
+
     @Test func theDrawingIsWellFormedSVGWithEveryNodeAndEdge() throws {
         let (catalog, snapshot, book) = try Self.platform()
         let graph = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: book).graph(.platform)

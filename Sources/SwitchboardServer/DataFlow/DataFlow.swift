@@ -27,7 +27,7 @@ public final class DataFlow: Sendable {
     /// Builds the lineage index of a new snapshot with the topics known now.
     @discardableResult
     public func prepare(_ snapshot: Snapshot, catalog: Catalog) -> LineageIndex {
-        let built = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: topics)
+        let built = LineageIndex.build(snapshot: snapshot, catalog: catalog, book: topics, previous: index.withLockedValue { $0?.index })
         index.withLockedValue { current in
             if current.map({ $0.snapshot <= snapshot.takenAt }) ?? true { current = (snapshot.takenAt, built) }
         }

@@ -72,8 +72,13 @@ public struct LineageIndex: Sendable {
     let topics: [String: LineageGraph.Topic]
     let producers: [String: [String]]
     let consumers: [String: [String]]
+    /// What each connector's config names, with what it was worked out from: the next build
+    /// reuses it while the config and the broker's topics are the same (a `topics.regex` is
+    /// matched against every topic of the broker).
+    let declared: [String: (signature: String, topics: [String])]
+    let known: [String: [String]]
 
-    public static func build(snapshot: Snapshot, catalog: Catalog, book: TopicBook) -> LineageIndex {
+    public static func build(snapshot: Snapshot, catalog: Catalog, book: TopicBook, previous: LineageIndex? = nil) -> LineageIndex {
         let observed = book.observed
         let brokerTopics = book.brokerTopics
         var connectors: [String: LineageGraph.Connector] = [:]
@@ -85,13 +90,29 @@ public struct LineageIndex: Sendable {
         for (cluster, names) in brokerTopics { known[kafka(of: cluster, catalog), default: []].formUnion(names) }
         for (key, entry) in observed { known[kafka(of: String(key.prefix { $0 != "/" }), catalog), default: []].formUnion(entry.topics) }
         let knownSorted = known.mapValues { $0.sorted() }
+        // Whether a broker's topics are as at the previous build (declared topics found then still hold).
+        var unchangedBrokers: [String: Bool] = [:]
+        func unchanged(_ broker: String) -> Bool {
+            if let known = unchangedBrokers[broker] { return known }
+            let same = previous.map { $0.known[broker] == knownSorted[broker] } ?? false
+            unchangedBrokers[broker] = same
+            return same
+        }
+        var declaredByConnector: [String: (signature: String, topics: [String])] = [:]
         var scrubbed: [String: String] = [:]
         for view in snapshot.connectors.values {
             let broker = kafka(of: view.cluster, catalog)
             let type = view.type == "sink" || (view.type == nil && (view.config["topics"] != nil || view.config["topics.regex"] != nil)) ? "sink" : "source"
             connectors[view.key] = .init(id: view.key, name: view.name, cluster: view.cluster, team: view.team, type: type, health: view.health)
             let seen = Set(observed[view.key]?.topics ?? [])
-            let declared = DeclaredTopics.of(type: type, config: view.config, known: knownSorted[broker] ?? [])
+            let signature = DeclaredTopics.signature(type: type, config: view.config)
+            let declared: [String]
+            if let reused = previous?.declared[view.key], reused.signature == signature, unchanged(broker) {
+                declared = reused.topics
+            } else {
+                declared = DeclaredTopics.of(type: type, config: view.config, known: knownSorted[broker] ?? [])
+            }
+            declaredByConnector[view.key] = (signature, declared)
             var names = Array(seen).sorted()
             // Names from configs are user data: through the scrubber, as Connect's are (once each).
             names += declared.filter { !seen.contains($0) }.map { name in
@@ -109,7 +130,8 @@ public struct LineageIndex: Sendable {
             }
             links[view.key] = connectorLinks
         }
-        return LineageIndex(connectors: connectors, links: links, topics: topics, producers: producers.mapValues { $0.sorted() }, consumers: consumers.mapValues { $0.sorted() })
+        return LineageIndex(connectors: connectors, links: links, topics: topics, producers: producers.mapValues { $0.sorted() }, consumers: consumers.mapValues { $0.sorted() },
+                            declared: declaredByConnector, known: knownSorted)
     }
 
     /// The brokers a cluster's connectors write to and read from.

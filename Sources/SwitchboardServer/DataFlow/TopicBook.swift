@@ -51,6 +51,14 @@ public final class TopicBook: Sendable {
 /// `<topic.prefix>.<table>` for each table of `table.include.list` (or the known topics under
 /// the prefix). Used where Connect has reported nothing yet (a connector that has not run).
 public enum DeclaredTopics {
+    /// The config keys ``of(type:config:known:)`` reads.
+    static let keys = ["topics", "topics.regex", "topic", "kafka.topic", "topic.prefix", "database.server.name", "table.include.list"]
+
+    /// What ``of(type:config:known:)`` depends on besides the known topics.
+    static func signature(type: String?, config: [String: String]) -> String {
+        ([type ?? ""] + keys.map { config[$0] ?? "\u{0}" }).joined(separator: "\u{1F}")
+    }
+
     public static func of(type: String?, config: [String: String], known: [String]) -> [String] {
         var topics: [String] = []
         if let list = config["topics"] {
