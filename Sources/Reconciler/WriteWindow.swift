@@ -14,10 +14,15 @@ import Foundation
 /// - an attempt took more than half the write timeout (the leader queues writes, so the wait
 ///   grows with the concurrency): down by a quarter, before any request times out;
 /// - writes made per second fell by more than 10% from the round before: go back to the
-///   concurrency of the best round seen (or down by a quarter);
+///   concurrency of the best round seen (or down by a quarter), but not below the initial
+///   concurrency: a drop alone is no sign of overload (Connect completes writes in bursts), and
+///   only retries and slow answers take it lower;
 /// - otherwise grow: by half while it keeps improving from the start (slow start), then by an
 ///   eighth (at least one) per round, never above `ceiling`; but not while the slowest attempt
 ///   of the round took more than a third of the write timeout.
+/// The first round is no baseline: Connect answers the first writes before the rebalances they
+/// cause begin (8 creates were measured at 4.2 writes/s, the rounds after at 1), and with it as
+/// the baseline every later round read "slower" and the window fell from 8 to 1.
 /// Pinned (`apply --parallelism N`), it stays at N.
 public struct WriteWindow: Sendable {
     public enum Mode: Sendable, Equatable {
@@ -56,6 +61,8 @@ public struct WriteWindow: Sendable {
     public private(set) var attempts = 0
 
     private let ceiling: Int
+    private let initial: Int
+    private var rounds = 0
     /// A third of the write timeout: the slowest attempt of a round should stay below it.
     private let latencyBudget: Duration
     private var roundSlowest: Duration = .zero
@@ -79,6 +86,7 @@ public struct WriteWindow: Sendable {
             limit = max(1, count)
             ceiling = limit
         }
+        initial = limit
         peak = limit
         roundStarted = now
     }
@@ -105,7 +113,7 @@ public struct WriteWindow: Sendable {
         } else if let lastRate, rate < lastRate * 0.9 {
             slowStart = false
             let back = best.map { $0.limit < limit ? $0.limit : max(1, limit * 3 / 4) } ?? max(1, limit * 3 / 4)
-            change(to: back, rate: rate, reason: "slower than the round before")
+            change(to: max(back, min(initial, limit)), rate: rate, reason: "slower than the round before")
         } else if roundSlowest > latencyBudget {
             slowStart = false  // held: more in flight would only wait longer
         } else if slowStart {
@@ -113,10 +121,13 @@ public struct WriteWindow: Sendable {
         } else {
             change(to: min(ceiling, limit + max(1, limit / 8)), rate: rate, reason: "steady")
         }
-        if roundRetries == 0, best.map({ rate > $0.rate }) ?? true {
-            best = (roundLimit, rate)
+        if rounds > 0 {
+            if roundRetries == 0, best.map({ rate > $0.rate }) ?? true {
+                best = (roundLimit, rate)
+            }
+            lastRate = rate
         }
-        lastRate = rate
+        rounds += 1
         roundStarted = now
         roundEnded = 0
         roundDone = 0

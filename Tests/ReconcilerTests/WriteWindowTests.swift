@@ -72,6 +72,23 @@ import Testing
         #expect(window.steps.last?.reason == "slower than the round before")
     }
 
+    @Test func aBurstInTheFirstRoundDoesNotCollapseTheWindow() {
+        // Measured on the bench cluster: the first 8 creates at 4.19 writes/s, the rounds after
+        // at about 1, 0.5, 0.8, 0.6 ... The window fell from 8 to 1 in 54 attempts.
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 8, ceiling: 64), now: clock)
+        round(&window, at: &clock, seconds: 8 / 4.19)
+        var lowest = window.limit
+        for rate in [1.08, 0.5, 0.79, 0.59, 0.46, 0.4, 0.32] {
+            round(&window, at: &clock, seconds: Double(max(window.limit, 4)) / rate)
+            lowest = min(lowest, window.limit)
+        }
+        #expect(lowest >= 8, "a drop in writes per second alone never takes it below where it started: \(window.steps)")
+        // Retries still do.
+        round(&window, at: &clock, seconds: 10, retries: 2)
+        #expect(window.limit < 8)
+    }
+
     @Test func pinnedStaysWhereItIsPut() {
         var clock = ContinuousClock.now
         var window = WriteWindow(.pinned(16), now: clock)
