@@ -88,7 +88,7 @@ public struct LineageIndex: Sendable {
         // Topic names known per broker: the broker's own list and every reported topic.
         var known: [String: Set<String>] = [:]
         for (cluster, names) in brokerTopics { known[kafka(of: cluster, catalog), default: []].formUnion(names) }
-        for (key, entry) in observed { known[kafka(of: String(key.prefix { $0 != "/" }), catalog), default: []].formUnion(entry.topics) }
+        for (key, entry) in observed { known[kafka(of: ConnectorView.parts(ofKey: key).cluster, catalog), default: []].formUnion(entry.topics) }
         let knownSorted = known.mapValues { $0.sorted() }
         // Whether a broker's topics are as at the previous build (declared topics found then still hold).
         var unchangedBrokers: [String: Bool] = [:]

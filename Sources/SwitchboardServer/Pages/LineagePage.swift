@@ -47,7 +47,7 @@ enum LineagePage {
 
     /// A link to a connector by its `cluster/name` id.
     static func link(_ id: String) -> HTML {
-        let cluster = String(id.prefix { $0 != "/" }), name = String(id.dropFirst(cluster.count + 1))
+        let (cluster, name) = ConnectorView.parts(ofKey: id)
         return "<a href=\"\(HTML.path("clusters", cluster, "connectors", name))\">\(id)</a>"
     }
 }

@@ -6,13 +6,13 @@ enum ClusterPage {
     static func render(_ context: PageContext, cluster: ClusterView) -> HTML {
         let workers = cluster.workers.map { "<tr><td>\($0.id)</td><td>\($0.connectors)</td><td>\($0.tasks)</td></tr>" as HTML }
         let plugins = cluster.plugins.map { "<tr><td><code>\($0.className)</code></td><td>\($0.type)</td><td>\($0.version)</td></tr>" as HTML }
-        let connectors = cluster.connectorKeys.compactMap { context.snapshot.connectors[$0] }.map(OverviewPage.row)
+        let connectors = cluster.connectorKeys.compactMap { context.snapshot.connectors[$0] }
         let read: HTML = cluster.readAt.map { "Read \(Layout.ago($0, context.now))." } ?? "Not read yet."
         let body: HTML = """
             <p>Connect \(cluster.connectVersion ?? "version unknown") at \(cluster.urls.joined(separator: ", ")). \(read)</p>
             <h2>Workers</h2><table><thead><tr><th>Worker</th><th>Connectors</th><th>Tasks</th></tr></thead><tbody>\(workers)</tbody></table>
             <h2>Plugins</h2><table><thead><tr><th>Class</th><th>Type</th><th>Version</th></tr></thead><tbody>\(plugins)</tbody></table>
-            <h2>Connectors</h2><table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors)</tbody></table>
+            <h2>Connectors</h2>\(OverviewPage.table(connectors))
             """
         return Layout.page("Cluster \(cluster.name)", context, body)
     }

@@ -10,7 +10,6 @@ enum OverviewPage {
         let matching = snapshot.connectors(matching: filter)
         let counts = StateCounts(matching)
         let shown = matching.dropFirst(page * pageSize).prefix(pageSize)
-        let rows = shown.map(row)
         let options = { (values: [String], selected: String?) -> HTML in
             "\(values.map { value -> HTML in value == selected ? "<option selected>\(value)</option>" : "<option>\(value)</option>" })"
         }
@@ -23,8 +22,7 @@ enum OverviewPage {
             <label>State <select name="state"><option value="">all</option>\(options(["RUNNING", "FAILED", "DEGRADED", "PAUSED", "STOPPED", "UNASSIGNED"], filter.state))</select></label>
             <label>Name <input name="name" value="\(filter.name ?? "")"></label>
             <button>Filter</button></form>
-            <table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead>
-            <tbody>\(rows)</tbody></table>
+            \(table(shown))
             \(pager(filter: filter, page: page, total: matching.count))
             """
         return body
@@ -34,6 +32,11 @@ enum OverviewPage {
     static func countLink(_ count: Int, _ label: String, _ state: String?, _ filter: ConnectorFilter) -> HTML {
         let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", state), ("name", filter.name)])
         return "<span><a href=\"/\(query)\">\(count) \(label)</a></span>"
+    }
+
+    /// The connector table of the overview, cluster and team pages.
+    static func table(_ connectors: some Sequence<ConnectorView>) -> HTML {
+        "<table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors.map(row))</tbody></table>"
     }
 
     static func row(_ connector: ConnectorView) -> HTML {

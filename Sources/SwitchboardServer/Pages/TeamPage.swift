@@ -58,7 +58,6 @@ enum TeamPage {
         // Receivers show their kind and channel only: webhook and Slack URLs can be secrets.
         let receivers = (team?.alertReceivers ?? []).map { "<li>\($0.kind.rawValue)\($0.channel.map { " \($0)" } ?? "")\($0.to.map { " to \($0)" } ?? "")</li>" as HTML }
         let alerts: HTML = receivers.isEmpty ? "<p class=\"muted\">No alert receiver: this team's alerts go to the platform's default route.</p>" : "<ul>\(receivers)</ul>"
-        let rows = dashboard.connectors.map(OverviewPage.row)
         return """
             \(team?.description.map { "<p>\($0)</p>" as HTML } ?? "")
             \(members)
@@ -69,7 +68,7 @@ enum TeamPage {
             <table><thead><tr><th>State</th><th>Connector</th><th>Type</th><th>Records/s</th><th>Trend</th><th>Lag</th></tr></thead><tbody>\(throughputRows)</tbody></table>\(moreThroughput)
             <h2>Where the data goes</h2>\(LineagePage.crossTeamTable(dashboard.lineage))<div class="drawing">\(LineageDrawing.svg(dashboard.lineage))</div>
             <h2>Alerts go to</h2>\(alerts)
-            <h2>Connectors</h2><table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(rows)</tbody></table>
+            <h2>Connectors</h2>\(OverviewPage.table(dashboard.connectors))
             """
     }
 

@@ -76,6 +76,12 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     /// `<cluster>/<name>`, unique over all clusters.
     public var key: String { "\(cluster)/\(name)" }
 
+    /// The cluster and name of a ``key`` (a cluster name has no `/`; a connector's may).
+    public static func parts(ofKey key: String) -> (cluster: String, name: String) {
+        let cluster = String(key.prefix { $0 != "/" })
+        return (cluster, String(key.dropFirst(cluster.count + 1)))
+    }
+
     /// `clusterSecrets` holds the secret-key values of every connector of the cluster; every
     /// text taken from Connect goes through the ``Scrubber`` with them.
     static func make(name: String, cluster: String, snapshot: ConnectorSnapshot, catalog: Catalog, secrets: SecretMatcher, clusterSecrets: [String], definition: ConnectorDefinition?, drift: [KeyChange], stateDrift: DesiredState? = nil, ownership: Ownership) -> ConnectorView {

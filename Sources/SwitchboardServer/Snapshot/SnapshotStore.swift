@@ -74,7 +74,7 @@ public final class SnapshotStore: Sendable {
         }
         let lag = readings.compactMapValues(\.lag)
         let (snapshot, all, allRates) = state.withLockedValue { state -> (Snapshot, [String: SinkLag], [String: Double]) in
-            let kept = { (key: String) in !clusters.contains(String(key.prefix { $0 != "/" })) }
+            let kept = { (key: String) in !clusters.contains(ConnectorView.parts(ofKey: key).cluster) }
             state.lag = state.lag.filter { kept($0.key) }.merging(lag) { $1 }
             state.rates = state.rates.filter { kept($0.key) }.merging(rates) { $1 }
             return (state.snapshot, state.lag, state.rates)
