@@ -13,7 +13,7 @@ import Testing
             ServerFixture.connector("legacy-export", state: "FAILED", tasks: [])
         ))
         let store = fixture.dependencies.store
-        store.setLag(["ingest/payments_orders": SinkLag(perTopic: ["orders": 42])], clusters: ["ingest"])
+        store.setReadings(["ingest/payments_orders": LagPoller.Reading(lag: SinkLag(perTopic: ["orders": 42]))], clusters: ["ingest"])
         let text = String(decoding: store.metrics.emit(), as: UTF8.self)
         #expect(text.contains(#"switchboard_connector_state{cluster="ingest",connector="payments_orders",team="payments",type="sink",state="RUNNING"} 1"#))
         #expect(text.contains(#"switchboard_connector_failed_tasks{cluster="ingest",connector="payments_orders",team="payments",type="sink"} 1"#))

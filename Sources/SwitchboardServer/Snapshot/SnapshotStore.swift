@@ -57,14 +57,6 @@ public final class SnapshotStore: Sendable {
     /// The latest lag of sink connectors, by connector key (`cluster/name`).
     public var lag: [String: SinkLag] { state.withLockedValue { $0.lag } }
 
-    /// The latest throughput (records per second) by connector key, where known.
-    public var rates: [String: Double] { state.withLockedValue { $0.rates } }
-
-    /// Records freshly read lag (replacing the previous reading of those clusters).
-    public func setLag(_ lag: [String: SinkLag], clusters: Set<String>) {
-        setReadings(lag.mapValues { LagPoller.Reading(lag: $0) }, clusters: clusters)
-    }
-
     /// Records a round of the lag poller: lag and throughput replace those of `clusters`, and
     /// each reading goes into the history.
     public func setReadings(_ readings: [String: LagPoller.Reading], clusters: Set<String>, at date: Date = Date()) {
