@@ -17,9 +17,10 @@ import Foundation
 ///   concurrency of the best round seen (or down by a quarter), but not below the initial
 ///   concurrency: a drop alone is no sign of overload (Connect completes writes in bursts), and
 ///   only retries and slow answers take it lower;
-/// - otherwise grow: by half while it keeps improving from the start (slow start), then by an
-///   eighth (at least one) per round, never above `ceiling`; but not while the slowest attempt
-///   of the round took more than a third of the write timeout.
+/// - otherwise grow: while it keeps improving from the start (slow start), double after a round
+///   20% or more faster than the one before and grow by half otherwise, then by an eighth (at
+///   least one) per round, never above `ceiling`; but not while the slowest attempt of the round
+///   took more than a third of the write timeout.
 /// The first round is no baseline: Connect answers the first writes before the rebalances they
 /// cause begin (8 creates were measured at 4.2 writes/s, the rounds after at 1), and with it as
 /// the baseline every later round read "slower" and the window fell from 8 to 1.
@@ -116,6 +117,9 @@ public struct WriteWindow: Sendable {
             change(to: max(back, min(initial, limit)), rate: rate, reason: "slower than the round before")
         } else if roundSlowest > latencyBudget {
             slowStart = false  // held: more in flight would only wait longer
+        } else if slowStart, let lastRate, rate >= lastRate * 1.2 {
+            // Paying well: double (deletes on a cluster that takes 64 at once reach it in three rounds).
+            change(to: min(ceiling, limit * 2), rate: rate, reason: "much faster")
         } else if slowStart {
             change(to: min(ceiling, max(limit + 1, limit * 3 / 2)), rate: rate, reason: "faster")
         } else {

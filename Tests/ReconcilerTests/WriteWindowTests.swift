@@ -34,8 +34,23 @@ import Testing
             round(&window, at: &clock, seconds: 1)
             limits.append(window.limit)
         }
-        #expect(limits.prefix(5) == [8, 12, 18, 27, 40], "by half each round while it improves")
+        #expect(limits.prefix(5) == [8, 12, 18, 36, 40], "by half while there is no round to compare with, then doubled while each round is 20% or more faster")
         #expect(window.limit == 40 && window.peak == 40, "never above the ceiling")
+    }
+
+    @Test func smallGainsGrowItByHalfOnly() {
+        var clock = ContinuousClock.now
+        var window = WriteWindow(.adaptive(initial: 8, ceiling: 64), now: clock)
+        var limits = [window.limit]
+        // Each round 10% faster than the one before, however many are in flight (creates that
+        // start tasks): doubling would overshoot into rebalance storms.
+        var rate = 1.0
+        for _ in 0..<4 {
+            round(&window, at: &clock, seconds: Double(window.limit) / rate)
+            rate *= 1.1
+            limits.append(window.limit)
+        }
+        #expect(limits == [8, 12, 18, 27, 40])
     }
 
     @Test func refusalsSayNothingAboutTheLoad() {
@@ -65,7 +80,7 @@ import Testing
         var clock = ContinuousClock.now
         var window = WriteWindow(.adaptive(initial: 8, ceiling: 64), now: clock)
         round(&window, at: &clock, seconds: 1)   // 8/s at 8 -> 12
-        round(&window, at: &clock, seconds: 1)   // 12/s at 12 -> 18
+        round(&window, at: &clock, seconds: 1)   // 12/s at 12 -> 18 (the first round is no baseline)
         #expect(window.limit == 18)
         round(&window, at: &clock, seconds: 3)   // 6/s at 18: a rebalance storm
         #expect(window.limit == 12, "back to the concurrency of the best round")
