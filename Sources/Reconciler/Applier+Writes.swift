@@ -9,7 +9,7 @@ extension Applier {
     /// outcome of a failed write.
     func writeAll(cluster: String, _ changes: [(Int, Change)], scrub: @escaping @Sendable (String, Change) -> String,
                   events: @escaping @Sendable (Event) -> Void) async -> [(Int, Outcome?)] {
-        let gate = WriteGate(options.writes, writeTimeout: options.writeTimeout)
+        let gate = WriteGate(options.writes.starting(deletesOnly: changes.allSatisfy { $0.1.action == .delete }), writeTimeout: options.writeTimeout)
         let initial = gate.current.limit
         let started = ContinuousClock.now
         let every = max(1, changes.count / 20)

@@ -28,10 +28,10 @@ import Testing
         var failing: Set<String> = []
         /// How long writes (not validation) wait before their answer.
         var writeDelay: Duration = .zero
-        /// When set, a create arriving while more than this many arrived in the last 300 ms is
-        /// answered 409 (a rebalance under load); accepted creates answer after 150 ms.
+        /// When set, a create or delete arriving while more than this many arrived in the last
+        /// 300 ms is answered 409 (a rebalance under load); accepted ones answer after 150 ms.
         var busyAbove: Int?
-        private var recentCreates: [ContinuousClock.Instant] = []
+        private var recentWrites: [ContinuousClock.Instant] = []
         private(set) var conflictsUnderLoad = 0
         private var restarts: [String] = []
 
@@ -71,15 +71,14 @@ import Testing
                     restarts.append(name)
                     failing.remove(name)
                     return .init(status: 202, body: "{}")
-                case ("POST", "/connectors") where busyAbove != nil:
-                    let now = ContinuousClock.now
-                    recentCreates.removeAll { now - $0 > .milliseconds(300) }
-                    recentCreates.append(now)
-                    if recentCreates.count > busyAbove! {
-                        conflictsUnderLoad += 1
-                        return .init(status: 409, body: #"{"error_code":409,"message":"Cannot complete request because of a conflicting operation (e.g. worker rebalance)"}"#,
-                                     delay: .milliseconds(50))
+                case ("DELETE", let connector) where busyAbove != nil && connector.hasPrefix("/connectors/"):
+                    if let conflict = underLoad() { return conflict }
+                    guard connectors.removeValue(forKey: String(connector.dropFirst("/connectors/".count))) != nil else {
+                        return .init(status: 404, body: #"{"error_code":404,"message":"Connector not found"}"#)
                     }
+                    return .init(status: 204, body: "", delay: .milliseconds(150))
+                case ("POST", "/connectors") where busyAbove != nil:
+                    if let conflict = underLoad() { return conflict }
                     guard let body = try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any],
                           let name = body["name"] as? String, let config = body["config"] as? [String: String] else {
                         return .init(status: 400, body: #"{"error_code":400,"message":"bad body"}"#)
@@ -109,6 +108,18 @@ import Testing
             }
         }
 
+        /// A 409 when more than `busyAbove` writes arrived in the last 300 ms (this one counted).
+        func underLoad() -> FaultServer.Answer? {
+            guard let busyAbove else { return nil }
+            let now = ContinuousClock.now
+            recentWrites.removeAll { now - $0 > .milliseconds(300) }
+            recentWrites.append(now)
+            guard recentWrites.count > busyAbove else { return nil }
+            conflictsUnderLoad += 1
+            return .init(status: 409, body: #"{"error_code":409,"message":"Cannot complete request because of a conflicting operation (e.g. worker rebalance)"}"#,
+                         delay: .milliseconds(50))
+        }
+
         func bulk() -> String {
             let entries = connectors.map { name, config in
                 let configJSON = String(decoding: try! JSONEncoder().encode(config), as: UTF8.self)
@@ -126,7 +137,7 @@ import Testing
     }
 
     func setUp(_ fake: FakeConnect, connectors: [String], secretValue: String? = nil, timeout: Duration = .seconds(5), retryFor: Duration = .seconds(20),
-               failureGrace: Duration = .seconds(30), writes: WriteWindow.Mode = .standard) async throws -> (FaultServer, Catalog, Applier) {
+               failureGrace: Duration = .seconds(30), writes: WriteWindow.Mode = .standard, allowMassDelete: Bool = false) async throws -> (FaultServer, Catalog, Applier) {
         let server = try await FaultServer.start(.scripted { fake.handle($0) })
         let location = SourceLocation(file: "switchboard.yaml")
         let team = Team(name: "payments", members: Principals(users: ["alice"]), alertReceivers: [], location: location)
@@ -138,7 +149,8 @@ import Testing
                               policy: Policy(), admins: Principals(), teams: [team], connectors: definitions)
         let connections = try ClusterConnections(catalog: catalog, timeout: timeout)
         let applier = Applier(connections: connections, options: .init(writes: writes, writeTimeout: timeout, waitTimeout: .seconds(20), retry: RetryPolicy(maxAttempts: 30, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxElapsed: retryFor),
-                                                                      pollInterval: .milliseconds(50), emptyTaskGrace: .zero, failureGrace: failureGrace))
+                                                                      pollInterval: .milliseconds(50), emptyTaskGrace: .zero, failureGrace: failureGrace,
+                                                                      allowMassDelete: allowMassDelete))
         return (server, catalog, applier)
     }
 
@@ -273,6 +285,28 @@ import Testing
         #expect(summary.writes == 40 && summary.adaptive && summary.initialConcurrency == 16)
         #expect(summary.steps.contains { $0.reason.contains("answered with retry") && $0.limit < 16 }, "\(summary.steps)")
         #expect(summary.finalConcurrency < 16, "\(summary.steps)")
+    }
+
+    @Test func deletesAloneStartAtHalfTheCeilingAndStillBackOffOn409() async throws {
+        let fake = FakeConnect()
+        fake.busyAbove = 6
+        let names = (0..<40).map { "payments_old\($0)" }
+        for name in names { fake.seed(name, config: ["connector.class": "org.example.Sink", "topics": name]) }
+        let (server, catalog, applier) = try await setUp(fake, connectors: [], writes: .adaptive(initial: 8, ceiling: 64), allowMassDelete: true)
+        defer { Task { await server.stop() } }
+        let live = names.map { LiveConnector(name: $0, config: ["connector.class": "org.example.Sink", "topics": $0, "name": $0], state: "RUNNING") }
+        let planned = plan(catalog, live: live)
+        #expect(planned.changes.count == 40 && planned.changes.allSatisfy { $0.action == .delete })
+        let summaries = SummaryBox()
+        let outcomes = try await applier.apply(planned, catalog: catalog) { event in
+            if case .written(let summary) = event { summaries.set(summary) }
+        }
+        #expect(outcomes.allSatisfy { $0.result == .applied }, "\(outcomes.map(\.result))")
+        #expect(fake.names.isEmpty, "every connector deleted: \(fake.names)")
+        let summary = try #require(summaries.value)
+        #expect(summary.initialConcurrency == 32, "a delete starts no task: deletes alone start at half the ceiling")
+        #expect(fake.conflictsUnderLoad > 0)
+        #expect(summary.steps.contains { $0.reason.contains("answered with retry") && $0.limit < 32 }, "\(summary.steps)")
     }
 
     final class SummaryBox: @unchecked Sendable {

@@ -104,6 +104,14 @@ import Testing
         #expect(window.limit < 8)
     }
 
+    @Test func deletesAloneStartAtHalfTheCeiling() {
+        #expect(WriteWindow.Mode.adaptive(initial: 8, ceiling: 64).starting(deletesOnly: true) == .adaptive(initial: 32, ceiling: 64))
+        #expect(WriteWindow.Mode.adaptive(initial: 8, ceiling: 64).starting(deletesOnly: false) == .adaptive(initial: 8, ceiling: 64))
+        #expect(WriteWindow.Mode.adaptive(initial: 8, ceiling: 12).starting(deletesOnly: true) == .adaptive(initial: 8, ceiling: 12),
+                "never below the initial concurrency")
+        #expect(WriteWindow.Mode.pinned(4).starting(deletesOnly: true) == .pinned(4), "--parallelism pins deletes too")
+    }
+
     @Test func pinnedStaysWhereItIsPut() {
         var clock = ContinuousClock.now
         var window = WriteWindow(.pinned(16), now: clock)
