@@ -14,7 +14,8 @@ struct Apply: AsyncParsableCommand {
             rejects the config of any connector to create or update: every one is validated by \
             Connect before the first write. A connector marked `protect: true` is never deleted. \
             Writes to each cluster run with the concurrency \
-            that cluster sustains, found as apply goes: it starts at 8 writes in flight, grows while \
+            that cluster sustains, found as apply goes: it starts at 8 writes in flight (half of \
+            --max-parallelism when they are all deletes, which start no task), grows while \
             completed writes per second improve, falls back when they drop (rebalance storms) and \
             halves when Connect asks for retries, shrinks before answers near --write-timeout \
             (90 s; the leader queues writes, so waits grow with the concurrency), never above \
