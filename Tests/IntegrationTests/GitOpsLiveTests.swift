@@ -63,6 +63,10 @@ struct GitOpsLiveTests {
         #expect(try await alpha.connectors()[auditSink] == nil, "a manual cluster is not written")
         let created = try await audit.recent(limit: 500).filter { $0.action == "gitops-create" && $0.connector == orders }
         #expect(created.count == 1 && created[0].user == GitOpsController.user && created[0].detail?.contains(String(first.prefix(10))) == true, "\(created)")
+        // What the sync was about to write was audited before it wrote (a replica killed mid-sync leaves this row).
+        let started = try await audit.recent(limit: 500).filter { $0.action == "gitops-sync-start" && $0.cluster == "gitops" && $0.detail?.contains(orders) == true }
+        #expect(started.count == 1 && started[0].detail?.contains(String(first.prefix(10))) == true, "\(started)")
+        #expect((started.first?.id ?? .max) < (created.first?.id ?? .min), "the start is recorded before the create")
         #expect(controller.status.cluster("gitops")?.applied?.hash == first)
 
         // A commit that breaks policy is not applied; the served commit stays, and the page says why.

@@ -291,6 +291,15 @@ struct GitOpsTests {
         #expect(asked.map(\.outcome) == [.succeeded, .denied])
     }
 
+    @Test func theRowAuditedBeforeASyncWritesNamesWhatItWrites() {
+        func change(_ action: Change.Action, _ name: String) -> Change { Change(action: action, cluster: "c", connector: name, team: nil, source: nil) }
+        #expect(GitOpsController.describe([change(.create, "a"), change(.delete, "b"), change(.create, "c"), change(.changeState, "d")])
+                == "4 change(s): create a, c; change-state d; delete b")
+        let many = (0..<30).map { change(.delete, "d\($0)") }
+        let text = GitOpsController.describe(many)
+        #expect(text.hasPrefix("30 change(s): delete d0, d1, ") && text.hasSuffix("d19; and 10 more") && !text.contains("d20"), "\(text)")
+    }
+
     @Test func settingsAreCheckedWithTheirKey() throws {
         for (yaml, expected) in [
             ("gitops:\n  mode: sometimes\n", "gitops.mode of the platform must be auto or manual"),

@@ -26,6 +26,21 @@ extension GitOpsController {
         return settings.correctsDrift ? .apply : .report(.drifted)
     }
 
+    /// "3 change(s): create a, b; delete c", naming at most `most` connectors.
+    static func describe(_ changes: [Change], most: Int = 20) -> String {
+        var named = 0
+        var parts: [String] = []
+        for action in [Change.Action.create, .update, .changeState, .delete] {
+            let names = changes.filter { $0.action == action }.map(\.connector)
+            let shown = names.prefix(max(0, most - named))
+            named += shown.count
+            guard !shown.isEmpty else { continue }
+            parts.append("\(action.rawValue) \(shown.joined(separator: ", "))")
+        }
+        let more = changes.count - named
+        return "\(changes.count) change(s): " + parts.joined(separator: "; ") + (more > 0 ? "; and \(more) more" : "")
+    }
+
     struct ApplyOutcome {
         var result: ClusterSync.Result
         var detail: String?
@@ -46,6 +61,10 @@ extension GitOpsController {
                                       detail: "commit \(commit.summary): refused, nothing written: \(detail)"))
             return ApplyOutcome(result: .refused, detail: detail, outcomes: [])
         }
+        // Audited before the first write, so a replica killed mid-sync leaves a record of what it
+        // was writing (the rows of each change follow once the applier has judged it).
+        await record(AuditEntry(user: user, action: "gitops-sync-start", cluster: cluster, connector: "-", outcome: .succeeded,
+                                  detail: "commit \(commit.summary): writing \(Self.describe(plan.changes))"))
         let outcomes = await applier.write(plan, catalog: catalog)
         var rows: [ClusterSync.Outcome] = []
         for outcome in outcomes {
