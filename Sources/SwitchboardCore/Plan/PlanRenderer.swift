@@ -54,7 +54,8 @@ public enum PlanRenderer {
     /// How many names a list shows before it only counts the rest.
     static let listLimit = 10
 
-    static func abbreviated(_ names: [String]) -> String {
+    /// `names` joined, the first ``listLimit`` of them, then a count of the rest.
+    public static func abbreviated(_ names: [String]) -> String {
         names.count <= listLimit
             ? names.joined(separator: ", ")
             : names.prefix(listLimit).joined(separator: ", ") + ", ... and \(names.count - listLimit) more"

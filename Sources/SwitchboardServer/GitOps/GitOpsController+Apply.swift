@@ -26,19 +26,13 @@ extension GitOpsController {
         return settings.correctsDrift ? .apply : .report(.drifted)
     }
 
-    /// "3 change(s): create a, b; delete c", naming at most `most` connectors.
-    static func describe(_ changes: [Change], most: Int = 20) -> String {
-        var named = 0
-        var parts: [String] = []
-        for action in [Change.Action.create, .update, .changeState, .delete] {
+    /// "3 change(s): create a, b; delete c", each list abbreviated as `plan` abbreviates it.
+    static func describe(_ changes: [Change]) -> String {
+        let parts = [Change.Action.create, .update, .changeState, .delete].compactMap { action -> String? in
             let names = changes.filter { $0.action == action }.map(\.connector)
-            let shown = names.prefix(max(0, most - named))
-            named += shown.count
-            guard !shown.isEmpty else { continue }
-            parts.append("\(action.rawValue) \(shown.joined(separator: ", "))")
+            return names.isEmpty ? nil : "\(action.rawValue) \(PlanRenderer.abbreviated(names))"
         }
-        let more = changes.count - named
-        return "\(changes.count) change(s): " + parts.joined(separator: "; ") + (more > 0 ? "; and \(more) more" : "")
+        return "\(changes.count) change(s): " + parts.joined(separator: "; ")
     }
 
     struct ApplyOutcome {
