@@ -10,6 +10,13 @@ enum Charts {
 
     /// A line over time; points further apart than `gap` seconds are not joined (no readings
     /// between them).
+    /// Where a chart of the last `hours` starts when its readings come from memory: where they
+    /// begin (a server started a few minutes ago has a few minutes to draw), showing at least five
+    /// minutes.
+    static func start(hours: Double, earliest: Date, now: Date) -> Date {
+        max(now.addingTimeInterval(-hours * 3600), min(earliest, now.addingTimeInterval(-300)))
+    }
+
     static func line(_ points: [(at: Date, value: Double)], from: Date, to: Date, title: String, unit: String, gap: TimeInterval) -> HTML {
         let plotWidth = Double(width - margin.left - margin.right), plotHeight = Double(height - margin.top - margin.bottom)
         let span = max(1, to.timeIntervalSince(from))

@@ -57,12 +57,8 @@ enum LineagePage {
 enum FlowSection {
     /// `drawing` is the connector's lineage (``LineageDrawing``).
     static func render(_ drawing: HTML, series: FlowSeries, connector: ConnectorView, hours: Double, gap: TimeInterval, now: Date) -> HTML {
-        // From memory, the charts start where the readings do (a server started a few minutes
-        // ago has a few minutes to draw), showing at least five minutes.
         let earliest = [series.samples.first?.at, series.states.first?.at].compactMap { $0 }.min()
-        let from = series.source == "memory" && earliest != nil
-            ? max(now.addingTimeInterval(-hours * 3600), min(earliest!, now.addingTimeInterval(-300)))
-            : now.addingTimeInterval(-hours * 3600)
+        let from = if series.source == "memory", let earliest { Charts.start(hours: hours, earliest: earliest, now: now) } else { now.addingTimeInterval(-hours * 3600) }
         let gap = series.source == "prometheus" ? max(gap, 180) : gap
         let lag = series.samples.compactMap { sample in sample.lag.map { (at: sample.at, value: Double($0)) } }
         let rate = series.samples.compactMap { sample in sample.recordsPerSecond.map { (at: sample.at, value: $0) } }

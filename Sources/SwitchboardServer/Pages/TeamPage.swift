@@ -21,9 +21,9 @@ enum TeamPage {
     /// Everything but the recent actions: the same for every reader of one snapshot.
     static func body(team: Team?, name: String, dashboard: Dashboard) -> HTML {
         let counts = StateCounts(dashboard.connectors)
-        // The trend lines start where the readings do (within the last hour; at least 5 minutes).
+        // The trend lines (from memory) start where the readings do, within the last hour.
         let earliest = dashboard.flows.values.compactMap { $0.samples.first?.at }.min() ?? dashboard.now
-        let hourAgo = max(dashboard.now.addingTimeInterval(-3600), min(earliest, dashboard.now.addingTimeInterval(-300)))
+        let hourAgo = Charts.start(hours: 1, earliest: earliest, now: dashboard.now)
         let attention = dashboard.connectors.filter { $0.isFailed || $0.isDegraded || $0.restartStatus?.gaveUp == true }
         let attentionRows = attention.map { connector -> HTML in
             let gaveUp: HTML = connector.restartStatus?.gaveUp == true ? " \(Layout.state("GAVE UP"))" : ""
