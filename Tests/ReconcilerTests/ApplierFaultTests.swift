@@ -287,6 +287,17 @@ import Testing
         #expect(summary.finalConcurrency < 16, "\(summary.steps)")
     }
 
+    @Test func waitingReadsTheClusterWithItsBulkCallOnly() async throws {
+        let fake = FakeConnect()
+        let names = (0..<30).map { "c\($0)" }
+        let (server, catalog, applier) = try await setUp(fake, connectors: names)
+        defer { Task { await server.stop() } }
+        let outcomes = try await applier.apply(plan(catalog), catalog: catalog)
+        #expect(outcomes.count == 30 && outcomes.allSatisfy { $0.result == .applied }, "\(outcomes.map(\.result))")
+        let reads = fake.requestLines.filter { $0.hasPrefix("GET /connectors") }
+        #expect(!reads.isEmpty && reads.allSatisfy { $0.hasPrefix("GET /connectors?") }, "no read of one connector, however many were written: \(reads)")
+    }
+
     @Test func deletesAloneStartAtHalfTheCeilingAndStillBackOffOn409() async throws {
         let fake = FakeConnect()
         fake.busyAbove = 6
