@@ -62,10 +62,10 @@ struct Apply: AsyncParsableCommand {
 
     func validate() throws {
         let most = HTTPPolicy.maxConnectionsPerHost
-        guard (1...most).contains(parallelism ?? 1) else { throw ValidationError("--parallelism must be between 1 and \(most) (connections to one worker at once).") }
-        guard (1...most).contains(maxParallelism) else { throw ValidationError("--max-parallelism must be between 1 and \(most) (connections to one worker at once).") }
-        guard writeTimeout >= 1 else { throw ValidationError("--write-timeout must be at least 1 second.") }
-        guard waitTimeout >= 1 else { throw ValidationError("--wait-timeout must be at least 1 second.") }
+        guard (1...most).contains(parallelism ?? 1) else { throw ValidationError("--parallelism must be between 1 and \(most) (connections to one worker at once). Nothing was applied.") }
+        guard (1...most).contains(maxParallelism) else { throw ValidationError("--max-parallelism must be between 1 and \(most) (connections to one worker at once). Nothing was applied.") }
+        guard writeTimeout >= 1 else { throw ValidationError("--write-timeout must be at least 1 second. Nothing was applied.") }
+        guard waitTimeout >= 1 else { throw ValidationError("--wait-timeout must be at least 1 second. Nothing was applied.") }
     }
 
     /// How many writes each cluster gets in flight.

@@ -324,6 +324,16 @@ struct BadInputTests {
         },
     ]
 
+    /// Apply's write settings out of range: refused before any read or write.
+    static let writeFlags: [Case] = [
+        Case(name: "--parallelism 0", expected: ["--parallelism must be between 1 and"], arguments: ["apply", "--auto-approve", "--parallelism", "0"]) { _ in },
+        Case(name: "--parallelism above the connections to a worker", expected: ["--parallelism must be between 1 and"],
+             arguments: ["apply", "--auto-approve", "--parallelism", "100000"]) { _ in },
+        Case(name: "--max-parallelism 0", expected: ["--max-parallelism must be between 1 and"], arguments: ["apply", "--auto-approve", "--max-parallelism", "0"]) { _ in },
+        Case(name: "--write-timeout 0", expected: ["--write-timeout must be at least 1 second"], arguments: ["apply", "--auto-approve", "--write-timeout", "0"]) { _ in },
+    ]
+
+    @Test(arguments: writeFlags) func applysWriteSettings(_ item: Case) async throws { try await run(item) }
     @Test(arguments: network) func networkFaults(_ item: Case) async throws { try await run(item) }
     @Test(arguments: applyTime) func rejectedAtApplyTime(_ item: Case) async throws { try await run(item) }
     @Test(arguments: files) func filesAndFolders(_ item: Case) async throws { try await run(item) }
