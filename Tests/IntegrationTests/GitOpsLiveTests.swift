@@ -45,7 +45,9 @@ struct GitOpsLiveTests {
         try live.fileSink("audit", topic: "\(live.team)-audit", cluster: "alpha")
         let orders = "\(live.team)_orders", auditSink = "\(live.team)_audit"
         let remote = try await GitRemote(work: live.folder.root)
-        let first = try await remote.commitAndPush("Add orders and audit sinks")
+        // A credential pasted into a commit message: the audit rows that quote the commit mask it.
+        let pasted = "Pasted-\(UInt32.random(in: 0...UInt32.max))-pw"
+        let first = try await remote.commitAndPush("Add orders and audit sinks (db password=\(pasted))")
         let audit = try AuditLog(path: ":memory:")
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("gitops-state-\(UUID().uuidString)")
 
@@ -67,6 +69,9 @@ struct GitOpsLiveTests {
         let started = try await audit.recent(limit: 500).filter { $0.action == "gitops-sync-start" && $0.cluster == "gitops" && $0.detail?.contains(orders) == true }
         #expect(started.count == 1 && started[0].detail?.contains(String(first.prefix(10))) == true, "\(started)")
         #expect((started.first?.id ?? .max) < (created.first?.id ?? .min), "the start is recorded before the create")
+        let quoting = try await audit.recent(limit: 500).filter { $0.detail?.contains(String(first.prefix(10))) == true }
+        #expect(quoting.count >= 3 && quoting.allSatisfy { $0.detail?.contains("password=(secret)") == true }, "\(quoting)")
+        #expect(!(try await audit.recent(limit: 500)).contains { "\($0)".contains(pasted) })
         #expect(controller.status.cluster("gitops")?.applied?.hash == first)
 
         // A commit that breaks policy is not applied; the served commit stays, and the page says why.
