@@ -51,7 +51,9 @@ public struct ConnectError: Error, Sendable, CustomStringConvertible {
     /// See the failure modes in the Connect reference: 409 is retryable except "already exists";
     /// a pending rebalance can also arrive as a 500; the worker's 90 s request timeout answers 500
     /// "Request timed out" although the request may still complete (callers re-read state first);
-    /// a starting worker answers 503; an unreachable worker may be restarting.
+    /// a follower that cannot reach the leader (killed, or restarting) answers 500 "IO Error trying to
+    /// forward REST request" until the group elects another; a starting worker answers 503; an
+    /// unreachable worker may be restarting.
     public var isRetryable: Bool {
         switch kind {
         case .unreachable:
@@ -65,7 +67,7 @@ public struct ConnectError: Error, Sendable, CustomStringConvertible {
                 return !text.contains("already exists")
             case 500:
                 return text.contains("rebalance") || text.contains("request timed out")
-                    || text.contains("stale") || text.contains("leader")
+                    || text.contains("stale") || text.contains("leader") || text.contains("forward")
             case 502, 503, 504:
                 return true
             default:

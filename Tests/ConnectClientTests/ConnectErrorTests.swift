@@ -24,6 +24,9 @@ import Testing
     @Test func pendingRebalanceArrivingAs500IsRetryable() {
         #expect(map(500, #"{"error_code":500,"message":"Request cannot be completed because a rebalance is expected"}"#).isRetryable)
         #expect(map(500, #"{"error_code":500,"message":"Request timed out"}"#).isRetryable)
+        // A follower whose leader was just killed, until the group elects another (seen on the
+        // real stack when the killed worker led the group).
+        #expect(map(500, #"{"error_code":500,"message":"IO Error trying to forward REST request: java.net.ConnectException: Connection refused"}"#).isRetryable)
         #expect(!map(500, #"{"error_code":500,"message":"NullPointerException"}"#).isRetryable)
         #expect(!map(400, #"{"error_code":400,"message":"Connector configuration is invalid"}"#).isRetryable)
     }

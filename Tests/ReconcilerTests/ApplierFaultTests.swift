@@ -16,8 +16,10 @@ import Testing
         private let lock = NSLock()
         private var connectors: [String: [String: String]] = [:]
         private var requests: [String] = []
-        /// How the next `POST /connectors` calls are answered before one succeeds.
+        /// How many of the next `POST /connectors` calls get `transientAnswer` before one succeeds.
         var conflictsLeft = 0
+        /// What those calls are answered: by default Connect's 409 during a rebalance.
+        var transientAnswer = (status: 409, message: "Cannot complete request because of a conflicting operation (e.g. worker rebalance)")
         /// Whether the first create is stored but answered with Connect's request timeout.
         var timeOutFirstCreate = false
         /// What `PUT .../config/validate` reports as errors, by key.
@@ -89,7 +91,7 @@ import Testing
                     if let createError { return .init(status: 400, body: #"{"error_code":400,"message":\#(json(createError))}"#) }
                     if conflictsLeft > 0 {
                         conflictsLeft -= 1
-                        return .init(status: 409, body: #"{"error_code":409,"message":"Cannot complete request because of a conflicting operation (e.g. worker rebalance)"}"#)
+                        return .init(status: transientAnswer.status, body: #"{"error_code":\#(transientAnswer.status),"message":\#(json(transientAnswer.message))}"#)
                     }
                     guard let body = try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any],
                           let name = body["name"] as? String, let config = body["config"] as? [String: String] else {
@@ -158,9 +160,21 @@ import Testing
         Planner(catalog: catalog).plan(live: ["fake": live])
     }
 
-    @Test func aLong409StormIsRiddenOutWithBackoff() async throws {
+    /// What a group in flux answers a write: a rebalance (409, or a 500 saying one is expected),
+    /// a follower whose leader was killed (500 "IO Error trying to forward"), a starting worker (503).
+    static let answersOfAGroupInFlux = [
+        (status: 409, message: "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"),
+        (status: 409, message: "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway."),
+        (status: 500, message: "Request cannot be completed because a rebalance is expected"),
+        (status: 500, message: "IO Error trying to forward REST request: java.net.ConnectException: Connection refused"),
+        (status: 503, message: "The worker is still starting up and cannot handle requests yet"),
+    ]
+
+    @Test(arguments: answersOfAGroupInFlux)
+    func aLongStormOfTransientAnswersIsRiddenOutWithBackoff(_ answer: (status: Int, message: String)) async throws {
         let fake = FakeConnect()
         fake.conflictsLeft = 12
+        fake.transientAnswer = answer
         let (server, catalog, applier) = try await setUp(fake, connectors: ["a", "b", "c"])
         defer { Task { await server.stop() } }
         let outcomes = try await applier.apply(plan(catalog), catalog: catalog)
