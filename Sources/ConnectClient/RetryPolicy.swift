@@ -21,6 +21,13 @@ public struct RetryPolicy: Sendable, Equatable {
     /// No retries: one attempt.
     public static let none = RetryPolicy(maxAttempts: 1)
 
+    /// An apply's writes: retried for as long as `budget` allows, however many attempts that is.
+    /// A group in flux (its leader killed, a long rebalance) answers at once, so a count of
+    /// attempts would give up after about 30 s of backoff whatever the budget.
+    public static func writes(within budget: Duration) -> RetryPolicy {
+        RetryPolicy(maxAttempts: .max, maxElapsed: budget)
+    }
+
     /// The delay before attempt `attempt + 1` (attempt counts from 1), with up to 20% jitter.
     public func delay(afterAttempt attempt: Int) -> Duration {
         var delay = initialDelay

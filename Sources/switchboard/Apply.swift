@@ -107,7 +107,7 @@ struct Apply: AsyncParsableCommand {
         // the network timeout, so a dead cluster fails fast; one attempt may take the write
         // timeout. A cluster that stays unreachable while waiting fails its changes.
         let applier = Applier(connections: connections, options: .init(writes: writes, writeTimeout: .seconds(writeTimeout), waitTimeout: .seconds(waitTimeout),
-                                                                      retry: RetryPolicy(maxElapsed: options.networkTimeout * 2),
+                                                                      retry: .writes(within: options.networkTimeout * 2),
                                                                       allowMassDelete: allowMassDelete, unreachableGrace: options.networkTimeout))
         // The guards first: no question is asked about a plan that would be refused anyway.
         say("==> Checking the plan: the deletion limit, and Connect's validation of every connector to create or update")

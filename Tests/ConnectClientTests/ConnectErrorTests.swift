@@ -87,6 +87,25 @@ import Testing
         }
         #expect(await other.value == 1)
     }
+
+    /// A killed leader answers every forwarded write at once for as long as the group takes to
+    /// elect another: an apply's writes keep trying for their whole time budget, not ten times.
+    @Test func writesAreBoundByTheirTimeBudgetNotByACount() async throws {
+        var policy = RetryPolicy.writes(within: .seconds(30))
+        #expect(policy.maxElapsed == .seconds(30))
+        policy.initialDelay = .milliseconds(1)
+        policy.maxDelay = .milliseconds(1)
+        let counter = Counter()
+        let value = try await policy.run {
+            if await counter.next() <= 40 {
+                throw ConnectError(kind: .http(status: 500, errorCode: 500, message: "IO Error trying to forward REST request: java.net.ConnectException: Connection refused"),
+                                   request: "POST /connectors", endpoint: "e")
+            }
+            return "written"
+        }
+        #expect(value == "written")
+        #expect(await counter.value == 41, "forty answers of a dead leader, then the write")
+    }
 }
 
 actor Counter {

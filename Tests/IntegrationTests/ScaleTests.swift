@@ -6,8 +6,9 @@ import TestSupport
 import Testing
 
 /// Horizontal scale on the real stack: a three-worker group spreads a connector's tasks and
-/// moves the tasks of a killed worker to the others; an apply running while that worker is
-/// killed completes.
+/// moves the tasks of a killed worker to the others; an apply started as that worker, the
+/// group's leader, is killed completes (the others forward writes to it until the group elects
+/// another, and apply retries them).
 @Suite("Horizontal scale", .tags(.realStack))
 struct ScaleTests {
     @Test func tasksSpreadOverWorkersAndMoveWhenOneIsKilled() async throws {
@@ -34,26 +35,31 @@ struct ScaleTests {
         let workers = stack.configuration.workerURLs(of: "scale").map { "\($0.host!):\($0.port!)" }
         #expect(Set(placement.values) == Set(workers), "tasks should run on all three workers: \(placement)")
 
-        // An apply of four connectors over the cluster's three worker URLs, with the victim's first.
-        let victimID = try #require(placement[0])
+        // The victim is the group's leader (it runs one of the three tasks): every write goes
+        // through the leader, so once it is killed the others answer 500 "IO Error trying to
+        // forward REST request" until the group elects another, which apply must ride out.
+        let victimID = try leader(of: "scale", workers: workers, stack: stack)
         let victimNumber = try #require(workers.firstIndex(of: victimID)) + 1
+        #expect(placement.values.contains(victimID), "the leader \(victimID) runs a task: \(placement)")
+
+        // An apply of four connectors over the cluster's three worker URLs, with the victim's first.
         let urls = [victimID] + workers.filter { $0 != victimID }
         let catalog = try LiveCatalog(extraClusters: "  - name: scale\n    urls: [\(urls.map { "http://\($0)" }.joined(separator: ", "))]")
         for index in 1...4 {
             try catalog.fileSink("spread\(index)", topic: "\(name)-\(index)", cluster: "scale")
         }
-        let apply = Task { try await catalog.run("apply", "--auto-approve") }
-        try await eventually(timeout: .seconds(120), every: .milliseconds(200), "the apply's first connector on scale") {
-            try await client.connectorNames().contains { $0.hasPrefix("\(catalog.team)_") } ? true : nil
-        }
-
-        // Kill the worker of task 0 as a crash would, in the middle of the apply; its task moves
-        // to the two others, and the apply completes through them.
+        // Kill the leader as a crash would, and apply at once: until the group notices (the
+        // session timeout), the two others forward every write to the dead leader. Its task moves
+        // to them, and the apply completes through them.
         stack.worker("scale", victimNumber).kill9()
+        let killed = clock.now
+        let applied = try await catalog.run("apply", "--auto-approve")
+        print("[scale] apply took \(clock.now - killed) after the kill")
         let survivors = Set(workers).subtracting([victimID])
-        let applied = try await apply.value
         #expect(applied.status == 0, "the apply completes on the two workers left:\n\(applied.all)")
         #expect(applied.stdout.contains("Applied 4 of 4 change(s)."))
+        let retries = applied.all.split(separator: "\n").filter { $0.contains("Connect asked to retry") }
+        print("[scale] the apply was asked to retry \(retries.count) time(s): \(retries.prefix(3))")
 
         let moved = try await eventually(timeout: .seconds(180), "tasks of \(name) to leave \(victimID)") { () -> [Int: String]? in
             let status = try await client.status(of: name)
@@ -85,5 +91,17 @@ struct ScaleTests {
         // an unhealthy cluster. What this test checks was checked above.
         let cleanup = try await catalog.run("apply", "--auto-approve")
         if cleanup.status != 0 { print("[scale] cleanup apply refused (the group had not settled):\n\(cleanup.all)") }
+    }
+
+    /// The `host:port` of the group's leader, from the last assignment a worker logged
+    /// ("... got assignment: Assignment{..., leaderUrl='http://127.0.0.1:28104/', ...}").
+    func leader(of cluster: String, workers: [String], stack: LocalStack) throws -> String {
+        let log = try String(contentsOf: stack.worker(cluster, 1).logFile, encoding: .utf8)
+        let marker = "leaderUrl='"
+        let line = try #require(log.split(separator: "\n").last { $0.contains(marker) }, "worker 1 of \(cluster) logged no assignment")
+        let url = try #require(line.split(separator: marker).last?.split(separator: "'").first.flatMap { URL(string: String($0)) })
+        let leader = "\(url.host ?? ""):\(url.port ?? 0)"
+        #expect(workers.contains(leader), "the leader \(leader) is one of the workers \(workers)")
+        return leader
     }
 }

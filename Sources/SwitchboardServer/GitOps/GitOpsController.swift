@@ -47,7 +47,7 @@ public final class GitOpsController: Service, Sendable {
         self.repository = repository
         self.interval = interval
         self.timeout = timeout
-        applyOptions = Applier.Options(retry: RetryPolicy(maxElapsed: timeout * 2), unreachableGrace: timeout)
+        applyOptions = Applier.Options(retry: .writes(within: timeout * 2), unreachableGrace: timeout)
         ledger = GitOpsLedger(storage: audit.storage)
         lease = audit.storage.lease
         self.logger = logger
