@@ -17,7 +17,7 @@ import Testing
         private var connectors: [String: [String: String]] = [:]
         private var requests: [String] = []
         /// How many of the next `POST /connectors` calls get `transientAnswer` before one succeeds.
-        var conflictsLeft = 0
+        var transientAnswersLeft = 0
         /// What those calls are answered: by default Connect's 409 during a rebalance.
         var transientAnswer = (status: 409, message: "Cannot complete request because of a conflicting operation (e.g. worker rebalance)")
         /// Whether the first create is stored but answered with Connect's request timeout.
@@ -89,8 +89,8 @@ import Testing
                     return .init(status: 201, body: "{}", delay: .milliseconds(150))
                 case ("POST", "/connectors"):
                     if let createError { return .init(status: 400, body: #"{"error_code":400,"message":\#(json(createError))}"#) }
-                    if conflictsLeft > 0 {
-                        conflictsLeft -= 1
+                    if transientAnswersLeft > 0 {
+                        transientAnswersLeft -= 1
                         return .init(status: transientAnswer.status, body: #"{"error_code":\#(transientAnswer.status),"message":\#(json(transientAnswer.message))}"#)
                     }
                     guard let body = try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any],
@@ -173,14 +173,14 @@ import Testing
     @Test(arguments: answersOfAGroupInFlux)
     func aLongStormOfTransientAnswersIsRiddenOutWithBackoff(_ answer: (status: Int, message: String)) async throws {
         let fake = FakeConnect()
-        fake.conflictsLeft = 12
+        fake.transientAnswersLeft = 12
         fake.transientAnswer = answer
         let (server, catalog, applier) = try await setUp(fake, connectors: ["a", "b", "c"])
         defer { Task { await server.stop() } }
         let outcomes = try await applier.apply(plan(catalog), catalog: catalog)
         #expect(outcomes.allSatisfy { $0.result == .applied }, "\(outcomes.map(\.result))")
         #expect(fake.names == ["payments_a", "payments_b", "payments_c"])
-        #expect(fake.creates == 15, "twelve conflicts, then one create each")
+        #expect(fake.creates == 15, "twelve such answers, then one create each")
     }
 
     @Test func aTimedOutCreateThatLandedIsNotCreatedTwice() async throws {

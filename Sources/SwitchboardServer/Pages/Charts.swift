@@ -8,8 +8,6 @@ enum Charts {
     static let height = 150
     static let margin = (left: 64, right: 12, top: 22, bottom: 22)
 
-    /// A line over time; points further apart than `gap` seconds are not joined (no readings
-    /// between them).
     /// Where a chart of the last `hours` starts when its readings come from memory: where they
     /// begin (a server started a few minutes ago has a few minutes to draw), showing at least five
     /// minutes.
@@ -17,6 +15,8 @@ enum Charts {
         max(now.addingTimeInterval(-hours * 3600), min(earliest, now.addingTimeInterval(-300)))
     }
 
+    /// A line over time; points further apart than `gap` seconds are not joined (no readings
+    /// between them).
     static func line(_ points: [(at: Date, value: Double)], from: Date, to: Date, title: String, unit: String, gap: TimeInterval) -> HTML {
         let plotWidth = Double(width - margin.left - margin.right), plotHeight = Double(height - margin.top - margin.bottom)
         let span = max(1, to.timeIntervalSince(from))
