@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import NIOSSL
+import Outbound
 
 /// A client for the Kafka Connect REST API of one cluster.
 ///
@@ -66,42 +67,32 @@ public struct ConnectClient: Sendable {
         for base in candidates {
             let request = try makeRequest(method, base: base, path: path, query: query, body: body)
             let started = ContinuousClock.now
-            let budget = NetworkDeadline.budget(requestTimeout)
             let address = HTTPPolicy.address(of: base)
-            NetworkDeadline.note("\(address) sent no answer to \(requestLabel)")
+            let response: OutboundResponse
             do {
-                let response = try await httpClient.execute(request, timeout: .nanoseconds(budget.nanoseconds))
-                NetworkDeadline.note("\(address) answered \(response.status.code) to \(requestLabel), but the body did not arrive")
-                // The client's deadline ends with the answer's head; the body has the rest of the time.
-                let remaining = max(budget - (ContinuousClock.now - started), .milliseconds(1))
-                let limit = maxResponseBytes
-                let buffer: ByteBuffer
-                do {
-                    buffer = try await withDeadline(remaining) { try await response.body.collect(upTo: limit) }
-                } catch is NIOTooManyBytesError {
-                    throw ConnectError(kind: .responseTooLarge(limit: maxResponseBytes), request: requestLabel, endpoint: base.absoluteString)
-                } catch is DeadlineExceeded {
-                    throw ConnectError(kind: .unreachable(reason: "\(address) answered \(response.status.code), but the body did not arrive within \(HTTPPolicy.seconds(budget))"),
-                                       request: requestLabel, endpoint: base.absoluteString)
+                response = try await HTTPPolicy.fetch(request, label: requestLabel, timeout: requestTimeout, maxBytes: maxResponseBytes, client: httpClient)
+            } catch let failure as OutboundFailure {
+                switch failure.kind {
+                case .tooLarge(let limit):
+                    throw ConnectError(kind: .responseTooLarge(limit: limit), request: requestLabel, endpoint: base.absoluteString)
+                case .incomplete:
+                    // The worker answered: another worker would not answer sooner.
+                    throw ConnectError(kind: .unreachable(reason: failure.reason), request: requestLabel, endpoint: base.absoluteString)
+                case .unreachable, .badEndpoint:
+                    let error = ConnectError(kind: failure.isRetryable ? .unreachable(reason: failure.reason) : .badEndpoint(reason: failure.reason),
+                                             request: requestLabel, endpoint: base.absoluteString)
+                    logger.debug("Connect worker did not answer", metadata: ["worker": "\(base)", "request": "\(requestLabel)", "error": "\(error.shortDescription)"])
+                    lastFailure = error
+                    continue
                 }
-                let status = Int(response.status.code)
-                logger.debug("Connect answered", metadata: [
-                    "worker": "\(address)", "request": "\(requestLabel)", "status": "\(status)", "took": "\(ContinuousClock.now - started)",
-                ])
-                if status >= 400 {
-                    throw Self.mapError(status: status, body: buffer, request: requestLabel, endpoint: base.absoluteString)
-                }
-                return Response(status: status, body: buffer)
-            } catch let error as ConnectError {
-                throw error
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                let (reason, retryable) = HTTPPolicy.describe(error, url: base, waited: budget)
-                let failure = ConnectError(kind: retryable ? .unreachable(reason: reason) : .badEndpoint(reason: reason), request: requestLabel, endpoint: base.absoluteString)
-                logger.debug("Connect worker did not answer", metadata: ["worker": "\(base)", "request": "\(requestLabel)", "error": "\(failure.shortDescription)"])
-                lastFailure = failure
             }
+            logger.debug("Connect answered", metadata: [
+                "worker": "\(address)", "request": "\(requestLabel)", "status": "\(response.status)", "took": "\(ContinuousClock.now - started)",
+            ])
+            if response.status >= 400 {
+                throw Self.mapError(status: response.status, body: response.body, request: requestLabel, endpoint: base.absoluteString)
+            }
+            return Response(status: response.status, body: response.body)
         }
         throw lastFailure ?? ConnectError(kind: .unreachable(reason: "no worker URL"), request: requestLabel, endpoint: "")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Outbound
 
 /// A failed call to a Kafka Connect worker, in a form a user can act on.
 ///
@@ -105,3 +106,5 @@ public struct ConnectError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ConnectError: RetryableError {}

@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Outbound
 import SwitchboardCore
 
 /// The writes of an apply: per cluster through its ``WriteGate``, each retried as Connect allows.
@@ -61,7 +62,8 @@ extension Applier {
                 try await perform(change, client: writer)
             }
         }, beforeRetry: { error, attempt in
-            events(.retrying(change, reason: scrub(error.message ?? error.shortDescription, change), attempt: attempt))
+            let reason = (error as? ConnectError).map { $0.message ?? $0.shortDescription } ?? "\(error)"
+            events(.retrying(change, reason: scrub(reason, change), attempt: attempt))
         })
     }
 

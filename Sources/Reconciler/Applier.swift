@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Outbound
 import SwitchboardCore
 
 /// Carries out a ``Plan`` against the clusters.

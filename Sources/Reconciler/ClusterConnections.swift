@@ -1,6 +1,7 @@
 import ConnectClient
 import Foundation
 import Logging
+import Outbound
 import SwitchboardCore
 
 /// A ``ConnectClient`` for each cluster of the catalog, with credentials read from where the

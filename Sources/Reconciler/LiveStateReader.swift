@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Outbound
 import SwitchboardCore
 
 /// What runs on the clusters, read with two calls per cluster: `GET /health` (an early

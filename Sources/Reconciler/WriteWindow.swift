@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Outbound
 
 /// How many writes one cluster gets in flight during an apply.
 ///

@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Outbound
 import TestSupport
 import LocalStack
 

@@ -1,5 +1,6 @@
 @testable import ConnectClient
 import NIOCore
+import Outbound
 import Testing
 
 @Suite struct ConnectErrorTests {

@@ -4,6 +4,9 @@ import LocalStack
 import Logging
 import Reconciler
 import StackTesting
+import SwitchboardSnapshot
+import SwitchboardStorage
+import SwitchboardWeb
 import TestSupport
 import SwitchboardCore
 import SwitchboardServer
@@ -66,9 +69,9 @@ struct SwitchboardServerProcess {
         let catalog = try CatalogLoader.loadChecked(from: root)
         let connections = try ClusterConnections(catalog: catalog)
         let store = SnapshotStore(catalog: catalog, connections: connections)
+        let dependencies = ServerDependencies.assemble(store: store, audit: try AuditLog(path: ":memory:"),
+                                                       auth: AuthSettings(proxy: .init(trustedProxies: [AddressRange("127.0.0.1")!])))
         await store.refresh(details: true)
-        let dependencies = ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"),
-                                              auth: AuthSettings(proxy: .init(trustedProxies: [AddressRange("127.0.0.1")!])))
         let port = PortProbe.ephemeral()
         let app = buildApplication(dependencies, host: "127.0.0.1", port: port, pollInterval: .seconds(1))
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }

@@ -4,7 +4,14 @@ import Hummingbird
 import KafkaLag
 import LocalStack
 import Reconciler
+import ServerTesting
 import StackTesting
+import SwitchboardAPI
+import SwitchboardControllers
+import SwitchboardDataFlow
+import SwitchboardSnapshot
+import SwitchboardStorage
+import SwitchboardWeb
 import TestSupport
 import SwitchboardCore
 import SwitchboardServer
@@ -72,16 +79,16 @@ struct AlertingTests {
         let restarted = try await ServerDependencies.live(live.folder.root, users: LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)]),
                                                           flow: DataFlow(prometheus: PrometheusRanges(url: monitoring.prometheusURL)))
         try await Application(router: buildRouter(restarted)).test(.router) { client in
-            let cookie = try await client.signIn(as: "carol")
+            let cookie = try await client.signIn("carol")
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             let series = try await eventually(timeout: .seconds(60), "Prometheus to hold the failure and the recovery") { () -> FlowSeries? in
-                let (_, json) = try await client.get("/api/v1/clusters/alpha/connectors/\(connector)/history?hours=0.25", cookie: cookie)
+                let (_, json) = try await client.page("/api/v1/clusters/alpha/connectors/\(connector)/history?hours=0.25", cookie: cookie)
                 let series = try decoder.decode(FlowSeries.self, from: Data(json.utf8))
                 return series.states.map(\.health).contains("FAILED") && series.states.last?.health == "RUNNING" ? series : nil
             }
             #expect(series.source == "prometheus" && series.problem == nil)
-            let (_, page) = try await client.get("/clusters/alpha/connectors/\(connector)", cookie: cookie)
+            let (_, page) = try await client.page("/clusters/alpha/connectors/\(connector)", cookie: cookie)
             #expect(page.contains("From Prometheus"))
             let band = try #require(try SVGElements.all(in: page).first { $0.elements.first?.attributes["aria-label"] == "State over time" })
             #expect(band.elements.filter { $0.name == "rect" }.count >= 2, "failed, then running")
@@ -205,13 +212,16 @@ struct AlertingTests {
         // The same path the server takes: a snapshot, then the lag poller over it.
         let catalog = try CatalogLoader.loadChecked(from: live.folder.root)
         // A history of one-second samples, so that the chart shows the rise and the fall.
-        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog), flow: DataFlow(history: FlowHistory(capacity: 1200, resolution: 1)))
-        let poller = LagPoller(store: store)
+        let users = LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)])
+        let dependencies = ServerDependencies.assemble(store: SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog)), audit: try AuditLog(path: ":memory:"),
+                                                       auth: AuthSettings(localUsers: users), flow: DataFlow(history: FlowHistory(capacity: 1200, resolution: 1)))
+        let store = dependencies.store
+        let poller = LagPoller(store: store, flow: dependencies.flow)
         let key = "alpha/\(live.team)_sink"
         func lag() async -> Int64? {
             await store.refresh()
             await poller.poll()
-            return store.lag[key]?.total
+            return dependencies.flow.latest.lag[key]?.total
         }
         try await eventually(timeout: .seconds(240), "the sink to catch up (lag 0 with data)") { () -> Bool? in
             let caughtUp = (try? String(contentsOf: live.data.appendingPathComponent("sink.out"), encoding: .utf8))?.contains("first 50") == true
@@ -234,24 +244,22 @@ struct AlertingTests {
             return value
         }
         #expect(risen >= 10 && risen <= 300)
-        let text = String(decoding: store.metrics.emit(), as: UTF8.self)
+        let text = String(decoding: dependencies.metrics.emit(), as: UTF8.self)
         #expect(text.contains("switchboard_sink_total_lag_records{cluster=\"alpha\",connector=\"\(live.team)_sink\",team=\"\(live.team)\"} \(risen)"))
 
         try await alpha.resume("\(live.team)_sink")
         try await eventually(timeout: .seconds(240), "the lag to fall to 0") { (await lag()) == 0 ? true : nil }
-        try await chartShowsTheRiseAndTheFall(store, sink: "\(live.team)_sink", peak: risen)
+        try await chartShowsTheRiseAndTheFall(dependencies, sink: "\(live.team)_sink", peak: risen)
         try await alpha.delete("\(live.team)_source")
         try await alpha.delete("\(live.team)_sink")
     }
 
     /// The connector page's lag chart and the history API: the lag rose while paused and fell
     /// after the resume; the sink's throughput was above zero while it caught up.
-    func chartShowsTheRiseAndTheFall(_ store: SnapshotStore, sink: String, peak: Int64) async throws {
-        let users = LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)])
-        let dependencies = ServerDependencies(store: store, audit: try AuditLog(path: ":memory:"), auth: AuthSettings(localUsers: users))
+    func chartShowsTheRiseAndTheFall(_ dependencies: ServerDependencies, sink: String, peak: Int64) async throws {
         try await Application(router: buildRouter(dependencies)).test(.router) { client in
-            let cookie = try await client.signIn(as: "carol")
-            let (_, json) = try await client.get("/api/v1/clusters/alpha/connectors/\(sink)/history?hours=1", cookie: cookie)
+            let cookie = try await client.signIn("carol")
+            let (_, json) = try await client.page("/api/v1/clusters/alpha/connectors/\(sink)/history?hours=1", cookie: cookie)
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             let series = try decoder.decode(FlowSeries.self, from: Data(json.utf8))
@@ -261,7 +269,7 @@ struct AlertingTests {
             #expect(lags[top...].last == 0, "and fell to zero after the resume: \(lags)")
             #expect(series.samples.contains { ($0.recordsPerSecond ?? 0) > 0 }, "the sink consumed records")
             #expect(series.states.map(\.health).contains("PAUSED") && series.states.last?.health == "RUNNING", "\(series.states)")
-            let (_, page) = try await client.get("/clusters/alpha/connectors/\(sink)", cookie: cookie)
+            let (_, page) = try await client.page("/clusters/alpha/connectors/\(sink)", cookie: cookie)
             let chart = try #require(try SVGElements.all(in: page).first { $0.elements.first?.attributes["aria-label"] == "Consumer lag" })
             #expect(chart.elements.contains { $0.name == "polyline" })
             #expect(chart.text.contains("now 0 records"))

@@ -3,9 +3,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LocalStack
+import ServerTesting
 import StackTesting
+import SwitchboardAPI
 import SwitchboardCore
+import SwitchboardDataFlow
 import SwitchboardServer
+import SwitchboardWeb
 import TestSupport
 import Testing
 
@@ -68,18 +72,18 @@ struct CDCTests {
     func lineageShowsOneCrossTeamPath(_ catalog: LiveCatalog, source: String, topic: String, sink: String) async throws {
         let users = LocalUsers(entries: [.init(name: "carol", passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil)])
         let dependencies = try await ServerDependencies.live(catalog.folder.root, users: users)
-        let poller = TopicPoller(store: dependencies.store)
+        let poller = TopicPoller(store: dependencies.store, flow: dependencies.flow)
         try await eventually(timeout: .seconds(60), "Connect to report the topic of both connectors") { () -> Bool? in
             await dependencies.store.refresh()
             await poller.poll()
-            let book = dependencies.store.flow.topics
+            let book = dependencies.flow.topics
             return book.observed(source)?.topics.contains(topic) == true && book.observed(sink)?.topics.contains(topic) == true ? true : nil
         }
         // The lineage is built with each snapshot: the next one has the topics just read.
         await dependencies.store.refresh()
         try await Application(router: buildRouter(dependencies)).test(.router) { client in
-            let cookie = try await client.signIn(as: "carol")
-            let (status, json) = try await client.get("/api/v1/lineage?team=\(catalog.otherTeam)", cookie: cookie)
+            let cookie = try await client.signIn("carol")
+            let (status, json) = try await client.page("/api/v1/lineage?team=\(catalog.otherTeam)", cookie: cookie)
             #expect(status == .ok)
             let graph = try JSONDecoder().decode(LineageGraph.self, from: Data(json.utf8))
             let path = try #require(graph.crossTeamPaths.first { $0.source == source && $0.sink == sink }, "\(graph.crossTeamPaths)")
@@ -88,7 +92,7 @@ struct CDCTests {
             #expect(graph.edges.contains { $0.from == source && $0.to == path.topic && $0.seen && $0.crossTeam })
             #expect(graph.edges.contains { $0.from == path.topic && $0.to == sink && $0.seen && $0.crossTeam })
             // The drawing on the team's page: both connectors, linked, and the crossing edges.
-            let (_, page) = try await client.get("/teams/\(catalog.otherTeam)", cookie: cookie)
+            let (_, page) = try await client.page("/teams/\(catalog.otherTeam)", cookie: cookie)
             let drawing = try #require(try SVGElements.all(in: page).first { $0.elements.contains { $0.attributes["class"] == "node topic" } })
             let nodes = drawing.elements.compactMap { $0.attributes["class"] == "node connector" ? $0.attributes["data-id"] : nil }
             #expect(Set(nodes).isSuperset(of: [source, sink]))

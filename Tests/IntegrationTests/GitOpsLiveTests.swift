@@ -6,9 +6,15 @@ import HummingbirdTesting
 import HTTPTypes
 import Logging
 import Reconciler
+import ServerTesting
 import StackTesting
+import SwitchboardControllers
 import SwitchboardCore
+import SwitchboardMetrics
 import SwitchboardServer
+import SwitchboardSnapshot
+import SwitchboardStorage
+import SwitchboardWeb
 import TestSupport
 import Testing
 
@@ -26,7 +32,7 @@ struct GitOpsLiveTests {
         let start = try await GitOpsController.start(repository: repository, audit: audit, timeout: .seconds(100), logger: logger)
         let store = SnapshotStore(catalog: start.catalog, connections: start.connections)
         await store.refresh()
-        return (GitOpsController(store: store, audit: audit, repository: repository, served: start, interval: interval, timeout: .seconds(100), logger: logger), store)
+        return (GitOpsController(store: store, audit: audit, metrics: ServerMetrics(), repository: repository, served: start, interval: interval, timeout: .seconds(100), logger: logger), store)
     }
 
     @Test func commitsAreAppliedBadOnesRefusedDriftCorrectedOrReportedAndDeletesGuarded() async throws {
@@ -80,10 +86,10 @@ struct GitOpsLiveTests {
         try await eventually(timeout: .seconds(60), "the bad commit refused") { controller.status.rejected?.commit.hash == bad ? true : nil }
         #expect(controller.status.current?.hash == first)
         #expect(try await auto.connectors()[orders]?.info?.config["tasks.max"] != "99")
-        let dependencies = ServerDependencies(store: store, audit: audit, auth: AuthSettings(localUsers: Self.users), gitops: controller, webhookSecret: Array(Self.secret.utf8))
+        let dependencies = ServerDependencies.assemble(store: store, audit: audit, auth: AuthSettings(localUsers: Self.users), gitops: controller, webhookSecret: Array(Self.secret.utf8))
         try await Application(router: buildRouter(dependencies)).test(.router) { client in
-            let cookie = try await client.signIn(as: "alice")
-            let (status, page) = try await client.get("/gitops", cookie: cookie)
+            let cookie = try await client.signIn("alice")
+            let (status, page) = try await client.page("/gitops", cookie: cookie)
             #expect(status == .ok && page.contains(String(bad.prefix(10))) && page.contains("asks for 99 tasks"), "\(page)")
         }
         try live.fileSink("orders", topic: "\(live.team)-orders", cluster: "gitops")
@@ -107,7 +113,7 @@ struct GitOpsLiveTests {
             controller.status.cluster("gitops")?.drifting == [orders] ? true : nil
         }
         #expect(controller.status.cluster("gitops")?.result == .drifted)
-        #expect(String(decoding: store.metrics.emit(), as: UTF8.self).contains(#"switchboard_gitops_drift{cluster="gitops"} 1"#))
+        #expect(String(decoding: controller.metrics.emit(), as: UTF8.self).contains(#"switchboard_gitops_drift{cluster="gitops"} 1"#))
         try await Task.sleep(for: .seconds(5))
         #expect(try await auto.connectors()[orders]?.info?.config["file"] == edited["file"], "reported, not corrected")
         loop.cancel()
@@ -116,7 +122,7 @@ struct GitOpsLiveTests {
         let (hooked, hookedStore) = try await Self.controller(remote, audit: audit, state: state, interval: .seconds(3600))
         let hookedLoop = Task { try await hooked.run() }
         defer { hookedLoop.cancel() }
-        let server = ServerDependencies(store: hookedStore, audit: audit, auth: AuthSettings(localUsers: Self.users), gitops: hooked, webhookSecret: Array(Self.secret.utf8))
+        let server = ServerDependencies.assemble(store: hookedStore, audit: audit, auth: AuthSettings(localUsers: Self.users), gitops: hooked, webhookSecret: Array(Self.secret.utf8))
         try await Application(router: buildRouter(server)).test(.router) { client in
             func push() async throws -> HTTPResponse.Status {
                 let body = #"{"ref": "refs/heads/main"}"#
@@ -150,7 +156,7 @@ struct GitOpsLiveTests {
             try await eventually(timeout: .seconds(120), "\(orders) deleted") { try await auto.connectors()[orders] == nil ? true : nil }
 
             // An admin applies alpha's pending plan by hand; alice may not.
-            let alice = try await client.signIn(as: "alice"), pat = try await client.signIn(as: "pat")
+            let alice = try await client.signIn("alice"), pat = try await client.signIn("pat")
             #expect(try await client.send("/api/v1/gitops/clusters/alpha/apply", cookie: alice).0 == .forbidden)
             #expect(try await client.send("/api/v1/gitops/clusters/alpha/apply", cookie: pat).0 == .accepted)
             try await eventually(timeout: .seconds(180), "\(auditSink) on alpha") { try await alpha.connectors()[auditSink] != nil ? true : nil }

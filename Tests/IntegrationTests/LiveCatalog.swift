@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import ServerTesting
 import StackTesting
 import TestSupport
 

@@ -4,7 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import Reconciler
+import ServerTesting
 import StackTesting
+import SwitchboardWeb
 import TestSupport
 import SwitchboardCore
 import SwitchboardServer
@@ -38,13 +40,13 @@ struct OffsetsLiveTests {
         let api = "/api/v1/clusters/beta/connectors"
 
         try await app.test(.router) { client in
-            let alice = try await client.signIn(as: "alice"), sam = try await client.signIn(as: "sam")
+            let alice = try await client.signIn("alice"), sam = try await client.signIn("sam")
 
             // Both connectors' offsets can be read: the source's own map, the sink's per topic-partition.
-            let (_, sourceOffsets) = try await client.get("\(api)/\(source)/offsets", cookie: alice)
+            let (_, sourceOffsets) = try await client.page("\(api)/\(source)/offsets", cookie: alice)
             #expect(sourceOffsets.contains("position") && sourceOffsets.contains("lines.in"), "\(sourceOffsets)")
             let sinkRead = try await eventually(timeout: .seconds(60), "the sink to commit an offset") { () -> ConnectorOffsets? in
-                let (_, body) = try await client.get("\(api)/\(sink)/offsets", cookie: alice)
+                let (_, body) = try await client.page("\(api)/\(sink)/offsets", cookie: alice)
                 let offsets = try JSONDecoder().decode(ConnectorOffsets.self, from: Data(body.utf8))
                 return offsets.offsets.contains { $0.sinkPosition?.topic == topic && ($0.sinkPosition?.offset ?? 0) > 0 } ? offsets : nil
             }
@@ -107,7 +109,7 @@ struct OffsetsLiveTests {
         let app = Application(router: buildRouter(dependencies))
         let path = "/api/v1/clusters/beta/connectors/\(sink)"
         try await app.test(.router) { client in
-            let alice = try await client.signIn(as: "alice")
+            let alice = try await client.signIn("alice")
             try await eventually(timeout: .seconds(60), "the sink to commit") { try await worker.readOffsets(of: sink).offsets.isEmpty ? nil : true }
             #expect(try await client.send("\(path)/actions/stop", cookie: alice).0 == .ok)
             try await eventually(timeout: .seconds(60), "\(sink) to stop") { try await worker.status(of: sink).connector.state == .stopped ? true : nil }

@@ -5,7 +5,9 @@ import HummingbirdTesting
 import HTTPTypes
 import LocalStack
 import Reconciler
+import ServerTesting
 import StackTesting
+import SwitchboardWeb
 import TestSupport
 import SwitchboardCore
 import SwitchboardServer
@@ -49,7 +51,7 @@ struct PermissionMatrixTests {
         try await app.test(.router) { client in
             let server = "http://127.0.0.1:\(port)"
             for (user, role) in Self.roles {
-                let cookie = try await client.signIn(as: user)
+                let cookie = try await client.signIn(user)
                 let (token, _) = try await dependencies.apiTokens.create(for: try #require(Self.users.user(named: user)), name: "matrix", days: 1)
                 let cli = ["SWITCHBOARD_SERVER": server, "SWITCHBOARD_TOKEN": token]
                 let operates = role >= .operator
@@ -65,9 +67,9 @@ struct PermissionMatrixTests {
                 }
                 // Offsets: readers and up see them (page, API, CLI); a viewer is refused and audited.
                 let reads = role >= .reader
-                let (_, page) = try await client.get("/clusters/beta/connectors/\(name)", cookie: cookie)
+                let (_, page) = try await client.page("/clusters/beta/connectors/\(name)", cookie: cookie)
                 #expect(page.contains("shows states only") == !reads, "\(user): the page")
-                let (api, _) = try await client.get("/api/v1/clusters/beta/connectors/\(name)/offsets", cookie: cookie)
+                let (api, _) = try await client.page("/api/v1/clusters/beta/connectors/\(name)/offsets", cookie: cookie)
                 #expect(api == (reads ? .ok : .forbidden), "\(user) offsets via the API")
                 let run = try await CLI.run(["offsets", "get", "beta/\(name)", "--output", "json"], environment: cli)
                 #expect(run.status == (reads ? 0 : 3), "\(user) offsets via the CLI: \(run.all)")

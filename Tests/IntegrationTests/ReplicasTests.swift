@@ -4,8 +4,11 @@ import Foundation
 import LocalStack
 import NIOCore
 import NIOHTTP1
+import ServerTesting
 import StackTesting
 import SwitchboardServer
+import SwitchboardStorage
+import SwitchboardWeb
 import TestSupport
 import Testing
 

@@ -4,7 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import Reconciler
+import ServerTesting
 import StackTesting
+import SwitchboardWeb
 import TestSupport
 import SwitchboardCore
 import SwitchboardServer
@@ -39,18 +41,18 @@ struct ServerLiveTests {
         let app = Application(router: buildRouter(dependencies))
 
         try await app.test(.router) { client in
-            let alice = try await client.signIn(as: "alice"), carol = try await client.signIn(as: "carol")
+            let alice = try await client.signIn("alice"), carol = try await client.signIn("carol")
 
             // Every page over the real snapshot.
             for uri in ["/", "/clusters/beta", "/teams/\(live.team)", "/clusters/beta/connectors/\(name)", "/audit", "/api/v1/connectors", "/api/v1/clusters/beta"] {
-                let (status, body) = try await client.get(uri, cookie: alice)
+                let (status, body) = try await client.page(uri, cookie: alice)
                 #expect(status == .ok, "\(uri)")
                 #expect(!body.isEmpty)
             }
-            let (_, page) = try await client.get("/clusters/beta/connectors/\(name)", cookie: alice)
+            let (_, page) = try await client.page("/clusters/beta/connectors/\(name)", cookie: alice)
             #expect(page.contains("actions/pause"), "the owner sees the buttons")
             #expect(page.contains("the live config matches the catalog"))
-            let (_, cluster) = try await client.get("/clusters/beta", cookie: alice)
+            let (_, cluster) = try await client.page("/clusters/beta", cookie: alice)
             #expect(cluster.contains("FileStreamSinkConnector") && cluster.contains("3.9.0"), "plugins and version")
 
             // The owner restarts task 0 (apply left it RUNNING).

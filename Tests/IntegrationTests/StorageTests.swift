@@ -1,7 +1,10 @@
 import Foundation
 import Logging
 import StackTesting
+import SwitchboardAPI
 import SwitchboardServer
+import SwitchboardStorage
+import SwitchboardWeb
 import TestSupport
 import Testing
 
@@ -31,6 +34,42 @@ struct StorageTests {
         case .postgres:
             return try await PostgresStorage(try await postgresLocation(), leasePeriod: .seconds(1), logger: Logger(label: "storage-test"))
         }
+    }
+
+    /// What a server before versioned storage made on PostgreSQL: its tables created with IF
+    /// NOT EXISTS at every start, nothing recorded (the statements of that server).
+    static let unversioned = [
+        #"CREATE TABLE IF NOT EXISTS audit (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, "user" TEXT NOT NULL, action TEXT NOT NULL, cluster TEXT NOT NULL, connector TEXT NOT NULL, task INTEGER, outcome TEXT NOT NULL, detail TEXT, offsets_before TEXT, offsets_after TEXT)"#,
+        "CREATE INDEX IF NOT EXISTS audit_on_connector ON audit (cluster, connector)",
+        #"CREATE TABLE IF NOT EXISTS api_tokens (id BIGSERIAL PRIMARY KEY, "user" TEXT NOT NULL, groups TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL, expires_at TIMESTAMPTZ NOT NULL, revoked_at TIMESTAMPTZ, last_used_at TIMESTAMPTZ)"#,
+        #"CREATE INDEX IF NOT EXISTS api_tokens_on_user ON api_tokens ("user")"#,
+        #"CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, "user" TEXT NOT NULL, source TEXT NOT NULL, created TIMESTAMPTZ NOT NULL, last_seen TIMESTAMPTZ NOT NULL)"#,
+        #"CREATE INDEX IF NOT EXISTS sessions_on_user ON sessions ("user")"#,
+        "CREATE TABLE IF NOT EXISTS gitops_clusters (cluster TEXT PRIMARY KEY, applied_hash TEXT, applied_at TIMESTAMPTZ, matched_hash TEXT)",
+        "CREATE TABLE IF NOT EXISTS gitops_served (id INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+        #"CREATE TABLE IF NOT EXISTS gitops_requests (id BIGSERIAL PRIMARY KEY, cluster TEXT NOT NULL, "user" TEXT NOT NULL)"#,
+        "CREATE TABLE IF NOT EXISTS gitops_status (id INTEGER PRIMARY KEY, json TEXT NOT NULL)",
+        #"INSERT INTO audit (at, "user", action, cluster, connector, outcome, detail) VALUES ('2026-11-30 10:00:00+00', 'alice', 'pause', 'ingest', 'payments_orders', 'succeeded', 'kept')"#,
+    ]
+
+    @Test func postgresOfAServerBeforeVersionedStorageIsUpgradedAndANewerOneRefused() async throws {
+        let location = try await Self.postgresLocation()
+        let postgres = try #require(try await TestStack.shared.up().postgres)
+        for statement in Self.unversioned { try await postgres.execute(statement, database: location.database) }
+        let upgraded = try await PostgresStorage(location, competing: false, logger: Logger(label: "storage-test"))
+        #expect(try await upgraded.appliedMigrations() == StorageSchema.migrations.map(\.name))
+        #expect(try await upgraded.auditEntries(limit: 10, cluster: nil, connector: nil).map(\.detail) == ["kept"], "its rows are kept")
+        let again = try await PostgresStorage(location, competing: false, logger: Logger(label: "storage-test"))
+        #expect(try await again.appliedMigrations().count == StorageSchema.migrations.count, "a second start applies nothing twice")
+
+        try await postgres.execute("INSERT INTO switchboard_migrations (position, name, applied_at) VALUES (\(StorageSchema.migrations.count + 1), 'audit team column', now())", database: location.database)
+        await #expect {
+            _ = try await PostgresStorage(location, competing: false, logger: Logger(label: "storage-test"))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("newer schema") && text.contains("audit team column") && text.contains(location.description) && !text.contains("could not")
+        }
+        #expect(try await again.appliedMigrations().last == "audit team column", "nothing was changed")
     }
 
     @Test(arguments: Kind.allCases)

@@ -1,5 +1,6 @@
 import ConnectClient
 import Foundation
+import Outbound
 @testable import Reconciler
 import TestSupport
 @testable import SwitchboardCore

@@ -110,7 +110,7 @@ public struct ClusterPlan: Sendable, Codable, Equatable {
 
 /// One change to one connector.
 public struct Change: Sendable, Codable, Equatable {
-    public enum Action: String, Sendable, Codable {
+    public enum Action: String, Sendable, Codable, CaseIterable {
         case create, update, delete
         case changeState = "change-state"
     }
@@ -153,7 +153,7 @@ public struct Change: Sendable, Codable, Equatable {
 
 /// One key that differs between the catalog and the cluster.
 public struct KeyChange: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case added, removed, changed }
+    public enum Kind: String, Sendable, Codable, CaseIterable { case added, removed, changed }
     public var key: String
     public var kind: Kind
     /// The value on the cluster (masked if secret).

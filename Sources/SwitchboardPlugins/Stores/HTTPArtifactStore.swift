@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Outbound
 
 /// A repository in the Artifactory / Nexus style: `GET` fetches, `PUT` uploads, `HEAD` asks,
 /// all under a base URL, with basic or bearer authentication. Every call has a deadline

@@ -3,6 +3,7 @@ import ConnectClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Outbound
 
 /// How long HTTP calls to stores and upstream sources may take.
 public struct TransferTimeouts: Sendable, Equatable {
@@ -55,14 +56,15 @@ enum HTTPDownload {
         }
     }
 
-    /// Sends `request` and waits for the answer's head within `timeout`; a transport failure
-    /// says what was seen (refused, silent, TLS mismatch, DNS).
+    /// Sends `request` and waits for the answer's head within `timeout` (``HTTPPolicy/send``);
+    /// a transport failure says what was seen (refused, silent, TLS mismatch, DNS).
     static func execute(_ request: HTTPClientRequest, what: String, timeout: Duration, client: HTTPClient) async throws(PluginError) -> HTTPClientResponse {
         do {
-            return try await client.execute(request, timeout: HTTPPolicy.timeAmount(timeout))
+            return try await HTTPPolicy.send(request, label: "\(request.method.rawValue) \(request.url)", timeout: timeout, client: client)
+        } catch let failure as OutboundFailure {
+            throw PluginError("\(what): \(request.url) cannot be reached: \(failure.reason).")
         } catch {
-            let (reason, _) = HTTPPolicy.describe(error, url: URL(string: request.url) ?? URL(fileURLWithPath: "/"), waited: timeout)
-            throw PluginError("\(what): \(request.url) cannot be reached: \(reason).")
+            throw PluginError("\(what): \(request.url) cannot be reached: \(error).")
         }
     }
 

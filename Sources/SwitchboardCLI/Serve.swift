@@ -1,0 +1,284 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import Reconciler
+import SwitchboardAPI
+import SwitchboardControllers
+import SwitchboardCore
+import SwitchboardDataFlow
+import SwitchboardMetrics
+import SwitchboardServer
+import SwitchboardSnapshot
+import SwitchboardStorage
+import SwitchboardWeb
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the web UI and JSON API over every cluster of the catalog.",
+        discussion: """
+            Polls every cluster with one bulk call per interval and serves pages and the API from \
+            that snapshot. Everyone signed in may read; only members of a connector's owning team \
+            (team.yaml) and platform admins (switchboard.yaml) may restart, pause, resume or stop \
+            it, and every action and refused action goes to the audit log (SQLite).
+
+            Sign-in, at least one of:
+              --users-file FILE      local users with bcrypt-hashed passwords (switchboard users hash-password)
+              --trusted-proxy ADDR   trust X-Forwarded-User/-Groups/-Email from this proxy address or IPv4 CIDR (oauth2-proxy)
+            Without either, serve refuses to start unless given --insecure-dev (development only: \
+            everyone acts as an admin, and every page says so).
+
+            The session secret comes from $SWITCHBOARD_SESSION_SECRET; without it a random one is \
+            made at start, and a restart signs local users out.
+
+            Replicas: with --database postgres://... the audit log, API tokens, sessions and the \
+            controllers' state live in PostgreSQL; every replica serves pages, the API and actions, \
+            and one at a time (a PostgreSQL advisory lock, taken over within seconds when its \
+            holder dies) runs the auto-restart and GitOps controllers. Every replica needs the \
+            same $SWITCHBOARD_SESSION_SECRET.
+
+            Data flow: the lineage (connectors -> topics -> connectors, /lineage) and each connector's \
+            state, lag and throughput charts. The charts' history is kept in memory (four hours of \
+            one-minute samples per connector) unless --prometheus-url names a Prometheus that \
+            scrapes this server. Lag and throughput need the cluster's `kafka:` settings. See \
+            docs/data-flow.md.
+
+            GitOps: with --git-repository the catalog comes from a git repository instead of --catalog. \
+            The branch is fetched every --sync-interval seconds (and at once on a push webhook to \
+            POST /hooks/git signed with the secret of --webhook-secret-file or $SWITCHBOARD_WEBHOOK_SECRET). \
+            Each new commit is validated like `switchboard validate`; a commit with problems is \
+            not applied, the last good one stays served, and the GitOps page says why. Clusters \
+            with `gitops: {mode: auto}` (the default) get each new commit applied with every guard \
+            of `apply` (deletion limit, protect, Connect's validation first); `mode: manual` ones \
+            show the pending plan. `drift: correct` restores changes made behind Switchboard's \
+            back at every sync; `drift: report` (the default) only shows them. See docs/gitops.md.
+
+            Examples:
+              switchboard serve --catalog examples/catalog --users-file examples/users.yaml
+              switchboard serve --catalog /etc/switchboard/catalog --host 0.0.0.0 --trusted-proxy 10.0.0.0/8 --secure-cookies
+              switchboard serve --git-repository https://git.example.com/platform/catalog.git --git-branch main \\
+                --webhook-secret-file /etc/switchboard/webhook-secret --users-file users.yaml
+            """
+    )
+
+    @OptionGroup var options: CatalogOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8080
+
+    @Option(help: "Seconds between polls of the clusters.")
+    var pollInterval = 5
+
+    @Option(help: ArgumentHelp("The audit log's SQLite file (one replica).", valueName: "file"))
+    var auditDb = ".switchboard/audit.sqlite"
+
+    @Option(help: ArgumentHelp("Keep the audit log, API tokens, sessions and controller state in PostgreSQL instead, shared by replicas: postgres://user@host:5432/db (password in the URL or $PGPASSWORD; ?sslmode=disable|prefer|require; default $SWITCHBOARD_DATABASE). One replica at a time runs the controllers.", valueName: "url"))
+    var database: String?
+
+    /// `--database`, else `$SWITCHBOARD_DATABASE` (never a default shown by --help: it may hold a password).
+    var databaseURL: String? {
+        database ?? ProcessInfo.processInfo.environment["SWITCHBOARD_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    @Option(help: ArgumentHelp("Local users with bcrypt-hashed passwords (YAML).", valueName: "file"))
+    var usersFile: String?
+
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp("An auth proxy's address or IPv4 CIDR whose user headers are trusted (repeat for more).", valueName: "addr"))
+    var trustedProxies: [String] = []
+
+    @Flag(help: "Development only: no sign-in; everyone acts as a platform admin, and every page shows a warning.")
+    var insecureDev = false
+
+    @Flag(help: "Mark cookies Secure and send HSTS (when served over HTTPS).")
+    var secureCookies = false
+
+    @Option(name: .customLong("git-repository"), help: ArgumentHelp("Follow this catalog repository (a URL git can fetch, or a local path) instead of --catalog, and apply its new commits (see GitOps above).", valueName: "url"))
+    var gitRepository: String?
+
+    @Option(help: ArgumentHelp("The branch to follow.", valueName: "name"))
+    var gitBranch = "main"
+
+    @Option(help: ArgumentHelp("The catalog's folder inside the repository (default: its top).", valueName: "path"))
+    var gitFolder: String?
+
+    @Option(help: "Seconds between fetches of the repository (a signed push webhook syncs at once).")
+    var syncInterval = 60
+
+    @Option(help: ArgumentHelp("A file holding the shared secret that push webhooks are signed with (else $SWITCHBOARD_WEBHOOK_SECRET; without either, webhooks are refused).", valueName: "file"))
+    var webhookSecretFile: String?
+
+    @Option(help: ArgumentHelp("Read the connector charts' history from this Prometheus (which scrapes this server's /metrics) instead of memory, so that it survives restarts: http://prometheus:9090.", valueName: "url"))
+    var prometheusURL: String?
+
+    @Option(help: ArgumentHelp("Seconds per sample of the charts' history in memory (240 samples per connector: 4 hours at the default 60).", valueName: "seconds"))
+    var historyResolution = 60
+
+    @Option(help: ArgumentHelp("Where the controller keeps its copy of the repository and the checked-out commits.", valueName: "dir"))
+    var gitopsState = ".switchboard/gitops"
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+        guard pollInterval >= 1 else { throw ValidationError("--poll-interval must be at least 1 second.") }
+        for proxy in trustedProxies where AddressRange(proxy) == nil {
+            throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address or IPv4 CIDR (like 10.0.0.0/8).")
+        }
+        if databaseURL != nil && (ProcessInfo.processInfo.environment["SWITCHBOARD_SESSION_SECRET"] ?? "").isEmpty {
+            throw ValidationError("with --database, set $SWITCHBOARD_SESSION_SECRET, the same on every replica: sessions and their CSRF tokens are shared, and a token signed by one replica must check on another.")
+        }
+        if databaseURL != nil && auditDb != ".switchboard/audit.sqlite" {
+            throw ValidationError("give either --audit-db (SQLite, one replica) or --database (PostgreSQL, shared by replicas), not both.")
+        }
+        guard (1...3600).contains(historyResolution) else { throw ValidationError("--history-resolution must be between 1 and 3600 seconds.") }
+        if let prometheusURL, let problem = PrometheusRanges.problem(prometheusURL) {
+            throw ValidationError("--prometheus-url: \(problem).")
+        }
+        guard syncInterval >= 5 else { throw ValidationError("--sync-interval must be at least 5 seconds.") }
+        if gitRepository != nil && options.catalog != nil {
+            throw ValidationError("give either --catalog (a folder) or --git-repository (a repository the server follows), not both.")
+        }
+        if gitRepository == nil {
+            for (flag, given) in [("--git-branch", gitBranch != "main"), ("--git-folder", gitFolder != nil), ("--webhook-secret-file", webhookSecretFile != nil), ("--sync-interval", syncInterval != 60)] where given {
+                throw ValidationError("\(flag) is for a server that follows a repository; add --git-repository URL.")
+            }
+        }
+        if let gitRepository, let problem = GitRepository.problem(url: gitRepository, branch: gitBranch) {
+            throw ValidationError("--git-repository/--git-branch: \(problem).")
+        }
+        if usersFile == nil && trustedProxies.isEmpty && !insecureDev {
+            throw ValidationError("serve needs a way to sign people in: --users-file FILE and/or --trusted-proxy ADDR. For local development only, --insecure-dev.")
+        }
+    }
+
+    func run() async throws {
+        // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap); the
+        // Connect clients, the poller and the routes all log through this one.
+        let logger = Logger(label: "switchboard")
+        let audit = try await openAuditLog(logger: logger)
+        let catalog: Catalog
+        let connections: ClusterConnections
+        var following: (repository: GitRepository, start: GitOpsStart)?
+        if let gitRepository {
+            let repository = GitRepository(url: gitRepository, branch: gitBranch, folder: gitFolder, stateFolder: URL(fileURLWithPath: gitopsState, isDirectory: true),
+                                           deadline: max(options.networkTimeout, .seconds(60)))
+            print("Fetching \(Scrubber.scrub(gitRepository)) branch \(gitBranch)...")
+            fflush(nil)
+            let start = try await Output.guarding { try await GitOpsController.start(repository: repository, audit: audit, timeout: options.networkTimeout, logger: logger) }
+            if let rejected = start.rejected {
+                Output.error("the newest commit \(rejected.commit.summary) has problems; serving the last good one, \(start.commit.summary):\n" + rejected.problems.joined(separator: "\n"))
+            }
+            (catalog, connections, following) = (start.catalog, start.connections, (repository, start))
+        } else {
+            catalog = try options.loadCatalog()
+            connections = try options.connections(for: catalog, logger: logger)
+        }
+        let webhookSecret = try loadWebhookSecret()
+        let auth = try authSettings(catalog)
+        let prometheus = prometheusURL.flatMap(URL.init(string:)).map { PrometheusRanges(url: $0, timeout: min(options.networkTimeout, .seconds(3))) }
+        let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
+        let metrics = ServerMetrics()
+        let gitops = following.map { GitOpsController(store: store, audit: audit, metrics: metrics, repository: $0.repository, served: $0.start, interval: .seconds(syncInterval),
+                                                      timeout: options.networkTimeout, logger: logger) }
+        let dependencies = ServerDependencies.assemble(store: store, audit: audit, auth: auth, flow: DataFlow(history: FlowHistory(resolution: TimeInterval(historyResolution)), prometheus: prometheus),
+                                                       metrics: metrics, gitops: gitops, webhookSecret: webhookSecret, logger: logger)
+        await store.refresh(details: true)
+        let app = buildApplication(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval))
+        let snapshot = store.current
+        print("Switchboard serves http://\(host):\(port) (\(snapshot.connectors.count) connectors on \(catalog.clusters.count) cluster(s); audit log in \(audit.storage.description))")
+        if insecureDev { print("WARNING: --insecure-dev: nobody signs in and everyone acts as a platform admin.") }
+        if let following {
+            print("Following \(Scrubber.scrub(following.repository.url)) branch \(gitBranch): serving commit \(following.start.commit.summary); syncing every \(syncInterval) s"
+                  + (webhookSecret == nil ? " (push webhooks off: no secret)" : " and on signed pushes to POST /hooks/git"))
+        }
+        for cluster in snapshot.unreachable { print("WARNING: cluster \(cluster.name) is unreachable: \(cluster.lastError ?? "")") }
+        fflush(nil)
+        try await app.runService()
+    }
+}
+
+extension Serve {
+    /// The audit log and the server's storage: PostgreSQL with --database, else the SQLite file.
+    func openAuditLog(logger: Logger) async throws -> AuditLog {
+        guard let databaseURL else {
+            return try Output.guarding { try AuditLog(path: auditDb) }
+        }
+        let location = try Output.guarding { try PostgresStorage.Location(databaseURL) }
+        print("Connecting to PostgreSQL at \(location)...")
+        fflush(nil)
+        return AuditLog(storage: try await Output.guarding { try await PostgresStorage(location, timeout: max(options.networkTimeout, .seconds(5)), logger: logger) })
+    }
+
+    /// How people sign in: the session secret, local users, trusted proxies, or --insecure-dev.
+    func authSettings(_ catalog: Catalog) throws -> AuthSettings {
+        var auth = AuthSettings(secureCookies: secureCookies)
+        if let secret = ProcessInfo.processInfo.environment["SWITCHBOARD_SESSION_SECRET"], !secret.isEmpty {
+            auth.secret = SymmetricKey(data: SHA256.hash(data: Data(secret.utf8)))
+        }
+        if let usersFile {
+            auth.localUsers = try Output.guarding { try LocalUsers.load(from: URL(fileURLWithPath: usersFile)) }
+        }
+        if !trustedProxies.isEmpty {
+            auth.proxy = .init(trustedProxies: trustedProxies.compactMap(AddressRange.init))
+        }
+        if insecureDev {
+            auth.insecureDevelopmentUser = User(name: "developer", groups: catalog.admins.groups.prefix(1).map { $0 }, source: .insecureDevelopment)
+            if catalog.admins.groups.isEmpty {
+                Output.error("--insecure-dev acts as a platform admin, but switchboard.yaml names no admin group (admins.groups).")
+                throw ExitCode.failure
+            }
+        }
+        return auth
+    }
+
+    /// The webhook secret from --webhook-secret-file, else $SWITCHBOARD_WEBHOOK_SECRET; nil without either.
+    func loadWebhookSecret() throws -> [UInt8]? {
+        var text: String
+        if let webhookSecretFile {
+            do {
+                text = try String(contentsOfFile: webhookSecretFile, encoding: .utf8)
+            } catch {
+                Output.error("cannot read the webhook secret file \(webhookSecretFile): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        } else if let value = ProcessInfo.processInfo.environment["SWITCHBOARD_WEBHOOK_SECRET"] {
+            text = value
+        } else {
+            return nil
+        }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count >= 16 else {
+            Output.error("the webhook secret (\(webhookSecretFile ?? "$SWITCHBOARD_WEBHOOK_SECRET")) is \(text.isEmpty ? "empty" : "shorter than 16 characters"); make one with: openssl rand -hex 32")
+            throw ExitCode.failure
+        }
+        return Array(text.utf8)
+    }
+}
+
+/// `switchboard users ...`: local users for the embedded sign-in.
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage local users for `switchboard serve --users-file`.",
+        subcommands: [HashPassword.self]
+    )
+
+    struct HashPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a bcrypt hash of a password read from standard input, for a users file's passwordHash.",
+            discussion: "Example:\n  printf '%s' 'a long passphrase' | switchboard users hash-password"
+        )
+
+        @Option(help: "bcrypt cost (work factor).")
+        var cost = 12
+
+        func run() async throws {
+            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                Output.error("give the password on standard input, e.g. printf '%s' 'passphrase' | switchboard users hash-password")
+                throw ExitCode.failure
+            }
+            print(LocalUsers.hash(password, cost: UInt8(clamping: cost)))
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import KafkaLag
+import NIOConcurrencyHelpers
+import Prometheus
+import SwitchboardAPI
+import SwitchboardCore
+import SwitchboardSnapshot
+
+/// Switchboard's Prometheus metrics (swift-prometheus), served at /metrics:
+///
+/// | metric | labels |
+/// |---|---|
+/// | `switchboard_connector_state` 1 for the current state | cluster, connector, team, type, state |
+/// | `switchboard_connector_failed` 0/1 | cluster, connector, team, type |
+/// | `switchboard_task_state` 1 for the current state | cluster, connector, team, type, task, state |
+/// | `switchboard_connector_failed_tasks` | cluster, connector, team, type |
+/// | `switchboard_connector_drift_keys`, `switchboard_connector_drift` 0/1 (config or state; managed connectors) | cluster, connector, team |
+/// | `switchboard_sink_topic_lag_records`, `switchboard_sink_total_lag_records` | cluster, connector, team[, topic] |
+/// | `switchboard_connector_records_per_second` | cluster, connector, team, type |
+/// | `switchboard_cluster_up`, `switchboard_cluster_last_successful_poll_timestamp_seconds` | cluster |
+/// | `switchboard_cluster_poll_errors_total` | cluster |
+/// | `switchboard_actions_total` | cluster, team, action, outcome |
+/// | `switchboard_gitops_last_sync_timestamp_seconds`, `switchboard_gitops_last_sync_success`, `switchboard_gitops_commits_behind`, `switchboard_gitops_pending_changes`, `switchboard_gitops_drift` | cluster |
+/// | `switchboard_gitops_fetch_success`, `switchboard_gitops_commit_refused`, `switchboard_gitops_last_fetch_timestamp_seconds` | (none) |
+///
+/// The team label comes from the catalog, or from the name's prefix when it names a catalog
+/// team; it is empty otherwise. No config value or trace is ever a label, so cardinality is
+/// bounded by connectors and tasks. Gauges follow the snapshot: series of connectors, states or
+/// tasks that are gone are unregistered.
+public final class ServerMetrics: SnapshotObserver, Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    /// Gauges by owner (the snapshot, the GitOps controller), then by name and labels: each
+    /// owner's update replaces only its own.
+    private let gauges = NIOLockedValueBox<[String: [String: Gauge]]>([:])
+    /// The snapshot and readings the snapshot's gauges were last brought to.
+    private let latest = NIOLockedValueBox<(snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double])>((.empty, [:], [:]))
+
+    public init() {}
+
+    // MARK: SnapshotObserver
+
+    public func published(_ snapshot: Snapshot) {
+        let (lag, rates) = latest.withLockedValue { latest in
+            latest.snapshot = snapshot
+            return (latest.lag, latest.rates)
+        }
+        update(snapshot, lag: lag, rates: rates)
+    }
+
+    public func readFailed(cluster: String) {
+        pollFailed(cluster: cluster)
+    }
+
+    /// The lag poller's latest round: the gauges of the current snapshot with these numbers.
+    public func readingsChanged(lag: [String: SinkLag], rates: [String: Double]) {
+        let snapshot = latest.withLockedValue { latest in
+            (latest.lag, latest.rates) = (lag, rates)
+            return latest.snapshot
+        }
+        update(snapshot, lag: lag, rates: rates)
+    }
+
+    /// Every metric's name and help text (the `# HELP` line).
+    static let help: [String: String] = Dictionary(uniqueKeysWithValues: [
+        ("switchboard_connector_state", "1 for the connector's current state (label state)."),
+        ("switchboard_connector_failed", "1 when the connector is FAILED or meant to run with no task running, else 0."),
+        ("switchboard_task_state", "1 for the task's current state (label state)."),
+        ("switchboard_connector_failed_tasks", "Number of FAILED tasks of the connector."),
+        ("switchboard_connector_auto_restarts", "Restarts the auto-restart controller made since the connector was last healthy for a while."),
+        ("switchboard_connector_auto_restart_gave_up", "1 when the auto-restart controller gave up on the connector, else 0."),
+        ("switchboard_connector_drift_keys", "Number of config keys whose live value differs from the catalog."),
+        ("switchboard_connector_drift", "1 when the connector's live config or state differs from the catalog (changed behind Switchboard's back), else 0."),
+        ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
+        ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
+        ("switchboard_connector_records_per_second", "Throughput over the last three minutes: a sink's committed offsets advancing, a source's topics' end offsets advancing (all producers of those topics)."),
+        ("switchboard_cluster_up", "1 when the last poll of the cluster succeeded, else 0."),
+        ("switchboard_cluster_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll of the cluster."),
+        ("switchboard_cluster_poll_errors_total", "Polls of the cluster that failed."),
+        ("switchboard_actions_total", "Actions taken or refused through Switchboard."),
+        ("switchboard_gitops_last_sync_timestamp_seconds", "Unix time the GitOps controller last synced the cluster."),
+        ("switchboard_gitops_last_sync_success", "1 when the last sync of the cluster left it as the catalog wants (or reported only, by its mode), 0 when it failed, was refused or could not read the cluster."),
+        ("switchboard_gitops_commits_behind", "Commits of the followed branch that the cluster does not match yet."),
+        ("switchboard_gitops_pending_changes", "Changes a sync would make on the cluster now (manual mode, drift reported, or failed)."),
+        ("switchboard_gitops_drift", "Managed connectors changed behind Switchboard's back: they differ from the commit applied."),
+        ("switchboard_gitops_fetch_success", "1 when the last fetch of the catalog repository worked, else 0."),
+        ("switchboard_gitops_commit_refused", "1 while the newest commit of the branch is refused (it has problems; the last good one is served), else 0."),
+        ("switchboard_gitops_last_fetch_timestamp_seconds", "Unix time of the last fetch of the catalog repository."),
+    ])
+
+    static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? name)
+    }
+
+    /// The gauges one update wants, by name and labels.
+    public struct Desired {
+        var gauges: [String: (name: String, labels: [(String, String)], value: Double)] = [:]
+
+        public init() {}
+
+        public mutating func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            // Label values are names and states; they go through the scrubber all the same.
+            let labels = labels.map { ($0.0, Scrubber.scrub($0.1)) }
+            let key = name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
+            gauges[key] = (name, labels, value)
+        }
+    }
+
+    /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
+    public func update(_ snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double] = [:]) {
+        var desired = Desired()
+        func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            desired.set(name, labels, value)
+        }
+        for connector in snapshot.connectors.values {
+            let base = [("cluster", connector.cluster), ("connector", connector.name), ("team", connector.team ?? "")]
+            let typed = base + [("type", connector.type ?? "")]
+            set("switchboard_connector_state", typed + [("state", connector.state)], 1)
+            set("switchboard_connector_failed", typed, connector.isFailed ? 1 : 0)
+            set("switchboard_connector_failed_tasks", typed, Double(connector.failedTasks))
+            if connector.autoRestart.enabled || connector.restartStatus != nil {
+                set("switchboard_connector_auto_restarts", typed, Double(connector.restartStatus?.restarts ?? 0))
+                set("switchboard_connector_auto_restart_gave_up", typed, connector.restartStatus?.gaveUp == true ? 1 : 0)
+            }
+            for task in connector.tasks {
+                set("switchboard_task_state", typed + [("task", String(task.id)), ("state", task.state)], 1)
+            }
+            if connector.managed {
+                set("switchboard_connector_drift_keys", base, Double(connector.drift.count))
+                set("switchboard_connector_drift", base, connector.drifts ? 1 : 0)
+            }
+            if let rate = rates[connector.key] {
+                set("switchboard_connector_records_per_second", typed, rate)
+            }
+            if let sinkLag = lag[connector.key] {
+                set("switchboard_sink_total_lag_records", base, Double(sinkLag.total))
+                for (topic, records) in sinkLag.perTopic {
+                    set("switchboard_sink_topic_lag_records", base + [("topic", topic)], Double(records))
+                }
+            }
+        }
+        for cluster in snapshot.clusters.values {
+            set("switchboard_cluster_up", [("cluster", cluster.name)], cluster.isReachable ? 1 : 0)
+            if let readAt = cluster.readAt {
+                set("switchboard_cluster_last_successful_poll_timestamp_seconds", [("cluster", cluster.name)], readAt.timeIntervalSince1970)
+            }
+        }
+        install(desired, owner: "snapshot")
+    }
+
+    /// Sets the owner's gauges to `desired`, unregistering those it no longer has. Each owner
+    /// (the snapshot, a controller) replaces only its own.
+    public func install(_ desired: Desired, owner: String) {
+        let registry = self.registry
+        gauges.withLockedValue { all in
+            var current = all[owner] ?? [:]
+            for (key, gauge) in current where desired.gauges[key] == nil {
+                registry.unregisterGauge(gauge)
+                current.removeValue(forKey: key)
+            }
+            for (key, wanted) in desired.gauges {
+                let gauge = current[key] ?? registry.makeGauge(descriptor: Self.descriptor(wanted.name), labels: wanted.labels)
+                gauge.set(wanted.value)
+                current[key] = gauge
+            }
+            all[owner] = current
+        }
+    }
+
+    public func pollFailed(cluster: String) {
+        registry.makeCounter(descriptor: Self.descriptor("switchboard_cluster_poll_errors_total"), labels: [("cluster", cluster)]).increment()
+    }
+
+    public func recordAction(cluster: String, team: String?, action: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.descriptor("switchboard_actions_total"), labels: [("cluster", cluster), ("team", team ?? ""), ("action", action), ("outcome", outcome)].map { ($0.0, Scrubber.scrub($0.1)) }).increment()
+    }
+
+    /// The exposition text.
+    public func emit() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

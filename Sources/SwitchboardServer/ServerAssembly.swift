@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchboardAPI
+import SwitchboardControllers
+import SwitchboardDataFlow
+import SwitchboardMetrics
+import SwitchboardSnapshot
+import SwitchboardStorage
+import SwitchboardWeb
+
+// The server's composition root: the one place where the modules are wired to each other. Each
+// module knows only those below it (see the README's module graph); what follows the snapshots
+// learns of them here, as observers.
+
+extension ServerDependencies {
+    /// A server over `store`: the data flow and the metrics follow its snapshots (the lineage is
+    /// built before a snapshot is published), the metrics follow the lag poller's readings, and
+    /// every audited action is counted in `switchboard_actions_total` with its connector's team.
+    public static func assemble(store: SnapshotStore, audit: AuditLog, auth: AuthSettings, flow: DataFlow = DataFlow(), metrics: ServerMetrics = ServerMetrics(),
+                                gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil, logger: Logger = Logger(label: "switchboard.server")) -> ServerDependencies {
+        store.observe(flow)
+        store.observe(metrics)
+        flow.observeReadings { readings in metrics.readingsChanged(lag: readings.lag, rates: readings.rates) }
+        audit.observe { entry in
+            let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
+            // The action's verb: "restart includeTasks onlyFailed" counts as "restart".
+            let action = entry.action.split(separator: " ").first.map(String.init) ?? entry.action
+            metrics.recordAction(cluster: entry.cluster, team: team, action: action, outcome: entry.outcome.rawValue)
+        }
+        return ServerDependencies(store: store, flow: flow, metrics: metrics, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, logger: logger)
+    }
+}
+
+/// The services of a running server, each a swift-service-lifecycle `Service`: the poller that
+/// refreshes the snapshot, the lag poller, the topic poller (the lineage's topics), the
+/// auto-restart controller that acts on each new snapshot, and the GitOps controller when the
+/// server follows a repository.
+public func serverServices(_ dependencies: ServerDependencies, pollInterval: Duration) -> [any Service] {
+    var services: [any Service] = [
+        SnapshotPoller(store: dependencies.store, interval: pollInterval),
+        LagPoller(store: dependencies.store, flow: dependencies.flow, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
+        AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, logger: dependencies.logger),
+        TopicPoller(store: dependencies.store, flow: dependencies.flow, logger: dependencies.logger),
+    ]
+    if let gitops = dependencies.gitops { services.append(gitops) }
+    return services
+}
+
+/// The whole server: the router on `host:port` and ``serverServices(_:pollInterval:)``.
+public func buildApplication(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"),
+        services: serverServices(dependencies, pollInterval: pollInterval),
+        logger: dependencies.logger
+    )
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SwitchboardAPI
+
+/// Where the server keeps what outlives a request: the audit log, API tokens, the GitOps
+/// controller's state and, with more than one replica, sessions.
+///
+/// Two implementations: ``SQLiteStorage`` (GRDB, one file, the default for one replica) and
+/// ``PostgresStorage`` (PostgresNIO, shared by replicas). Every text written is scrubbed by the
+/// callers above (``AuditLog``, ``APITokens``); these types only store.
+public protocol ServerStorage: Sendable {
+    /// Stores an entry and returns it with its id.
+    func insertAudit(_ entry: AuditEntry) async throws -> AuditEntry
+    /// The newest entries first; of one connector when both are given.
+    func auditEntries(limit: Int, cluster: String?, connector: String?) async throws -> [AuditEntry]
+
+    func insertToken(_ token: APIToken) async throws -> APIToken
+    func token(hash: String) async throws -> APIToken?
+    func token(id: Int64, user: String) async throws -> APIToken?
+    /// Writes `lastUsedAt` and `revokedAt` of a stored token.
+    func updateToken(_ token: APIToken) async throws
+    /// The user's tokens, newest first.
+    func tokens(user: String) async throws -> [APIToken]
+
+    func gitopsClusters() async throws -> [GitOpsClusterRow]
+    func saveGitopsCluster(_ row: GitOpsClusterRow) async throws
+    func servedCommit() async throws -> String?
+    func serveCommit(_ hash: String) async throws
+    /// Asks the replica that runs the controllers for a sync now (`cluster` nil), or to apply
+    /// one cluster's pending plan, on behalf of `user` (a webhook or an admin, on any replica).
+    func requestSync(cluster: String?, by user: String) async throws
+    /// The requests made since the last call (each is taken once).
+    func takeSyncRequests() async throws -> [(cluster: String?, user: String)]
+    /// What the replica running the controller last saw, for the others to show.
+    func saveGitopsStatus(_ status: GitOpsStatus) async throws
+    func gitopsStatus() async throws -> GitOpsStatus?
+
+    /// The schema steps the database records, in order (``StorageSchema``).
+    func appliedMigrations() async throws -> [String]
+
+    /// Sessions every replica sees, or nil: sessions stay in this process's memory.
+    var sharedSessions: (any SessionKeeper)? { get }
+    /// Who runs the controllers (auto-restart, GitOps) when several replicas share the storage.
+    var lease: any ControllerLease { get }
+    /// Where it is, for messages (credentials masked).
+    var description: String { get }
+}
+
+extension JSONEncoder {
+    /// How stored JSON is written (dates as ISO 8601, so both databases hold readable text).
+    static var storage: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var storage: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+/// Decides whether this replica runs the controllers now.
+public protocol ControllerLease: Sendable {
+    var isHeld: Bool { get }
+}
+
+/// One replica: it always runs the controllers.
+public struct SoleReplica: ControllerLease {
+    public init() {}
+    public var isHeld: Bool { true }
+}

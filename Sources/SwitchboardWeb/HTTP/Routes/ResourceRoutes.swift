@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import SwitchboardAPI
+import SwitchboardCore
+
+/// What is served without signing in: the stylesheet, Prometheus metrics, the health check and
+/// the API's description.
+struct ResourceRoutes {
+    typealias Context = SwitchboardRequestContext
+    let dependencies: ServerDependencies
+
+    func register(on router: Router<Context>) {
+        router.get("/assets/switchboard.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: Layout.stylesheet)))
+        }
+        // Prometheus exposition; unauthenticated like most scrape targets (it holds names and
+        // states, never config values): restrict it by network if needed.
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: dependencies.metrics.emit())))
+        }
+        router.get("/healthz") { _, _ in
+            let age = Int(Date().timeIntervalSince(dependencies.store.current.takenAt))
+            return try Responses.json(["status": "ok", "snapshotAgeSeconds": "\(age)"])
+        }
+        router.get("/api/openapi.json") { _, _ in
+            switch Self.document {
+            case .success(let body): Responses.json(body)
+            case .failure(let failure): try Responses.error(.internalServerError, failure.description)
+            }
+        }
+    }
+
+    struct DocumentFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The API's description, written once: it is derived from the API's types, which do not
+    /// change while the server runs. A type that cannot be described is a 500 naming it (a
+    /// router test builds the document, so that never reaches a release).
+    static let document: Result<ByteBuffer, DocumentFailure> = {
+        do {
+            return .success(ByteBuffer(data: try JSONWriter.compact(try OpenAPIDocument.standard())))
+        } catch {
+            return .failure(DocumentFailure(description: "the API's description cannot be built: \(error)"))
+        }
+    }()
+}

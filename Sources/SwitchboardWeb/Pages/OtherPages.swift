@@ -1,0 +1,72 @@
+import Foundation
+import SwitchboardAPI
+import SwitchboardCore
+
+/// A cluster: its workers, plugins and Connect version, and its connectors.
+enum ClusterPage {
+    static func render(_ context: PageContext, cluster: ClusterView) -> HTML {
+        let workers = cluster.workers.map { "<tr><td>\($0.id)</td><td>\($0.connectors)</td><td>\($0.tasks)</td></tr>" as HTML }
+        let plugins = cluster.plugins.map { "<tr><td><code>\($0.className)</code></td><td>\($0.type)</td><td>\($0.version)</td></tr>" as HTML }
+        let connectors = cluster.connectorKeys.compactMap { context.snapshot.connectors[$0] }
+        let read: HTML = cluster.readAt.map { "Read \(Layout.ago($0, context.now))." } ?? "Not read yet."
+        let body: HTML = """
+            <p>Connect \(cluster.connectVersion ?? "version unknown") at \(cluster.urls.joined(separator: ", ")). \(read)</p>
+            <h2>Workers</h2><table><thead><tr><th>Worker</th><th>Connectors</th><th>Tasks</th></tr></thead><tbody>\(workers)</tbody></table>
+            <h2>Plugins</h2><table><thead><tr><th>Class</th><th>Type</th><th>Version</th></tr></thead><tbody>\(plugins)</tbody></table>
+            <h2>Connectors</h2>\(OverviewPage.table(connectors))
+            """
+        return Layout.page("Cluster \(cluster.name)", context, body)
+    }
+}
+
+/// Every action and refused action, newest first.
+enum AuditPage {
+    static func render(_ context: PageContext, entries: [AuditEntry]) -> HTML {
+        let body: HTML = """
+            <table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(entries.map(row))</tbody></table>
+            """
+        return Layout.page("Audit log", context, body)
+    }
+
+    static func row(_ entry: AuditEntry) -> HTML {
+        let task: HTML = entry.task.map { " task \($0)" } ?? ""
+        let offsets: HTML = entry.offsetsBefore == nil && entry.offsetsAfter == nil ? "" : """
+            <details><summary>offsets before and after</summary><pre>before: \(entry.offsetsBefore ?? "-")\nafter: \(entry.offsetsAfter ?? "-")</pre></details>
+            """
+        return """
+            <tr><td>\(ISO8601DateFormatter().string(from: entry.at))</td><td>\(entry.user)</td><td>\(entry.action)\(task)</td>\
+            <td>\(target(entry))</td>\
+            <td>\(entry.outcome.rawValue)</td><td>\(entry.detail)\(offsets)</td></tr>
+            """
+    }
+
+    /// A link to the connector, or to the cluster for a row of a whole cluster (a GitOps sync);
+    /// "-" when the row names neither (a token, a commit refused).
+    static func target(_ entry: AuditEntry) -> HTML {
+        if entry.cluster == "-" { return "-" }
+        if entry.connector == "-" { return "<a href=\"\(HTML.path("clusters", entry.cluster))\">\(entry.cluster)</a>" }
+        return "<a href=\"\(HTML.path("clusters", entry.cluster, "connectors", entry.connector))\">\(entry.cluster)/\(entry.connector)</a>"
+    }
+}
+
+/// Sign-in for local users.
+enum LoginPage {
+    static func render(_ context: PageContext, error: String?, next: String) -> HTML {
+        let body: HTML = """
+            \(error.map { "<p class=\"banner warning\">\($0)</p>" as HTML } ?? "")
+            <form method="post" action="/login"><input type="hidden" name="next" value="\(next)">
+            <p><label>User <input name="username" autocomplete="username" required></label></p>
+            <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+            <p><button>Sign in</button></p></form>
+            """
+        return Layout.page("Sign in", context, body)
+    }
+}
+
+/// An error page (404, 403, 401) that says what happened.
+/// The message goes through the scrubber: it can quote Connect, or echo the request's path.
+enum ErrorPage {
+    static func render(_ context: PageContext, title: String, message: String) -> HTML {
+        Layout.page(title, context, "<p>\(Scrubber.scrub(message))</p><p><a href=\"/\">Back to the overview</a></p>")
+    }
+}

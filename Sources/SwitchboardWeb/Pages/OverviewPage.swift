@@ -1,0 +1,70 @@
+import SwitchboardAPI
+import SwitchboardCore
+import SwitchboardSnapshot
+
+/// All clusters: counts by state, failed and degraded connectors first, filters.
+enum OverviewPage {
+    static let pageSize = 100
+
+    /// Everything below the title: the same for every reader of one snapshot, so the route
+    /// caches it per snapshot and wraps it in the reader's layout.
+    static func body(_ snapshot: Snapshot, catalog: Catalog, filter: ConnectorFilter, page: Int) -> HTML {
+        let matching = snapshot.connectors(matching: filter)
+        let counts = StateCounts(matching)
+        let shown = matching.dropFirst(page * pageSize).prefix(pageSize)
+        let options = { (values: [String], selected: String?) -> HTML in
+            "\(values.map { value -> HTML in value == selected ? "<option selected>\(value)</option>" : "<option>\(value)</option>" })"
+        }
+        let teams = Set(catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted()
+        let body: HTML = """
+            <p class="counts">\(countLink(counts.total, "connectors", nil, filter))\(countLink(counts.failed, "failed", "FAILED", filter))\(countLink(counts.degraded, "degraded", "DEGRADED", filter))\(countLink(counts.running, "running", "RUNNING", filter))\(countLink(counts.paused, "paused", "PAUSED", filter))\(countLink(counts.stopped, "stopped", "STOPPED", filter))</p>
+            <form class="filters" method="get" action="/">
+            <label>Team <select name="team"><option value="">all</option>\(options(teams, filter.team))</select></label>
+            <label>Cluster <select name="cluster"><option value="">all</option>\(options(snapshot.clusters.keys.sorted(), filter.cluster))</select></label>
+            <label>State <select name="state"><option value="">all</option>\(options(["RUNNING", "FAILED", "DEGRADED", "PAUSED", "STOPPED", "UNASSIGNED"], filter.state))</select></label>
+            <label>Name <input name="name" value="\(filter.name ?? "")"></label>
+            <button>Filter</button></form>
+            \(table(shown))
+            \(pager(filter: filter, page: page, total: matching.count))
+            """
+        return body
+    }
+
+    /// A count that links to the list it counts: the same filter, with its state.
+    static func countLink(_ count: Int, _ label: String, _ state: String?, _ filter: ConnectorFilter) -> HTML {
+        let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", state), ("name", filter.name)])
+        return "<span><a href=\"/\(query)\">\(count) \(label)</a></span>"
+    }
+
+    /// The connector table of the overview, cluster and team pages.
+    static func table(_ connectors: some Sequence<ConnectorView>) -> HTML {
+        "<table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors.map(row))</tbody></table>"
+    }
+
+    static func row(_ connector: ConnectorView) -> HTML {
+        let running = connector.tasks.filter { $0.state == "RUNNING" }.count
+        var team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? ""
+        if connector.ownership != .managed {
+            // The plan's own words: what the next apply does with it.
+            team = "\(team) <span class=\"\(connector.ownership == .deletedByNextApply ? "ownership warning" : "muted")\">\(connector.ownership.phrase)</span>"
+        }
+        return """
+            <tr><td>\(Layout.state(connector.health))\(connector.restartStatus?.gaveUp == true ? Layout.state("GAVE UP") : "")</td>\
+            <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a></td>\
+            <td>\(connector.cluster)</td><td>\(team)</td><td>\(running)/\(connector.tasks.count)</td>\
+            <td class="muted">\(connector.connectorClass?.split(separator: ".").last.map(String.init) ?? "")</td></tr>
+            """
+    }
+
+    static func pager(filter: ConnectorFilter, page: Int, total: Int) -> HTML {
+        guard total > pageSize else { return "" }
+        let pages = (total + pageSize - 1) / pageSize
+        let link = { (target: Int, label: String) -> HTML in
+            let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", filter.state), ("name", filter.name), ("page", String(target))])
+            return "<a href=\"/\(query)\">\(label)</a>"
+        }
+        let previous: HTML = page > 0 ? link(page - 1, "previous") : ""
+        let next: HTML = page + 1 < pages ? link(page + 1, "next") : ""
+        return "<p>Page \(page + 1) of \(pages) \(previous) \(next)</p>"
+    }
+}
