@@ -222,25 +222,42 @@ public struct Prerequisites: Sendable {
         guard version.output.contains("Kustomize Version: v") else {
             throw StackError("\(kubectl) is older than 1.21 (its kustomize cannot build folders listed as resources): \(version.output.split(separator: "\n").first ?? ""). Install kubectl 1.21 or newer.")
         }
-        let venv = cache.appendingPathComponent("venv-kubernetes")
+        let venv = try await ensurePythonTools("venv-kubernetes", [Self.kubernetesValidateRequirement], purpose: "kubernetes-validate")
         let validate = venv.appendingPathComponent("bin/kubernetes-validate")
-        let marker = venv.appendingPathComponent(".installed-\(Self.kubernetesValidateRequirement)")
-        if !FileManager.default.fileExists(atPath: marker.path) {
-            guard let python = Command.which("python3") else {
-                throw StackError("python3 is needed for kubernetes-validate; install it (apt-get install python3-venv).")
-            }
-            progress("Installing \(Self.kubernetesValidateRequirement) from PyPI into \(venv.path)")
-            var created = try await Command.run(python, ["-m", "venv", venv.path])
-            if !created.succeeded {
-                try await Apt(progress: progress).install(["python3-venv"], purpose: "Python virtual environments")
-                created = try await Command.run(python, ["-m", "venv", venv.path])
-            }
-            guard created.succeeded else { throw StackError("python3 -m venv \(venv.path) failed:\n" + created.tail().joined(separator: "\n")) }
-            let installed = try await Command.run(venv.appendingPathComponent("bin/pip").path, ["install", "--quiet", "--disable-pip-version-check", Self.kubernetesValidateRequirement])
-            guard installed.succeeded else { throw StackError("pip could not install \(Self.kubernetesValidateRequirement):\n" + installed.tail().joined(separator: "\n")) }
-            try Data().write(to: marker)
-        }
         return KubernetesTools(kubectl: kubectl, kubernetesValidate: validate.path)
+    }
+
+    // MARK: Python tools
+
+    /// What checks the JSON API's answers against its OpenAPI document: jsonschema and
+    /// openapi-spec-validator (PyPI), pinned.
+    public static let apiContractRequirements = ["jsonschema==4.26.0", "openapi-spec-validator==0.9.0"]
+
+    /// The Python of a virtual environment holding ``apiContractRequirements``, installed when missing.
+    public func ensureAPIContractTools() async throws -> String {
+        try await ensurePythonTools("venv-api-contract", Self.apiContractRequirements, purpose: "the API contract check").appendingPathComponent("bin/python").path
+    }
+
+    /// A virtual environment `<cache>/<name>` with `requirements` from PyPI (pinned), made once:
+    /// a marker file names what was installed, so a changed pin installs again.
+    func ensurePythonTools(_ name: String, _ requirements: [String], purpose: String) async throws -> URL {
+        let venv = cache.appendingPathComponent(name)
+        let marker = venv.appendingPathComponent(".installed-" + requirements.joined(separator: "+"))
+        guard !FileManager.default.fileExists(atPath: marker.path) else { return venv }
+        guard let python = Command.which("python3") else {
+            throw StackError("python3 is needed for \(purpose); install it (apt-get install python3-venv).")
+        }
+        progress("Installing \(requirements.joined(separator: ", ")) from PyPI into \(venv.path)")
+        var created = try await Command.run(python, ["-m", "venv", venv.path])
+        if !created.succeeded {
+            try await Apt(progress: progress).install(["python3-venv"], purpose: "Python virtual environments")
+            created = try await Command.run(python, ["-m", "venv", venv.path])
+        }
+        guard created.succeeded else { throw StackError("python3 -m venv \(venv.path) failed:\n" + created.tail().joined(separator: "\n")) }
+        let installed = try await Command.run(venv.appendingPathComponent("bin/pip").path, ["install", "--quiet", "--disable-pip-version-check"] + requirements)
+        guard installed.succeeded else { throw StackError("pip could not install \(requirements.joined(separator: " ")):\n" + installed.tail().joined(separator: "\n")) }
+        try Data().write(to: marker)
+        return venv
     }
 
     // MARK: Wheels
