@@ -35,12 +35,15 @@ case "$only" in plan|apply|"") ;; *) echo "error: --only takes plan or apply" >&
 
 home=.switchboard/bench
 url=http://127.0.0.1:38083
-sb=.build/release/switchboard
+# SWITCHBOARD_BIN: a binary to measure instead of building this checkout's (bench/compare.sh);
+# BENCH_RESULTS: where the results go (default bench/results).
+sb=${SWITCHBOARD_BIN:-.build/release/switchboard}
+results=${BENCH_RESULTS:-bench/results}
 work=$home/work
 log=$home/clusters/bench/worker-1/worker.log
-mkdir -p bench/results "$work"
+mkdir -p "$results" "$work"
 
-scripts/build -c release --product switchboard
+[ -n "${SWITCHBOARD_BIN:-}" ] || scripts/build -c release --product switchboard
 $sb dev up --home "$home" --cluster bench --broker-port 39092 --connect-port 38083
 
 now() { date +%s.%N; }
@@ -98,7 +101,7 @@ bench_plan() {
   local plan_s raw_s plan_ratio
   plan_s=$(median < "$work/plan.times"); raw_s=$(median < "$work/raw.times")
   plan_ratio=$(ratio "$plan_s" "$raw_s")
-  cat > bench/results/catalog-plan.json <<EOF
+  cat > "$results"/catalog-plan.json <<EOF
 {
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "machine": $(machine),
@@ -115,7 +118,7 @@ bench_plan() {
   "pass": $( [ "$calls" -le 2 ] && [ "$(at_most "$plan_ratio" 1.5)" = true ] && echo true || echo false)
 }
 EOF
-  cat bench/results/catalog-plan.json
+  cat "$results"/catalog-plan.json
 }
 
 # Polls the bulk status every 0.5 s until `$2` connectors named `$1*` run with all their tasks
@@ -163,7 +166,7 @@ bench_apply() {
     record "raw$k" delete "$(elapsed "$t0" "$t1")"
   done
 
-  python3 - "$work/apply-times.txt" "$work/apply-create.json" "$work/apply-delete.json" "$new" "$(machine)" > bench/results/catalog-apply.json <<'PY'
+  python3 - "$work/apply-times.txt" "$work/apply-create.json" "$work/apply-delete.json" "$new" "$(machine)" > "$results"/catalog-apply.json <<'PY'
 import json, sys, datetime
 times, create_json, delete_json, new, machine = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), json.loads(sys.argv[5])
 t = {}
@@ -184,7 +187,7 @@ for op, summary_file in (("create", create_json), ("delete", delete_json)):
     result[op] = entry
 print(json.dumps(result, indent=2))
 PY
-  cat bench/results/catalog-apply.json
+  cat "$results"/catalog-apply.json
 }
 
 [ "$only" = apply ] || bench_plan

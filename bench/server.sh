@@ -29,11 +29,14 @@ while [ $# -gt 0 ]; do
 done
 
 home=.switchboard/bench
-sb=.build/release/switchboard
+# SWITCHBOARD_BIN: a binary to measure instead of building this checkout's (bench/compare.sh);
+# BENCH_RESULTS: where the results go (default bench/results).
+sb=${SWITCHBOARD_BIN:-.build/release/switchboard}
+results=${BENCH_RESULTS:-bench/results}
 work=$home/server
-mkdir -p bench/results "$work"
+mkdir -p "$results" "$work"
 
-scripts/build -c release --product switchboard
+[ -n "${SWITCHBOARD_BIN:-}" ] || scripts/build -c release --product switchboard
 if ! command -v wrk > /dev/null; then
   echo "==> Installing wrk (apt-get install wrk)"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo -n"
@@ -107,7 +110,7 @@ window_s=$(( $(date +%s) - window_started ))
 window_log=$work/worker-window.log
 tail -n +"$((log_lines_before + 1))" "$worker_log" | grep 'RestServer' > "$window_log" || true
 echo "==> /metrics scrapes beside raw bulk GETs of both clusters"
-python3 - <<'EOF' > bench/results/metrics.json
+python3 - <<'EOF' > "$results"/metrics.json
 import json, time, urllib.request, datetime, os
 def timed(url, times):
     samples, size = [], 0
@@ -135,7 +138,7 @@ print(json.dumps({
     "pass": scrape["p99_ms"] < 100,
 }, indent=2))
 EOF
-cat bench/results/metrics.json
+cat "$results"/metrics.json
 rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
 # The server's bulk reads ask for ?expand=info&expand=status; wrk's load on Connect itself is
 # ?expand=status alone; the server's details read / and /connector-plugins. Anything else (a
@@ -145,7 +148,7 @@ bulk_reads=$(grep -c '"GET /connectors?expand=info' "$window_log" || true)
 topic_reads=$(grep -c '"GET /connectors/[^ ]*/topics' "$window_log" || true)
 other_requests=$(grep -v -e '"GET /connectors?expand=' -e '"GET /connector-plugins' -e '"GET / HTTP' -e '"GET /connectors/[^ ]*/topics' "$window_log" | grep -c . || true)
 
-python3 - "$connect" "$overview" "$api" "$rss_kb" "$window_s" "$bulk_reads" "$other_requests" "$topic_reads" "$lineage" "$team" "$connector_page" "$lineage_api" <<EOF > bench/results/server.json
+python3 - "$connect" "$overview" "$api" "$rss_kb" "$window_s" "$bulk_reads" "$other_requests" "$topic_reads" "$lineage" "$team" "$connector_page" "$lineage_api" <<EOF > "$results"/server.json
 import json, sys, datetime, os
 connect, overview, api = (json.loads(a) for a in sys.argv[1:4])
 rss_mb = int(sys.argv[4]) / 1024
@@ -176,4 +179,4 @@ result = {
 }
 print(json.dumps(result, indent=2))
 EOF
-cat bench/results/server.json
+cat "$results"/server.json
