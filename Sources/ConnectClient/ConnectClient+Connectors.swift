@@ -42,9 +42,7 @@ extension ConnectClient {
 
     /// Whether a Connect version is older than 3.9 (the first with /health).
     static func predatesHealthEndpoint(_ version: String) -> Bool {
-        let parts = version.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-        guard parts.count >= 2 else { return false }
-        return (parts[0], parts[1]) < (3, 9)
+        ConnectRelease(version).map { !$0.supports(.health) } ?? false
     }
 
     /// `GET /`: version and commit of the answering worker.
@@ -187,10 +185,10 @@ extension ConnectClient {
         for entry in answer.configs where !entry.value.errors.isEmpty {
             errors[entry.value.name, default: []].append(contentsOf: entry.value.errors)
         }
-        return ValidationResult(errorCount: answer.error_count, errorsByKey: errors)
+        return ValidationResult(errorCount: answer.error_count, errorsByKey: errors, knownKeys: Set(answer.configs.map(\.value.name)))
     }
 
-    private func escape(_ segment: String) -> String {
+    func escape(_ segment: String) -> String {
         segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
     }
 }

@@ -19,8 +19,10 @@ public struct ConnectorSnapshot: Sendable, Equatable, Codable {
             public var state: ConnectorState
             public var workerID: String?
             public var trace: String?
+            /// The version of the plugin it runs (Connect 4.1+, KIP-891).
+            public var version: String?
             enum CodingKeys: String, CodingKey {
-                case state, trace
+                case state, trace, version
                 case workerID = "worker_id"
             }
         }
@@ -93,9 +95,12 @@ public struct ValidationResult: Sendable, Equatable {
     public var errorCount: Int
     /// Each key with errors, and Connect's messages for it.
     public var errorsByKey: [String: [String]]
-    public init(errorCount: Int, errorsByKey: [String: [String]]) {
+    /// Every key the connector and the worker define (what this release knows).
+    public var knownKeys: Set<String>
+    public init(errorCount: Int, errorsByKey: [String: [String]], knownKeys: Set<String> = []) {
         self.errorCount = errorCount
         self.errorsByKey = errorsByKey
+        self.knownKeys = knownKeys
     }
 }
 

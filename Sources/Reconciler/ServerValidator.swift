@@ -22,8 +22,45 @@ public struct ServerValidator: Sendable {
         try await validate(catalog.connectors)
     }
 
-    /// Violations Connect reports for `connectors`; throws when a cluster cannot be reached.
+    /// Violations Connect reports for `connectors`, and what they ask of their cluster's release
+    /// that it lacks (``releaseViolations(_:)``); throws when a cluster cannot be reached.
     public func validate(_ connectors: [ConnectorDefinition]) async throws(ClustersUnreachable) -> [Violation] {
+        try await releaseViolations(connectors) + connectViolations(connectors)
+    }
+
+    /// What `connectors` ask of their cluster's Connect release that it does not have: a pinned
+    /// plugin version needs 4.1 (KIP-891). Reads `GET /` of those clusters only, once each; a
+    /// cluster that does not say its version counts as lacking the feature.
+    public func releaseViolations(_ connectors: [ConnectorDefinition]) async throws(ClustersUnreachable) -> [Violation] {
+        let pinned = connectors.filter { $0.pluginVersion != nil }
+        guard !pinned.isEmpty else { return [] }
+        var releases: [String: String] = [:]
+        var failures: [ReconcileError] = []
+        for cluster in Set(pinned.map(\.cluster)).sorted() {
+            do {
+                let client = try connections.client(cluster)
+                releases[cluster] = try await client.serverInfo().version
+            } catch let error as ReconcileError {
+                failures.append(error)
+            } catch let error as ConnectError {
+                failures.append(ReconcileError(cluster: cluster, error))
+            } catch {
+                failures.append(ReconcileError(cluster: cluster, message: "\(error)"))
+            }
+        }
+        guard failures.isEmpty else { throw ClustersUnreachable(failures: failures) }
+        return pinned.compactMap { connector in
+            let text = releases[connector.cluster] ?? "an unknown release"
+            guard ConnectRelease(text)?.supports(.pluginVersions) != true else { return nil }
+            let unsupported = ConnectRelease.Unsupported(feature: .pluginVersions, cluster: connector.cluster, release: text)
+            return Violation(.connectRelease, at: connector.location, "Connector \(connector.fullName) pins its plugin's version \(connector.pluginVersion ?? ""): \(unsupported)",
+                             fix: "Remove `pluginVersion:` while cluster \(connector.cluster) runs Connect older than 4.1, or upgrade it first (`switchboard upgrade-check`).",
+                             connector: connector.fullName)
+        }
+    }
+
+    /// Violations Connect's own validation reports for `connectors`.
+    func connectViolations(_ connectors: [ConnectorDefinition]) async throws(ClustersUnreachable) -> [Violation] {
         let secrets = SecretMatcher(policy: catalog.policy)
         let catalog = self.catalog
         let connections = self.connections

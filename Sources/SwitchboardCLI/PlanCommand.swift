@@ -89,6 +89,15 @@ struct PlanCommand: AsyncParsableCommand {
             early?.read.cancel()
             live = try await Output.guarding { try await LiveStateReader(connections: connections, deadline: timeout).read(clusters: catalog.clusters.map(\.name)) }
         }
-        return (catalog, connections, Planner(catalog: catalog).plan(live: live.liveConnectors))
+        let plan = Planner(catalog: catalog).plan(live: live.liveConnectors)
+        // What a change asks of its cluster's Connect release (a pinned plugin version needs 4.1):
+        // said now, as a problem of the catalog, rather than by the worker at apply time.
+        let written = Set(plan.changes.filter { $0.action == .create || $0.action == .update }.map { "\($0.cluster)/\($0.connector)" })
+        let changed = catalog.connectors.filter { written.contains("\($0.cluster)/\($0.fullName)") }
+        let unsupported = try await Output.guarding { try await ServerValidator(catalog: catalog, connections: connections).releaseViolations(changed) }
+        if !unsupported.isEmpty {
+            _ = try Output.guarding { () throws -> Void in throw CatalogError(violations: unsupported) }
+        }
+        return (catalog, connections, plan)
     }
 }

@@ -25,7 +25,8 @@ extension ConnectorView {
             ownership: ownership,
             drift: drift,
             stateDrift: stateDrift,
-            autoRestart: definition?.autoRestart ?? catalog.autoRestart
+            autoRestart: definition?.autoRestart ?? catalog.autoRestart,
+            pluginVersion: status?.connector.version
         )
     }
 }

@@ -61,4 +61,48 @@ import Testing
         let fine = try CatalogFixture(["plugins.yaml": Self.manifest, "teams/payments/connectors/cdc.yaml": connector.replacingOccurrences(of: "analytics", with: "ingest")], platform: platform)
         #expect(fine.violations().isEmpty)
     }
+
+    /// Two versions of one plugin side by side (KIP-891): a connector pins one, and the pin is
+    /// checked against its cluster's set like the class is; it goes to Connect as
+    /// `connector.plugin.version`, which nobody may write by hand.
+    @Test func aPinnedPluginVersionMustBeInstalledOnItsCluster() throws {
+        let manifest = Self.manifest.replacingOccurrences(of: """
+            clusters:
+              ingest: [debezium-postgres]
+            """, with: """
+              - name: debezium-postgres-3-6
+                version: 3.6.3.Final
+                type: zip
+                source: https://repo.example.com/debezium-postgres-3.6.zip
+                sha256: \(String(repeating: "cd", count: 32))
+                classes: [io.debezium.connector.postgresql.PostgresConnector]
+            clusters:
+              ingest: [debezium-postgres, debezium-postgres-3-6]
+            """)
+        let platform = "clusters:\n  - name: ingest\n    url: http://127.0.0.1:18083\n  - name: analytics\n    url: http://127.0.0.1:18093\n"
+        func connector(_ version: String, cluster: String = "ingest") -> String {
+            "name: cdc\ncluster: \(cluster)\nclass: io.debezium.connector.postgresql.PostgresConnector\npluginVersion: \"\(version)\"\nconfig:\n  topic.prefix: x\n"
+        }
+        let pinned = try CatalogFixture(["plugins.yaml": manifest, "teams/payments/connectors/cdc.yaml": connector("3.6.3.Final")], platform: platform)
+        #expect(pinned.violations().isEmpty, "\(pinned.violations())")
+        let catalog = pinned.load().catalog
+        let definition = try #require(catalog.connectors.first)
+        #expect(catalog.policy.effectiveConfig(for: definition)[ConnectorDefinition.pluginVersionKey] == "3.6.3.Final")
+
+        let missing = try CatalogFixture(["plugins.yaml": manifest, "teams/payments/connectors/cdc.yaml": connector("3.5.0.Final")], platform: platform)
+        let violations = missing.violations()
+        #expect(violations.map(\.rule) == [.pluginMissing])
+        #expect(violations.first?.message.contains("pins io.debezium.connector.postgresql.PostgresConnector 3.5.0.Final") == true)
+        #expect(violations.first?.message.contains("3.0.7.Final, 3.6.3.Final") == true)
+
+        let range = try CatalogFixture(["plugins.yaml": manifest, "teams/payments/connectors/cdc.yaml": connector("[3.0,4.0)")], platform: platform)
+        #expect(range.violations().isEmpty, "a range is Connect's to resolve")
+        for bad in ["3.6 .3", "3.6;rm", ""] {
+            let wrong = try CatalogFixture(["plugins.yaml": manifest, "teams/payments/connectors/cdc.yaml": connector(bad)], platform: platform)
+            #expect(wrong.violations().map(\.rule).contains(.invalidValue), "\(bad)")
+        }
+        let byHand = try CatalogFixture(["plugins.yaml": manifest, "teams/payments/connectors/cdc.yaml": "name: cdc\ncluster: ingest\nclass: io.debezium.connector.postgresql.PostgresConnector\nconfig:\n  connector.plugin.version: 3.6.3.Final\n"],
+                                        platform: platform)
+        #expect(byHand.violations().map(\.rule) == [.reservedKey])
+    }
 }

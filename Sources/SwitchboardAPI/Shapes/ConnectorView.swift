@@ -25,6 +25,8 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     public var state: String
     public var type: String?
     public var connectorClass: String?
+    /// The version of its plugin that runs, as Connect 4.1+ reports it (nil before 4.1).
+    public var pluginVersion: String?
     public var worker: String?
     /// The connector's own failure trace.
     public var trace: String?
@@ -50,7 +52,8 @@ public struct ConnectorView: Sendable, Codable, Equatable {
 
     public init(name: String, cluster: String, team: String?, state: String, type: String?, connectorClass: String?, worker: String?, trace: String?, tasks: [Task],
                 config: [String: String], source: SourceLocation?, managed: Bool, ownership: Ownership, drift: [KeyChange], stateDrift: DesiredState?,
-                autoRestart: AutoRestartPolicy, restartStatus: AutoRestartStatus? = nil) {
+                autoRestart: AutoRestartPolicy, restartStatus: AutoRestartStatus? = nil, pluginVersion: String? = nil) {
+        self.pluginVersion = pluginVersion
         self.name = name
         self.cluster = cluster
         self.team = team

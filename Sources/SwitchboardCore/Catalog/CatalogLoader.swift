@@ -74,9 +74,9 @@ public enum CatalogLoader {
 
     // MARK: connectors
 
-    static let connectorKeys = ["name", "cluster", "clusters", "class", "tasks", "state", "config", "description", "protect", "autoRestart"]
+    static let connectorKeys = ["name", "cluster", "clusters", "class", "pluginVersion", "tasks", "state", "config", "description", "protect", "autoRestart"]
     /// What a connector's entry under `clusters:` may set for that cluster alone.
-    static let overrideKeys = ["tasks", "state", "config", "protect", "autoRestart"]
+    static let overrideKeys = ["pluginVersion", "tasks", "state", "config", "protect", "autoRestart"]
 
     /// One definition per cluster the file names: `cluster: x`, or `clusters:` (a list, or a
     /// mapping whose entries override `tasks`, `state`, `config` keys, `protect` and
@@ -119,7 +119,7 @@ public enum CatalogLoader {
             return ConnectorDefinition(
                 team: team, name: shortName, cluster: target.name, connectorClass: connectorClass, tasks: settings.tasks,
                 state: settings.state, config: settings.config, location: yaml.locationOf("name"), configLines: settings.configLines, protect: settings.protect,
-                autoRestart: settings.autoRestart
+                autoRestart: settings.autoRestart, pluginVersion: settings.pluginVersion
             )
         }
     }
@@ -132,6 +132,7 @@ public enum CatalogLoader {
         var configLines: [String: Int] = [:]
         var protect = false
         var autoRestart: AutoRestartPolicy?
+        var pluginVersion: String?
     }
 
     /// The settings of `yaml` over `base` (nil when one of them is wrong: said in the log).
@@ -160,10 +161,26 @@ public enum CatalogLoader {
         if yaml.has("protect") {
             if let protect = yaml.bool("protect") { settings.protect = protect } else { valid = false }
         }
+        if yaml.has("pluginVersion") {
+            if let version = yaml.string("pluginVersion"), let checked = pluginVersion(version, in: yaml) { settings.pluginVersion = checked } else { valid = false }
+        }
         if let autoRestart = yaml.mapping("autoRestart", context: "autoRestart of connector '\(connector)'") {
             settings.autoRestart = readAutoRestart(autoRestart, over: base.autoRestart ?? platform, connector: true)
         }
         return valid ? settings : nil
+    }
+
+    /// A plugin version as Connect takes it: a version (`3.6.3.Final`) or a Maven range
+    /// (`[3.0,4.0)`), printable, without spaces. Nil (said in the log) otherwise.
+    static func pluginVersion(_ text: String, in yaml: YAMLMapping) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_+[](),"))
+        guard !trimmed.isEmpty, trimmed.count <= 100, trimmed.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
+            yaml.invalid("pluginVersion", "'pluginVersion' must be a plugin version such as 3.6.3.Final or a range such as [3.0,4.0) (got '\(Scrubber.scrub(text))').",
+                         fix: "Write the version the plugin reports (`switchboard plugins verify` and the cluster page list them), or leave it out for the newest installed.")
+            return nil
+        }
+        return trimmed
     }
 
     // MARK: teams

@@ -18,13 +18,20 @@ public struct ConnectorDefinition: Sendable, Equatable {
     public var protect: Bool
     /// The connector's `autoRestart:`, over the platform's (nil: the platform's as it is).
     public var autoRestart: AutoRestartPolicy?
+    /// `pluginVersion:`: the version of its plugin to run (KIP-891, Connect 4.1+), sent as
+    /// ``pluginVersionKey``; nil lets the worker choose (the newest installed).
+    public var pluginVersion: String?
 
     /// The config key that marks a connector as protected on the cluster itself, so that the
     /// protection outlives its catalog file: a plan never deletes a connector that carries it.
     public static let protectKey = "switchboard.protect"
+    /// The config key of Connect 4.1+ that picks one of several installed versions of a plugin.
+    public static let pluginVersionKey = "connector.plugin.version"
 
-    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:], protect: Bool = false, autoRestart: AutoRestartPolicy? = nil) {
+    public init(team: String, name: String, cluster: String, connectorClass: String, tasks: Int, state: DesiredState, config: [String: String], location: SourceLocation, configLines: [String: Int] = [:], protect: Bool = false, autoRestart: AutoRestartPolicy? = nil,
+                pluginVersion: String? = nil) {
         self.autoRestart = autoRestart
+        self.pluginVersion = pluginVersion
         self.team = team
         self.name = name
         self.cluster = cluster

@@ -20,6 +20,8 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
         case forbiddenKey = "forbidden-key"
         case reservedKey = "reserved-key"
         case serverValidation = "server-validation"
+        /// The connector asks for something its cluster's Connect release does not have.
+        case connectRelease = "connect-release"
         case unknownEntry = "unknown-entry"
         case unreadableEntry = "unreadable-entry"
         case sameCluster = "same-cluster"

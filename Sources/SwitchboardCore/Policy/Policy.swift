@@ -102,6 +102,9 @@ public struct Policy: Sendable, Equatable {
         if connector.protect {
             config[ConnectorDefinition.protectKey] = "true"
         }
+        if let version = connector.pluginVersion {
+            config[ConnectorDefinition.pluginVersionKey] = version
+        }
         return config
     }
 

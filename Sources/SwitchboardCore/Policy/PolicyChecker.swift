@@ -20,6 +20,7 @@ public struct PolicyChecker {
         "connector.class": "set it with `class:`",
         "tasks.max": "set it with `tasks:`",
         ConnectorDefinition.protectKey: "set it with `protect: true`",
+        ConnectorDefinition.pluginVersionKey: "set it with `pluginVersion:`",
     ]
 
     public func check() -> [Violation] {
@@ -117,16 +118,37 @@ public struct PolicyChecker {
         if connector.connectorClass.trimmingCharacters(in: .whitespaces).isEmpty {
             add(.missingClass, connector.location, "Connector \(name) has an empty class.", "Write the connector's Java class in `class:`.")
         }
-        if let plugins = catalog.plugins, cluster != nil, !plugins.classes(for: connector.cluster).contains(connector.connectorClass) {
-            let providers = plugins.artifacts.filter { $0.classes.contains(connector.connectorClass) }.map(\.name)
-            let fix = providers.isEmpty
-                ? "Add an artifact that provides \(connector.connectorClass) to plugins.yaml and to cluster \(connector.cluster)'s set."
-                : "Add \(providers.joined(separator: " or ")) to cluster \(connector.cluster)'s set in plugins.yaml."
-            add(.pluginMissing, connector.location, "Class \(connector.connectorClass) is not in cluster \(connector.cluster)'s plugin set, so its workers cannot load it.", fix)
+        if let plugins = catalog.plugins, cluster != nil {
+            checkPlugin(connector, plugins, &found)
         }
         if connector.tasks > catalog.policy.maxTasks {
             add(.tasksCeiling, connector.location, "Connector \(name) asks for \(connector.tasks) tasks; the platform allows at most \(catalog.policy.maxTasks).", "Set `tasks:` to \(catalog.policy.maxTasks) or less.")
         }
+    }
+
+    /// Its class is in its cluster's plugin set of plugins.yaml, in the version it pins if it pins one.
+    func checkPlugin(_ connector: ConnectorDefinition, _ plugins: PluginManifest, _ found: inout Found) {
+        let className = connector.connectorClass
+        guard !plugins.builtinClasses.contains(className) || connector.pluginVersion != nil else { return }
+        let installed = plugins.artifacts(for: connector.cluster).filter { $0.classes.contains(className) }
+        guard !installed.isEmpty || plugins.builtinClasses.contains(className) else {
+            let providers = plugins.artifacts.filter { $0.classes.contains(className) }.map(\.name)
+            let fix = providers.isEmpty
+                ? "Add an artifact that provides \(className) to plugins.yaml and to cluster \(connector.cluster)'s set."
+                : "Add \(providers.joined(separator: " or ")) to cluster \(connector.cluster)'s set in plugins.yaml."
+            found.add(.pluginMissing, connector.location, "Class \(className) is not in cluster \(connector.cluster)'s plugin set, so its workers cannot load it.", fix)
+            return
+        }
+        // A pinned version (not a range) of a plugin the set installs must be one it installs (the
+        // image's own plugins have the image's version: Connect's validation checks those).
+        guard let version = connector.pluginVersion, !installed.isEmpty, !version.contains(where: { "[](),".contains($0) }),
+              !installed.contains(where: { $0.version == version }) else { return }
+        let versions = installed.map(\.version)
+        let others = plugins.artifacts.filter { $0.classes.contains(className) && $0.version == version }.map(\.name)
+        let fix = others.isEmpty
+            ? "Add an artifact of \(className) \(version) to plugins.yaml and to cluster \(connector.cluster)'s set, or pin one it has (\(versions.joined(separator: ", ")))."
+            : "Add \(others.joined(separator: " or ")) to cluster \(connector.cluster)'s set in plugins.yaml."
+        found.add(.pluginMissing, connector.location, "Connector \(connector.fullName) pins \(className) \(version), which cluster \(connector.cluster)'s plugin set does not install (it has \(versions.joined(separator: ", "))).", fix)
     }
 
     /// Reserved, secret, forbidden and required config keys.

@@ -63,7 +63,7 @@ enum ConnectorPage {
             \(notice.map { "<p class=\"banner info\">\($0)</p>" as HTML } ?? "")
             <p>\(Layout.state(connector.health)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
             owned by \(connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" as HTML } ?? "<span class=\"muted\">no known team</span>"), \
-            class <code>\(connector.connectorClass)</code>, worker \(connector.worker ?? "-")</p>
+            class <code>\(connector.connectorClass)</code>\(connector.pluginVersion.map { " \($0)" } ?? ""), worker \(connector.worker ?? "-")</p>
             \(autoRestartLine(connector))
             \(actions)
             \(connector.trace.map { "<h2>Connector failure</h2><pre>\($0)</pre>" as HTML } ?? "")

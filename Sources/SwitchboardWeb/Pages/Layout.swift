@@ -94,7 +94,7 @@ enum Layout {
         .banner.info { background: #d6e6ff; }
         .muted { color: #6b7383; }
         .ownership.warning { color: #7a4a00; font-weight: 600; }
-        .counts span { margin-right: 1rem; }
+        .counts span, .clusters > span { margin-right: 1rem; }
         pre { background: #fff; border: 1px solid #e3e6ea; padding: .6rem; overflow-x: auto; max-height: 24rem; }
         form.inline { display: inline; }
         form.filters { margin: .8rem 0; display: flex; gap: .6rem; flex-wrap: wrap; }

@@ -18,6 +18,7 @@ enum OverviewPage {
         let teams = Set(catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted()
         let body: HTML = """
             <p class="counts">\(countLink(counts.total, "connectors", nil, filter))\(countLink(counts.failed, "failed", "FAILED", filter))\(countLink(counts.degraded, "degraded", "DEGRADED", filter))\(countLink(counts.running, "running", "RUNNING", filter))\(countLink(counts.paused, "paused", "PAUSED", filter))\(countLink(counts.stopped, "stopped", "STOPPED", filter))</p>
+            \(clusterLine(snapshot))
             <form class="filters" method="get" action="/">
             <label>Team <select name="team"><option value="">all</option>\(options(teams, filter.team))</select></label>
             <label>Cluster <select name="cluster"><option value="">all</option>\(options(snapshot.clusters.keys.sorted(), filter.cluster))</select></label>
@@ -28,6 +29,14 @@ enum OverviewPage {
             \(pager(filter: filter, page: page, total: matching.count))
             """
         return body
+    }
+
+    /// Every cluster with the Connect release it runs (a platform often runs several at once).
+    static func clusterLine(_ snapshot: Snapshot) -> HTML {
+        let clusters = snapshot.clusters.values.sorted { $0.name < $1.name }.map { cluster -> HTML in
+            "<span><a href=\"\(HTML.path("clusters", cluster.name))\">\(cluster.name)</a> <span class=\"muted\">Connect \(cluster.connectVersion ?? "version unknown")</span></span>"
+        }
+        return "<p class=\"clusters\">Clusters: \(clusters)</p>"
     }
 
     /// A count that links to the list it counts: the same filter, with its state.
