@@ -35,14 +35,15 @@ extension ServerDependencies {
 
 /// The services of a running server, each a swift-service-lifecycle `Service`: the poller that
 /// refreshes the snapshot, the lag poller, the topic poller (the lineage's topics), the
-/// auto-restart controller that acts on each new snapshot, and the GitOps controller when the
-/// server follows a repository.
+/// auto-restart controller that acts on each new snapshot, the controller that puts log levels
+/// back in time, and the GitOps controller when the server follows a repository.
 public func serverServices(_ dependencies: ServerDependencies, pollInterval: Duration) -> [any Service] {
     var services: [any Service] = [
         SnapshotPoller(store: dependencies.store, interval: pollInterval),
         LagPoller(store: dependencies.store, flow: dependencies.flow, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
         AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, logger: dependencies.logger),
         TopicPoller(store: dependencies.store, flow: dependencies.flow, logger: dependencies.logger),
+        LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger),
     ]
     if let gitops = dependencies.gitops { services.append(gitops) }
     return services

@@ -83,6 +83,16 @@ public enum StorageSchema {
                 #"CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, "user" TEXT NOT NULL, source TEXT NOT NULL, created TIMESTAMPTZ NOT NULL, last_seen TIMESTAMPTZ NOT NULL)"#,
                 #"CREATE INDEX IF NOT EXISTS sessions_on_user ON sessions ("user")"#,
             ]),
+        Migration(
+            name: "log level changes",
+            sqlite: [
+                #"CREATE TABLE "log_levels" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "cluster" TEXT NOT NULL, "logger" TEXT NOT NULL, "level" TEXT NOT NULL, "previous" TEXT NOT NULL, "user" TEXT NOT NULL, "at" DATETIME NOT NULL, "revertAt" DATETIME NOT NULL, "revertedAt" DATETIME)"#,
+                #"CREATE INDEX "log_levels_open" ON "log_levels"("revertedAt")"#,
+            ],
+            postgres: [
+                #"CREATE TABLE log_levels (id BIGSERIAL PRIMARY KEY, cluster TEXT NOT NULL, logger TEXT NOT NULL, level TEXT NOT NULL, previous TEXT NOT NULL, "user" TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, revert_at TIMESTAMPTZ NOT NULL, reverted_at TIMESTAMPTZ)"#,
+                "CREATE INDEX log_levels_open ON log_levels (reverted_at)",
+            ]),
     ]
 
     /// The steps still to apply to a database that recorded `applied` (names in order), with

@@ -34,6 +34,15 @@ public protocol ServerStorage: Sendable {
     func saveGitopsStatus(_ status: GitOpsStatus) async throws
     func gitopsStatus() async throws -> GitOpsStatus?
 
+    /// Records a logger level changed through Switchboard; returns it with its id.
+    func insertLogLevelChange(_ change: LogLevelChange) async throws -> LogLevelChange
+    /// The changes of `cluster` (every cluster when nil), newest first.
+    func logLevelChanges(cluster: String?, limit: Int) async throws -> [LogLevelChange]
+    /// The changes whose level has not been put back yet, oldest first.
+    func openLogLevelChanges() async throws -> [LogLevelChange]
+    /// Notes that a change was put back (or superseded by a later change of its logger).
+    func markLogLevelReverted(id: Int64, at date: Date) async throws
+
     /// The schema steps the database records, in order (``StorageSchema``).
     func appliedMigrations() async throws -> [String]
 

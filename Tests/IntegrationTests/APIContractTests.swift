@@ -6,6 +6,7 @@ import HTTPTypes
 import LocalStack
 import ServerTesting
 import StackTesting
+import SwitchboardControllers
 import SwitchboardCore
 import SwitchboardServer
 import SwitchboardWeb
@@ -76,6 +77,10 @@ struct APIContractTests {
                 try await call(.delete, "/api/v1/tokens/\(Int(id))", cookie: alice)
             }
             try await call(.post, "/api/v1/gitops/clusters/beta/apply", cookie: alice)
+            try await call(.get, "/api/v1/clusters/beta/loggers", cookie: carol)
+            try await call(.put, "/api/v1/clusters/beta/loggers/org.apache.kafka.connect.file", cookie: alice, json: #"{"level": "DEBUG", "minutes": 1}"#)
+            try await call(.put, "/api/v1/clusters/beta/loggers/org.apache.kafka.connect.file", cookie: carol, json: #"{"level": "DEBUG"}"#)
+            try await call(.put, "/api/v1/clusters/beta/loggers/org.apache.kafka.connect.file", cookie: alice, json: #"{"level": "LOUD"}"#)
             return (document, answers)
         }
         #expect(Set(answers.map(\.status)).isSuperset(of: [200, 201, 400, 401, 403, 404, 409]), "\(answers.map(\.status))")
@@ -89,6 +94,8 @@ struct APIContractTests {
         print("[api contract] \(checked.output)")
         #expect(checked.status == 0, "\(checked.output)")
         #expect(checked.output.contains("checked \(answers.count) answers"))
+        // The level set above goes back now, as the server's controller would put it back in a minute.
+        await LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger).restoreDue(now: Date().addingTimeInterval(120))
         try await TestStack.shared.client("beta").delete(name)
     }
 }

@@ -42,8 +42,8 @@ import Testing
         let policy = try policy()
         // name, groups, cluster -> the capabilities on a payments connector.
         let cases: [(String, [String], String, [Capability])] = [
-            ("alice", [], "ingest", [.viewStatus, .viewConfig, .operate, .changeOffsets]),  // a member: owner (a lower grant does not lower her)
-            ("bob", ["payments-eng"], "ingest", [.viewStatus, .viewConfig, .operate, .changeOffsets]),
+            ("alice", [], "ingest", [.viewStatus, .viewConfig, .operate, .changeOffsets, .changeLogLevels]),  // a member: owner (a lower grant does not lower her)
+            ("bob", ["payments-eng"], "ingest", [.viewStatus, .viewConfig, .operate, .changeOffsets, .changeLogLevels]),
             ("sam", ["sre"], "ingest", [.viewStatus, .viewConfig, .operate]),
             ("rita", [], "ingest", [.viewStatus, .viewConfig]),
             ("nobody", [], "ingest", [.viewStatus, .viewConfig]),  // everyone signed in reads
@@ -79,7 +79,7 @@ import Testing
         let catalog = try CatalogFixture([:]).load().catalog
         let policy = AccessPolicy(catalog: catalog)
         #expect(policy.capabilities(name: "carol", groups: [], team: "payments", cluster: "ingest") == [.viewStatus, .viewConfig])
-        #expect(policy.capabilities(name: "alice", groups: [], team: "payments", cluster: "ingest") == [.viewStatus, .viewConfig, .operate, .changeOffsets])
+        #expect(policy.capabilities(name: "alice", groups: [], team: "payments", cluster: "ingest") == [.viewStatus, .viewConfig, .operate, .changeOffsets, .changeLogLevels])
     }
 
     struct BadCase: Sendable, CustomTestStringConvertible {

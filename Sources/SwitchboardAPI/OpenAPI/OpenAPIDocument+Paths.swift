@@ -75,6 +75,19 @@ extension OpenAPIDocument {
             ]
         }
 
+        /// A cluster's log levels: read by anyone signed in, set by admins and owners for their classes.
+        func loggers() throws -> [String: PathItem] {
+            var set: [String: Response] = ["200": .json("Set; the previous level is put back at revertAt", try schema(LogLevelChange.self)), "401": .reference("Unauthorized")]
+            for status in ["400", "403", "404", "502", "503"] { set[status] = .reference("Error") }
+            return [
+                "/api/v1/clusters/{cluster}/loggers": try read("A cluster's loggers that have a level set, its Connect release, and the changes made through Switchboard", "getLoggers",
+                                                               [.reference("Cluster")], "The loggers", ClusterLoggers.self, notFound: true, errors: ["502"]),
+                "/api/v1/clusters/{cluster}/loggers/{logger}": PathItem(put: Operation(
+                    summary: "Set a logger's level on every worker of the cluster for some minutes (admins; owners for their connectors' classes)", operationId: "setLogLevel",
+                    parameters: [.reference("Cluster"), .path("logger", .string), .reference("CSRF")], requestBody: .json(try schema(LogLevelRequest.self)), responses: set)),
+            ]
+        }
+
         func connectors() throws -> [String: PathItem] {
             [
                 "/api/v1/connectors": try read("Connectors over all clusters, failed and degraded first", "listConnectors", [
@@ -120,6 +133,11 @@ extension OpenAPIDocument {
             ]
             paths.merge(try connectors()) { $1 }
             paths.merge(try gitops()) { $1 }
+            paths.merge(try loggers()) { $1 }
+            paths["/api/v1/upgrade-check"] = try read("Before a rolling upgrade: every connector of a cluster checked against a cluster that runs the target release (platform admins)",
+                                                      "upgradeCheck", [.query("cluster", .string, description: "The cluster to upgrade"),
+                                                                       .query("target", .string, description: "A cluster that runs the release to upgrade to")],
+                                                      "Each connector's verdict", UpgradeReport.self, errors: ["400", "403", "502"])
             return paths
         }
     }

@@ -13,6 +13,7 @@ public struct OpenAPIDocument: Encodable, Sendable {
     /// The operations of one path.
     public struct PathItem: Encodable, Sendable {
         public var get: Operation?
+        public var put: Operation?
         public var post: Operation?
         public var delete: Operation?
         public var patch: Operation?

@@ -137,3 +137,23 @@ extension ConnectorOffsets: CustomSchema, APIShape {
 extension TokenRequest: APIShape {
     public static var fieldDescriptions: [String: String] { ["days": "How long it is good for: 1 to \(maxDays) days; 30 when left out", "name": "1 to 64 printable characters"] }
 }
+
+extension LogLevelChange: APIShape {
+    public static var fieldDescriptions: [String: String] {
+        ["previous": "The level before (its own or inherited): what is put back", "revertAt": "When the previous level is put back",
+         "revertedAt": "When it was put back, or superseded by a later change of the same logger"]
+    }
+}
+
+extension ClusterLoggers: APIShape {}
+extension LogLevelRequest: APIShape {
+    public static var fieldDescriptions: [String: String] {
+        ["level": "TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF", "minutes": "Until the previous level is put back: 1 to 1440; 60 when left out"]
+    }
+}
+
+extension UpgradeReport: APIShape {}
+extension UpgradeReport.Finding: APIShape {
+    public static var schemaName: String { "UpgradeFinding" }
+}
+extension UpgradeReport.Finding.Verdict: SchemaEnum {}

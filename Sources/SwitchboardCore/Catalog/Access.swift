@@ -38,6 +38,8 @@ public enum Capability: String, Sendable, Codable, CaseIterable {
     case operate
     /// Reset or alter its offsets.
     case changeOffsets = "change-offsets"
+    /// Set the log level of the loggers of its class (on its cluster, for a while).
+    case changeLogLevels = "change-log-levels"
 }
 
 /// The platform's `access:` settings, and a cluster's.
@@ -62,6 +64,7 @@ public struct AccessSettings: Sendable, Equatable {
         case .viewConfig: .reader
         case .operate: operate
         case .changeOffsets: offsets
+        case .changeLogLevels: offsets  // as production-like clusters restrict offsets, they restrict log levels
         }
     }
 }

@@ -54,6 +54,38 @@ public final class SQLiteStorage: ServerStorage {
         try db.execute(sql: "INSERT INTO \(StorageSchema.recordTable) (position, name, appliedAt) VALUES (?, ?, ?)", arguments: [position, name, ISO8601DateFormatter().string(from: Date())])
     }
 
+    public func insertLogLevelChange(_ change: LogLevelChange) async throws -> LogLevelChange {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO log_levels (cluster, logger, level, previous, user, at, revertAt, revertedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [change.cluster, change.logger, change.level, change.previous, change.user, change.at, change.revertAt, change.revertedAt])
+            var stored = change
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func logLevelChanges(cluster: String?, limit: Int) async throws -> [LogLevelChange] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM log_levels\(cluster == nil ? "" : " WHERE cluster = ?") ORDER BY id DESC LIMIT ?",
+                                        arguments: StatementArguments(cluster.map { [$0, limit] as [any DatabaseValueConvertible] } ?? [limit]))
+            return rows.map(Self.logLevelChange)
+        }
+    }
+
+    public func openLogLevelChanges() async throws -> [LogLevelChange] {
+        try await database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM log_levels WHERE revertedAt IS NULL ORDER BY id").map(Self.logLevelChange) }
+    }
+
+    public func markLogLevelReverted(id: Int64, at date: Date) async throws {
+        try await database.write { db in try db.execute(sql: "UPDATE log_levels SET revertedAt = ? WHERE id = ?", arguments: [date, id]) }
+    }
+
+    static func logLevelChange(_ row: Row) -> LogLevelChange {
+        LogLevelChange(id: row["id"], cluster: row["cluster"], logger: row["logger"], level: row["level"], previous: row["previous"], user: row["user"],
+                       at: row["at"], revertAt: row["revertAt"], revertedAt: row["revertedAt"])
+    }
+
     public func appliedMigrations() async throws -> [String] {
         try await database.read { db in try String.fetchAll(db, sql: "SELECT name FROM \(StorageSchema.recordTable) ORDER BY position") }
     }

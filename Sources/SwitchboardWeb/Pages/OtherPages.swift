@@ -1,10 +1,11 @@
+import ConnectClient
 import Foundation
 import SwitchboardAPI
 import SwitchboardCore
 
 /// A cluster: its workers, plugins and Connect version, and its connectors.
 enum ClusterPage {
-    static func render(_ context: PageContext, cluster: ClusterView) -> HTML {
+    static func render(_ context: PageContext, cluster: ClusterView, logLevels: [LogLevelChange] = [], logLevelProblem: String? = nil) -> HTML {
         let workers = cluster.workers.map { "<tr><td>\($0.id)</td><td>\($0.connectors)</td><td>\($0.tasks)</td></tr>" as HTML }
         let plugins = cluster.plugins.map { "<tr><td><code>\($0.className)</code></td><td>\($0.type)</td><td>\($0.version)</td></tr>" as HTML }
         let connectors = cluster.connectorKeys.compactMap { context.snapshot.connectors[$0] }
@@ -14,8 +15,33 @@ enum ClusterPage {
             <h2>Workers</h2><table><thead><tr><th>Worker</th><th>Connectors</th><th>Tasks</th></tr></thead><tbody>\(workers)</tbody></table>
             <h2>Plugins</h2><table><thead><tr><th>Class</th><th>Type</th><th>Version</th></tr></thead><tbody>\(plugins)</tbody></table>
             <h2>Connectors</h2>\(OverviewPage.table(connectors))
+            \(logLevelSection(context, cluster: cluster.name, changes: logLevels, problem: logLevelProblem))
             """
         return Layout.page("Cluster \(cluster.name)", context, body)
+    }
+
+    /// Log levels changed through Switchboard (put back when their time is up), and a form to
+    /// change one: platform admins any logger, owners those of their connectors' classes.
+    static func logLevelSection(_ context: PageContext, cluster: String, changes: [LogLevelChange], problem: String?) -> HTML {
+        let rows = changes.map { change -> HTML in
+            let state: HTML = change.revertedAt.map { "put back to \(change.previous) \(Layout.ago($0, context.now))" as HTML }
+                ?? "\(change.previous) is put back at \(ISO8601DateFormatter().string(from: change.revertAt))"
+            return "<tr><td><code>\(change.logger)</code></td><td>\(change.level)</td><td>\(change.user)</td><td>\(Layout.ago(change.at, context.now))</td><td>\(state)</td></tr>"
+        }
+        let levels = ConnectClient.logLevels.map { "<option>\($0)</option>" as HTML }
+        let form: HTML = context.user == nil ? "" : """
+            <form method="post" action="\(HTML.path("clusters", cluster, "loggers"))"><input type="hidden" name="csrf" value="\(context.csrf)">\
+            <label>Logger <input name="logger" placeholder="io.debezium.connector.postgresql" required></label> \
+            <label>Level <select name="level">\(levels)</select></label> \
+            <label>For <input name="minutes" type="number" min="1" max="\(LogLevelRequest.maxMinutes)" value="\(LogLevelRequest.defaultMinutes)"> minutes</label> \
+            <button>Set</button></form>
+            <p class="muted">Platform admins may set any logger; owners those of their connectors' classes (the class, its package, or below). The previous level is put back when the time is up.</p>
+            """
+        return """
+            <h2 id="log-levels">Log levels</h2>\(problem.map { "<p class=\"banner warning\">\($0)</p>" as HTML } ?? "")
+            <table><thead><tr><th>Logger</th><th>Level</th><th>Set by</th><th>When</th><th>Then</th></tr></thead><tbody>\(rows)</tbody></table>
+            \(form)
+            """
     }
 }
 

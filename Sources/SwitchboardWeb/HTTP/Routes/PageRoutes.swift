@@ -44,7 +44,13 @@ struct PageRoutes {
             try await signedIn(request, context) { page in
                 let name = context.parameters.get("cluster") ?? ""
                 guard let cluster = page.snapshot.clusters[name] else { return notFound(page, "No cluster named \(name).") }
-                return Responses.html(ClusterPage.render(page, cluster: cluster))
+                // The log levels changed through Switchboard: a storage that cannot be read is said, not shown as none.
+                do {
+                    let changes = try await dependencies.audit.storage.logLevelChanges(cluster: name, limit: 20)
+                    return Responses.html(ClusterPage.render(page, cluster: cluster, logLevels: changes))
+                } catch {
+                    return Responses.html(ClusterPage.render(page, cluster: cluster, logLevelProblem: Scrubber.scrub("The log level changes cannot be read: \(error)")))
+                }
             }
         }
         router.get("/teams/{team}") { request, context in
