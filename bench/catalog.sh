@@ -14,21 +14,24 @@
 #          loop of the run.
 #          -> bench/results/catalog-apply.json
 #
-# Usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N]
+# Usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N] [--connect 3.9|4.3]
+# (--connect: the Connect release the bench cluster runs; its worker restarts on it, its connectors stay)
 # Uses its own stack in .switchboard/bench (broker 39092, Connect 38083), left running so the
 # 1,000 connectors are reused by the next run (creating them takes 10-20 minutes); stop it with
 #   .build/release/switchboard dev down --home .switchboard/bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
-connectors=1000 new=200 runs=5 only=""
+connectors=1000 new=200 runs=5 only="" connect=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only=$2; shift 2 ;;
     --connectors) connectors=$2; shift 2 ;;
     --new) new=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    *) echo "usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N]" >&2; exit 2 ;;
+    --connect) connect=$2; shift 2 ;;
+    *) echo "usage: bench/catalog.sh [--only plan|apply] [--connectors N] [--new N] [--runs N] [--connect 3.9|4.3]" >&2; exit 2 ;;
   esac
 done
 case "$only" in plan|apply|"") ;; *) echo "error: --only takes plan or apply" >&2; exit 2 ;; esac
@@ -44,7 +47,7 @@ log=$home/clusters/bench/worker-1/worker.log
 mkdir -p "$results" "$work"
 
 [ -n "${SWITCHBOARD_BIN:-}" ] || scripts/build -c release --product switchboard
-$sb dev up --home "$home" --cluster bench --broker-port 39092 --connect-port 38083
+$sb dev up --home "$home" --cluster "bench${connect:+:$connect}" --broker-port 39092 --connect-port 38083
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", b - a }'; }
@@ -58,7 +61,7 @@ count_prefix() { # connectors whose name starts with $1, in the bulk (expanded) 
 }
 delete_prefix() {
   curl -s "$url/connectors" | python3 -c "import json,sys; print('\n'.join(n for n in json.load(sys.stdin) if n.startswith('$1')))" \
-    | xargs -r -P 32 -I{} curl -s -o /dev/null -X DELETE "$url/connectors/{}"
+    | xargs -r -P 32 -I{} curl -s --max-time 60 -o /dev/null -X DELETE "$url/connectors/{}"
 }
 connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
 make_catalog() { # dir team count state
@@ -76,9 +79,10 @@ bench_plan() {
   existing=$(count_prefix bench_c)
   if [ "$existing" -lt "$connectors" ]; then
     echo "==> Creating $((connectors - existing)) STOPPED connectors (64 at once; each create is a rebalance, this takes a while once)"
-    seq -f 'bench_c%04g' 0 $((connectors - 1)) | xargs -P 64 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+    seq -f 'bench_c%04g' 0 $((connectors - 1)) | xargs -P 64 -I{} curl -s --max-time 60 -o /dev/null -X POST -H 'Content-Type: application/json' \
       "$url/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
-    until [ "$(count_prefix bench_c)" -ge "$connectors" ]; do sleep 2; done
+    enough() { local n; n=$(count_prefix bench_c); echo "$n connectors"; [ "$n" -ge "$connectors" ]; }
+    wait_until 1800 "$connectors connectors on the bench cluster" enough
   fi
   make_catalog "$work/plan-catalog" bench "$connectors" stopped
 
@@ -123,16 +127,17 @@ EOF
 
 # Polls the bulk status every 0.5 s until `$2` connectors named `$1*` run with all their tasks
 # running (what apply waits for), or, with `$2` = 0, until none is left.
-wait_for() {
-  local prefix=$1 want=$2
-  until curl -s "$url/connectors?expand=status" | python3 -c "
+settled() { # prefix want
+  curl -s "$url/connectors?expand=status" | python3 -c "
 import json, sys
 d = json.load(sys.stdin)
-mine = {n: v for n, v in d.items() if n.startswith('$prefix')}
+mine = {n: v for n, v in d.items() if n.startswith('$1')}
 running = sum(1 for v in mine.values() if v['status']['connector']['state'] == 'RUNNING'
               and v['status']['tasks'] and all(t['state'] == 'RUNNING' for t in v['status']['tasks']))
-sys.exit(0 if ($want == 0 and not mine) or ($want > 0 and running >= $want) else 1)"; do sleep 0.5; done
+print(f'{len(mine)} connectors named $1*, {running} running')
+sys.exit(0 if ($2 == 0 and not mine) or ($2 > 0 and running >= $2) else 1)"
 }
+wait_for() { wait_until 900 "$2 connectors named $1* running (or none, for 0)" settled "$1" "$2"; }
 
 bench_apply() {
   local run t0 t1 team
@@ -154,13 +159,13 @@ bench_apply() {
     local prefix="raw${run}k${k}_"
     echo "==> Baseline: raw $k-way loop, $new creates then $new deletes"
     t0=$(now)
-    seq -f "${prefix}c%04g" 0 $((new - 1)) | xargs -P "$k" -I{} curl -s -o /dev/null -X PUT -H 'Content-Type: application/json' \
+    seq -f "${prefix}c%04g" 0 $((new - 1)) | xargs -P "$k" -I{} curl -s --max-time 60 -o /dev/null -X PUT -H 'Content-Type: application/json' \
       "$url/connectors/{}/config" -d "$connector_json"
     wait_for "$prefix" "$new"
     t1=$(now)
     record "raw$k" create "$(elapsed "$t0" "$t1")"
     t0=$(now)
-    seq -f "${prefix}c%04g" 0 $((new - 1)) | xargs -P "$k" -I{} curl -s -o /dev/null -X DELETE "$url/connectors/{}"
+    seq -f "${prefix}c%04g" 0 $((new - 1)) | xargs -P "$k" -I{} curl -s --max-time 60 -o /dev/null -X DELETE "$url/connectors/{}"
     wait_for "$prefix" 0
     t1=$(now)
     record "raw$k" delete "$(elapsed "$t0" "$t1")"

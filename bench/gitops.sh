@@ -14,6 +14,7 @@
 # created once and reused).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 window=40
 while [ $# -gt 0 ]; do
@@ -40,7 +41,7 @@ for round in 1 2 3 4 5; do
   missing=$(curl -s "$url/connectors" | python3 -c "import json,sys; have=set(json.load(sys.stdin)); print(' '.join(n for n in (f'bench_c{i:04d}' for i in range(1000)) if n not in have))")
   [ -z "$missing" ] && break
   echo "==> Creating $(echo "$missing" | wc -w) STOPPED connectors (round $round; once, then reused)"
-  echo "$missing" | tr ' ' '\n' | xargs -P 32 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+  echo "$missing" | tr ' ' '\n' | xargs -P 32 -I{} curl -s --max-time 60 -o /dev/null -X POST -H 'Content-Type: application/json' \
     "$url/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
   sleep 5
 done
@@ -81,7 +82,8 @@ $sb serve --git-repository "$repo" --sync-interval 5 --poll-interval 3600 --port
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sync_time() { curl -s http://127.0.0.1:38081/metrics | awk '/^switchboard_gitops_last_sync_timestamp_seconds/ { print $2 }'; }
-until [ -n "$(sync_time)" ]; do sleep 1; done
+synced() { local t; t=$(sync_time); echo "last sync: ${t:-none yet}"; [ -n "$t" ]; }
+wait_until 300 "the first GitOps sync" synced
 before=$(wc -l < "$log")
 seen=$(sync_time) syncs=0
 end=$(( $(date +%s) + window ))

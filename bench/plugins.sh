@@ -9,6 +9,7 @@
 # Results: bench/results/plugins.json. Usage: bench/plugins.sh [--runs N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 runs=3
 while [ $# -gt 0 ]; do
@@ -47,7 +48,7 @@ du -sh "$work/upstream"
 python3 scripts/artifact-server.py "$port" "$work/store" "$token" > "$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.2; done
+wait_until 30 "the artifact server on port $port" curl -s -o /dev/null "http://127.0.0.1:$port/"
 
 {
   printf 'store:\n  url: %s\n  bearerTokenEnv: BENCH_STORE_TOKEN\nartifacts:\n' "$store"

@@ -14,17 +14,20 @@
 #   throughput poller reading the bench broker and the topic poller reading active topics (its
 #   requests are counted apart, at most its budget of 100 per cluster per 30 s round).
 #
-# Results: bench/results/server.json and bench/results/metrics.json. Usage: bench/server.sh [--duration SECONDS]
+# Results: bench/results/server.json and bench/results/metrics.json. Usage: bench/server.sh [--duration SECONDS] [--connect2 RELEASE]
+# (--connect2: the Connect release of cluster bench2, for a mixed-version platform; bench stays on 3.9)
 # Uses the bench stack in .switchboard/bench (see bench/catalog.sh): cluster `bench` with 1,000
 # STOPPED connectors and cluster `bench2` with 1,000 more, created once and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
-duration=20
+duration=20 connect2=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
-    *) echo "usage: bench/server.sh [--duration SECONDS]" >&2; exit 2 ;;
+    --connect2) connect2=$2; shift 2 ;;
+    *) echo "usage: bench/server.sh [--duration SECONDS] [--connect2 3.9|4.3]" >&2; exit 2 ;;
   esac
 done
 
@@ -43,7 +46,7 @@ if ! command -v wrk > /dev/null; then
   ls /var/lib/apt/lists/*_Packages* > /dev/null 2>&1 || $sudo_cmd apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q wrk > /dev/null
 fi
-$sb dev up --home "$home" --cluster bench --cluster bench2 --broker-port 39092 --connect-port 38083
+$sb dev up --home "$home" --cluster bench --cluster "bench2${connect2:+:$connect2}" --broker-port 39092 --connect-port 38083
 
 connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
 ensure_connectors() { # url prefix count
@@ -51,7 +54,7 @@ ensure_connectors() { # url prefix count
   have=$(curl -s "$1/connectors?expand=status" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('$2')))")
   if [ "$have" -lt "$3" ]; then
     echo "==> Creating $(($3 - have)) STOPPED connectors on $1 (once; this takes a while)"
-    seq -f "${2}%04g" 0 $(($3 - 1)) | xargs -P 64 -I{} curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+    seq -f "${2}%04g" 0 $(($3 - 1)) | xargs -P 64 -I{} curl -s --max-time 60 -o /dev/null -X POST -H 'Content-Type: application/json' \
       "$1/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
   fi
 }
@@ -67,7 +70,8 @@ $sb serve --catalog "$work/catalog" --port 38080 --trusted-proxy 127.0.0.1 --aud
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 auth=(-H "X-Forwarded-User: bench" -H "X-Forwarded-Groups: platform")
-until [ "$(curl -s "${auth[@]}" 'http://127.0.0.1:38080/api/v1/connectors?limit=1' 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null || echo 0)" -ge 2000 ]; do sleep 1; done
+server_total() { curl -s "${auth[@]}" 'http://127.0.0.1:38080/api/v1/connectors?limit=1' | python3 -c 'import json,sys; t=json.load(sys.stdin)["total"]; print(f"the server sees {t}"); sys.exit(0 if t >= 2000 else 1)'; }
+wait_until 300 "the server to see 2,000 connectors" server_total
 echo "==> The server sees 2,000 connectors"
 
 # wrk: one thread, 8 connections (two cores: the load generator needs one of them).
@@ -140,6 +144,8 @@ print(json.dumps({
 EOF
 cat "$results"/metrics.json
 rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
+release() { curl -s --max-time 10 "$1/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])'; }
+releases="{\"bench\": \"$(release http://127.0.0.1:38083)\", \"bench2\": \"$(release http://127.0.0.1:38093)\"}"
 # The server's bulk reads ask for ?expand=info&expand=status; wrk's load on Connect itself is
 # ?expand=status alone; the server's details read / and /connector-plugins. Anything else (a
 # restart, a per-connector read) would be the controller's or a page's doing.
@@ -162,7 +168,7 @@ def verdict(page):
 result = {
     "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "machine": {"cores": os.cpu_count(), "kernel": os.uname().release},
-    "connectors": 2000, "clusters": 2, "duration_s": $duration, "load": "wrk -t1 -c8",
+    "connectors": 2000, "clusters": 2, "connect_releases": $releases, "duration_s": $duration, "load": "wrk -t1 -c8",
     "connect_expand_status": connect,
     "overview_page": overview,
     "list_api": api,
