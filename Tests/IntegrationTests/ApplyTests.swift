@@ -74,6 +74,11 @@ struct ApplyTests {
         #expect(try await alpha.status(of: archive).connector.state == .paused)
         #expect(try await beta.status(of: mirror).connector.state == .stopped)
         #expect(try await alpha.connectors()[archive]?.info?.config["errors.deadletterqueue.topic.name"] == "dlq.\(catalog.team).archive")
+        // `state:` is honoured at creation (KIP-980 initial_state), not by a pause or stop after a
+        // start: the workers' request logs name no such call for the two.
+        let requests = try ["alpha", "beta"].map { try String(contentsOf: TestStack.shared.stack.worker($0, 1).logFile, encoding: .utf8) }.joined()
+        #expect(requests.contains("POST /connectors HTTP"), "the request log is where this looks")
+        #expect(!requests.contains("/connectors/\(archive)/pause") && !requests.contains("/connectors/\(mirror)/stop"))
 
         // Converged: a plan right after shows no changes.
         #expect(try await catalog.plan().1 == 0)
