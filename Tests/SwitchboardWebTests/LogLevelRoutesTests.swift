@@ -52,6 +52,8 @@ import Testing
         let fixture = try ServerFixture(connectors: Self.connectors, clusterURL: connect.url)
         await fixture.dependencies.store.refresh()
         try await fixture.app.test(.router) { client in
+            let (_, before) = try await client.page("/clusters/ingest", cookie: try await client.signIn("alice"))
+            #expect(before.contains("No logger has been changed through Switchboard") && before.contains("<option selected>DEBUG</option>"), "an empty list says so; DEBUG is offered first")
             let (ok, answer) = try await put(client, "org.example", #"{"level": "debug", "minutes": 5}"#, as: "alice")
             #expect(ok == .ok, "\(answer)")
             #expect(answer.contains(#""level":"DEBUG""#) && answer.contains(#""previous":"INFO""#))

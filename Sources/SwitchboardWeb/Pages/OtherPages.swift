@@ -28,7 +28,8 @@ enum ClusterPage {
                 ?? "\(change.previous) is put back at \(ISO8601DateFormatter().string(from: change.revertAt))"
             return "<tr><td><code>\(change.logger)</code></td><td>\(change.level)</td><td>\(change.user)</td><td>\(Layout.ago(change.at, context.now))</td><td>\(state)</td></tr>"
         }
-        let levels = ConnectClient.logLevels.map { "<option>\($0)</option>" as HTML }
+        // DEBUG first selected: the level one raises a logger to when looking into a problem.
+        let levels = ConnectClient.logLevels.map { "<option\($0 == "DEBUG" ? " selected" : "")>\($0)</option>" as HTML }
         let form: HTML = context.user == nil ? "" : """
             <form method="post" action="\(HTML.path("clusters", cluster, "loggers"))"><input type="hidden" name="csrf" value="\(context.csrf)">\
             <label>Logger <input name="logger" placeholder="io.debezium.connector.postgresql" required></label> \
@@ -39,7 +40,7 @@ enum ClusterPage {
             """
         return """
             <h2 id="log-levels">Log levels</h2>\(problem.map { "<p class=\"banner warning\">\($0)</p>" as HTML } ?? "")
-            <table><thead><tr><th>Logger</th><th>Level</th><th>Set by</th><th>When</th><th>Then</th></tr></thead><tbody>\(rows)</tbody></table>
+            \(changes.isEmpty && problem == nil ? "<p class=\"muted\">No logger has been changed through Switchboard on this cluster.</p>" as HTML : "<table><thead><tr><th>Logger</th><th>Level</th><th>Set by</th><th>When</th><th>Then</th></tr></thead><tbody>\(rows)</tbody></table>")
             \(form)
             """
     }
