@@ -44,11 +44,33 @@ struct LogLevelLiveTests {
         for url in TestStack.shared.stack.configuration.workerURLs(of: "beta") {
             try await eventually(timeout: .seconds(30), "\(url) to run TRACE") { try await worker.logger(logger, worker: url).level == "TRACE" ? true : nil }
         }
+        // The same through the CLI against a listening server: carol reads, alice sets and is told
+        // when it is put back, carol is refused with exit 3; neither token is ever printed.
+        let port = PortProbe.ephemeral()
+        let listening = Application(router: buildRouter(dependencies), configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        let serving = Task { try await listening.runService(gracefulShutdownSignals: []) }
+        defer { serving.cancel() }
+        try await eventually(timeout: .seconds(20), "the server to listen") { PortProbe.accepts(port) ? true : nil }
+        func cli(_ user: String) async throws -> [String: String] {
+            let (token, _) = try await dependencies.apiTokens.create(for: try #require(users.user(named: user)), name: "loggers", days: 1)
+            return ["SWITCHBOARD_SERVER": "http://127.0.0.1:\(port)", "SWITCHBOARD_TOKEN": token]
+        }
+        let asAlice = try await cli("alice"), asCarol = try await cli("carol")
+        let got = try await CLI.run(["loggers", "get", "beta"], environment: asCarol)
+        #expect(got.status == 0 && got.stdout.contains("runs Connect \(TestStack.shared.release.release)") && got.stdout.contains("\(logger) TRACE by alice"), "\(got.all)")
+        let again = try await CLI.run(["loggers", "set", "beta", logger, "debug", "--minutes", "1"], environment: asAlice)
+        #expect(again.status == 0 && again.stdout.contains("\(logger) on beta is DEBUG") && again.stdout.contains("is put back at"), "\(again.all)")
+        let refused = try await CLI.run(["loggers", "set", "beta", logger, "DEBUG"], environment: asCarol)
+        #expect(refused.status == 3 && refused.stderr.contains("needs a platform admin"), "\(refused.all)")
+        for run in [got, again, refused] {
+            #expect(!run.all.contains(asAlice["SWITCHBOARD_TOKEN"]!) && !run.all.contains(asCarol["SWITCHBOARD_TOKEN"]!))
+        }
         let restorer = LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger)
         #expect(await restorer.restoreDue(now: Date().addingTimeInterval(90)) == 1)
         try await eventually(timeout: .seconds(30), "the level put back to \(before)") { try await worker.logger(logger).level == before ? true : nil }
         let audit = try await dependencies.audit.recent(limit: 10)
-        #expect(audit.map(\.action).prefix(4) == ["restore-log-level", "set-log-level", "set-log-level", "set-log-level"])
+        // The second change (DEBUG, through the CLI) keeps the first one's level to put back: one restore.
+        #expect(audit.map(\.action).prefix(6) == ["restore-log-level", "set-log-level", "set-log-level", "set-log-level", "set-log-level", "set-log-level"])
         #expect(audit.first?.user == LogLevelRestorer.user && audit.first?.outcome == .succeeded)
         try await worker.delete("\(live.team)_orders")
     }
