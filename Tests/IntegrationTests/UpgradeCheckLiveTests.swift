@@ -1,5 +1,11 @@
 import ConnectClient
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Reconciler
+import ServerTesting
+import SwitchboardServer
+import SwitchboardWeb
 import LocalStack
 import StackTesting
 import SwitchboardCore
@@ -13,7 +19,7 @@ import Testing
 struct UpgradeCheckLiveTests {
     static func catalog() throws -> LiveCatalog {
         let next = TestStack.shared.stack.configuration.workerURLs(of: "next")[0]
-        return try LiveCatalog(extraClusters: "  - name: next\n    url: \(next)\n")
+        return try LiveCatalog(extraClusters: "  - name: next\n    url: \(next)\n", policy: "admins:\n  users: [pat]\n")
     }
 
     @Test func theConnectorsOfAClusterAreCheckedAgainstTheNextRelease() async throws {
@@ -32,6 +38,24 @@ struct UpgradeCheckLiveTests {
         #expect(text.stdout.contains("\(live.team)_orders") && text.stdout.contains("ready") && text.stdout.contains("Connect \(release)"), "\(text.all)")
         let same = try await live.run("upgrade-check", "--cluster", "beta", "--target", "beta")
         #expect(same.status == 64 && same.stderr.contains("the same cluster"))
+
+        // The same through the API: platform admins only (it sends every config to another
+        // cluster's validation), a refusal audited, a cluster the catalog lacks named.
+        let users = LocalUsers(entries: ["alice", "pat"].map { .init(name: $0, passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil) })
+        let dependencies = try await ServerDependencies.live(live.folder.root, users: users)
+        try await Application(router: buildRouter(dependencies)).test(.router) { client in
+            let pat = try await client.signIn("pat"), alice = try await client.signIn("alice")
+            let (status, body) = try await client.page("/api/v1/upgrade-check?cluster=beta&target=next", cookie: pat)
+            #expect(status == .ok, "\(body)")
+            let answered = try JSONReader.decode(UpgradeReport.self, from: body)
+            #expect(answered.findings.first { $0.connector == "\(live.team)_orders" }?.verdict == .ready && answered.targetRelease == release)
+            let (refused, why) = try await client.page("/api/v1/upgrade-check?cluster=beta&target=next", cookie: alice)
+            #expect(refused == .forbidden && why.contains("needs a platform admin"), "\(why)")
+            let (unknown, named) = try await client.page("/api/v1/upgrade-check?cluster=beta&target=gamma", cookie: pat)
+            #expect(unknown == .badRequest && named.contains("target=gamma is not a cluster"), "\(named)")
+        }
+        let audit = try await dependencies.audit.recent(limit: 5)
+        #expect(audit.contains { $0.action == "upgrade-check" && $0.user == "alice" && $0.outcome == .denied })
         try await TestStack.shared.client("beta").delete("\(live.team)_orders")
     }
 
