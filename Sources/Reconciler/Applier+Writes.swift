@@ -23,7 +23,7 @@ extension Applier {
                         try await write(change, gate: gate, scrub: scrub, events: events)
                         return (index, nil)
                     } catch {
-                        let outcome = Outcome(change: change, result: .failed(scrub(Self.describe(error), change)))
+                        let outcome = Outcome(change: change, result: interruption(error) ?? .failed(scrub(Self.describe(error), change)))
                         events(.finished(outcome))
                         return (index, outcome)
                     }
@@ -56,7 +56,10 @@ extension Applier {
         var attempt = 0
         try await options.retry.run({
             attempt += 1
+            // Checked again once a slot is free: a stop may come while the write queues.
+            if options.stopping() { throw Stopped(attempts: attempt - 1) }
             try await gate.attempt {
+                if options.stopping() { throw Stopped(attempts: attempt - 1) }
                 if attempt == 1 { events(.writing(change)) }
                 if attempt > 1, try await alreadyDone(change, client: client) { return }
                 try await perform(change, client: writer)
@@ -65,6 +68,21 @@ extension Applier {
             let reason = (error as? ConnectError).map { $0.message ?? $0.shortDescription } ?? "\(error)"
             events(.retrying(change, reason: scrub(reason, change), attempt: attempt))
         })
+    }
+
+    /// A write not sent because the process is stopping, after `attempts` attempts that failed.
+    struct Stopped: Error {
+        var attempts: Int
+    }
+
+    /// The outcome of a write that ended because the process stopped, or nil for any other error.
+    func interruption(_ error: any Error) -> Outcome.Result? {
+        if let stopped = error as? Stopped {
+            return .interrupted(stopped.attempts == 0 ? "not written: the stop came first"
+                                : "not written: \(stopped.attempts) attempt(s) failed and the stop came before the next")
+        }
+        guard options.stopping() || Task.isCancelled else { return nil }
+        return .interrupted("cut off in flight by the stop: whether Connect made the write is not known; the next plan shows it")
     }
 
     func perform(_ change: Change, client: ConnectClient) async throws {

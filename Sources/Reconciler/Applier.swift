@@ -40,6 +40,10 @@ public struct Applier: Sendable {
         public var allowMassDelete: Bool
         /// How long a cluster may stay unreachable while waiting before its changes fail.
         public var unreachableGrace: Duration
+        /// Asked before each write and each round of the wait: true once the process is stopping
+        /// (a server told to stop). Writes not yet sent are not sent, and the wait ends at once;
+        /// each such change ends ``Outcome/Result/interrupted(_:)`` with what is known.
+        public var stopping: @Sendable () -> Bool = { false }
 
         public init(writes: WriteWindow.Mode = .standard, writeTimeout: Duration = .seconds(90), waitTimeout: Duration = .seconds(180), retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500), emptyTaskGrace: Duration = .seconds(15),
                     failureGrace: Duration = .seconds(30), allowMassDelete: Bool = false, unreachableGrace: Duration = HTTPPolicy.defaultTimeout) {
@@ -64,9 +68,23 @@ public struct Applier: Sendable {
             case failed(String)
             /// Written, but the desired state was not reached in time; the last state seen.
             case timedOut(lastState: String?)
+            /// The process stopped first; what is known (not written, written but not yet in
+            /// its state, or cut off in flight).
+            case interrupted(String)
         }
         public var change: Change
         public var result: Result
+
+        /// The result in one word ("applied", "failed", "timed-out", "interrupted") and what
+        /// else is known, as apply's JSON and the audit log record it.
+        public var recorded: (result: String, detail: String?) {
+            switch result {
+            case .applied: ("applied", nil)
+            case .failed(let reason): ("failed", reason)
+            case .timedOut(let state): ("timed-out", "did not reach \(change.toState?.rawValue ?? "its state") in time; last seen: \(state ?? "no status")")
+            case .interrupted(let what): ("interrupted", what)
+            }
+        }
     }
 
     /// Something worth telling the user while applying.
@@ -197,7 +215,7 @@ public struct Applier: Sendable {
                     rounds.remaining = []
                     break
                 }
-                if ContinuousClock.now >= deadline { break }
+                if ContinuousClock.now >= deadline || options.stopping() { break }
                 try? await Task.sleep(for: options.pollInterval)  // only cancellation ends a sleep early
                 continue
             }
@@ -213,8 +231,15 @@ public struct Applier: Sendable {
                 // Best effort: if the restart fails, the failure shows in the next rounds' status.
                 _ = try? await options.retry.run { try await connections.client(cluster).restart(name, includeTasks: true, onlyFailed: true) }
             }
-            if rounds.remaining.isEmpty || ContinuousClock.now >= deadline { break }
+            if rounds.remaining.isEmpty || ContinuousClock.now >= deadline || options.stopping() { break }
             try? await Task.sleep(for: options.pollInterval)  // only cancellation ends a sleep early
+        }
+        if options.stopping() || Task.isCancelled {
+            for (index, change) in rounds.remaining {
+                let last = rounds.lastStates[change.connector].map { "last seen \($0)" } ?? "no status seen yet"
+                finish(index, change, .interrupted("written; the wait for its state was cut short by the stop (\(last))"))
+            }
+            return done
         }
         for (index, change) in rounds.remaining {
             let last = rounds.lastStates[change.connector] ?? lastReadError.map { "no status; the last read failed: \(scrub($0, change))" }

@@ -153,11 +153,7 @@ struct Apply: AsyncParsableCommand {
         }
         let results = outcomes.map { outcome -> Summary.Result in
             let change = outcome.change
-            let (result, detail): (String, String?) = switch outcome.result {
-            case .applied: ("applied", nil)
-            case .failed(let reason): ("failed", reason)
-            case .timedOut(let state): ("timed-out", state.map { "last seen: \($0)" })
-            }
+            let (result, detail) = outcome.recorded
             return Summary.Result(cluster: change.cluster, connector: change.connector, action: change.action.rawValue, result: result, detail: detail)
         }
         print(try JSONWriter.pretty(Summary(changes: outcomes.count, applied: outcomes.count - failed.count, results: results,
@@ -197,6 +193,8 @@ struct Apply: AsyncParsableCommand {
             return "\(what): FAILED: \(reason)"
         case .timedOut(let state):
             return "\(what): did not reach \(change.toState?.rawValue ?? "its state") in time (last seen: \(state ?? "no status"))"
+        case .interrupted(let known):
+            return "\(what): INTERRUPTED: \(known)"
         }
     }
 }

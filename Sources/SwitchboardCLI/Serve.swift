@@ -38,6 +38,13 @@ struct Serve: AsyncParsableCommand {
             holder dies) runs the auto-restart and GitOps controllers. Every replica needs the \
             same $SWITCHBOARD_SESSION_SECRET.
 
+            Stopping: on SIGTERM or SIGINT the server is not ready at once (GET /readyz answers \
+            503; /healthz still answers), starts no new work, lets a sync under way finish what it \
+            wrote and records the rest as interrupted, releases the controllers' lease (another \
+            replica takes over within seconds), then exits 0 within --shutdown-timeout. A replica \
+            that dies instead leaves its sync open; the next holder of the lease reads the cluster \
+            and records what was applied before it syncs.
+
             Data flow: the lineage (connectors -> topics -> connectors, /lineage) and each connector's \
             state, lag and throughput charts. The charts' history is kept in memory (four hours of \
             one-minute samples per connector) unless --prometheus-url names a Prometheus that \
@@ -120,9 +127,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the controller keeps its copy of the repository and the checked-out commits.", valueName: "dir"))
     var gitopsState = ".switchboard/gitops"
 
+    @Option(help: ArgumentHelp("Seconds a stop (SIGTERM, SIGINT) may take: readiness fails at once, a sync under way writes nothing more and records what it did, the lease is released, then the process exits 0. Keep it below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds).", valueName: "seconds"))
+    var shutdownTimeout = 10
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
         guard pollInterval >= 1 else { throw ValidationError("--poll-interval must be at least 1 second.") }
+        guard (3...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 3 and 600 seconds.") }
         for proxy in trustedProxies where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address or IPv4 CIDR (like 10.0.0.0/8).")
         }
@@ -180,12 +191,12 @@ struct Serve: AsyncParsableCommand {
         let prometheus = prometheusURL.flatMap(URL.init(string:)).map { PrometheusRanges(url: $0, timeout: min(options.networkTimeout, .seconds(3))) }
         let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
         let metrics = ServerMetrics()
+        let lifecycle = ReplicaLifecycle()
         let gitops = following.map { GitOpsController(store: store, audit: audit, metrics: metrics, repository: $0.repository, served: $0.start, interval: .seconds(syncInterval),
-                                                      timeout: options.networkTimeout, logger: logger) }
+                                                      timeout: options.networkTimeout, lifecycle: lifecycle, logger: logger) }
         let dependencies = ServerDependencies.assemble(store: store, audit: audit, auth: auth, flow: DataFlow(history: FlowHistory(resolution: TimeInterval(historyResolution)), prometheus: prometheus),
-                                                       metrics: metrics, gitops: gitops, webhookSecret: webhookSecret, logger: logger)
+                                                       metrics: metrics, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle, logger: logger)
         await store.refresh(details: true)
-        let app = buildApplication(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval))
         let snapshot = store.current
         print("Switchboard serves http://\(host):\(port) (\(snapshot.connectors.count) connectors on \(catalog.clusters.count) cluster(s); audit log in \(audit.storage.description))")
         if insecureDev { print("WARNING: --insecure-dev: nobody signs in and everyone acts as a platform admin.") }
@@ -195,11 +206,37 @@ struct Serve: AsyncParsableCommand {
         }
         for cluster in snapshot.unreachable { print("WARNING: cluster \(cluster.name) is unreachable: \(cluster.lastError ?? "")") }
         fflush(nil)
-        try await app.runService()
+        try await runUntilStopped(dependencies)
     }
 }
 
 extension Serve {
+    /// Runs the server's services until SIGTERM or SIGINT, then stops them within
+    /// --shutdown-timeout (see `serverGroup`) and returns: exit code 0. Should even the
+    /// cancellation hang, the process ends at the deadline with exit code 1, saying so.
+    func runUntilStopped(_ dependencies: ServerDependencies) async throws {
+        let lifecycle = dependencies.lifecycle
+        let group = serverGroup(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval), shutdownTimeout: .seconds(shutdownTimeout)) { [shutdownTimeout] in
+            Output.line("Stopping: not ready from now on; finishing the work under way within \(shutdownTimeout) s (--shutdown-timeout)")
+            fflush(nil)
+            Task.detached {
+                try? await Task.sleep(for: .seconds(shutdownTimeout))
+                Output.standardError("Error: serve did not stop within --shutdown-timeout (\(shutdownTimeout) s); exiting anyway. A sync left open is closed by the next replica to run the controllers.")
+                Foundation.exit(1)
+            }
+        }
+        do {
+            try await group.run()
+        } catch let error as CancellationError where lifecycle.isStopping {
+            _ = error  // what a stop that ran out of time leaves: the work was cancelled, as intended
+        }
+        guard lifecycle.isStopping else {
+            Output.error("the server ended without being asked to stop.")
+            throw ExitCode.failure
+        }
+        Output.line("Stopped.")
+    }
+
     /// The audit log and the server's storage: PostgreSQL with --database, else the SQLite file.
     func openAuditLog(logger: Logger) async throws -> AuditLog {
         guard let databaseURL else {
@@ -254,31 +291,5 @@ extension Serve {
             throw ExitCode.failure
         }
         return Array(text.utf8)
-    }
-}
-
-/// `switchboard users ...`: local users for the embedded sign-in.
-struct Users: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Manage local users for `switchboard serve --users-file`.",
-        subcommands: [HashPassword.self]
-    )
-
-    struct HashPassword: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Print a bcrypt hash of a password read from standard input, for a users file's passwordHash.",
-            discussion: "Example:\n  printf '%s' 'a long passphrase' | switchboard users hash-password"
-        )
-
-        @Option(help: "bcrypt cost (work factor).")
-        var cost = 12
-
-        func run() async throws {
-            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
-                Output.error("give the password on standard input, e.g. printf '%s' 'passphrase' | switchboard users hash-password")
-                throw ExitCode.failure
-            }
-            print(LocalUsers.hash(password, cost: UInt8(clamping: cost)))
-        }
     }
 }

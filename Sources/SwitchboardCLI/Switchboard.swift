@@ -11,6 +11,26 @@ public enum SwitchboardCommandLine {
         ScrubbingLogHandler.bootstrap()
     }
 
+    /// Ctrl-C (SIGINT) ends every command but `serve` at once with exit code 130 and one line on
+    /// standard error (`serve` stops gracefully instead: see `serve --help`). Called by the
+    /// executable before ``run(_:)``; never by tests, which run commands in their own process.
+    public static func exitOnInterrupt(_ arguments: [String]) {
+        guard arguments.first != "serve" else { return }
+        let command = arguments.first.map { " \($0)" } ?? ""
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            Output.standardError("switchboard\(command): interrupted (Ctrl-C); stopped at once. What was already written stays written.")
+            exit(130)
+        }
+        source.resume()
+        interruptSource = source
+    }
+
+    /// Kept for the life of the process: a signal source that is released stops delivering.
+    /// Set once, before any command runs.
+    nonisolated(unsafe) private static var interruptSource: (any DispatchSourceSignal)?
+
     /// Parses and runs `arguments` (without the program's name); returns the exit code. What
     /// swift-argument-parser would print itself (help, usage errors, which can echo an argument)
     /// goes through ``Output`` like everything else.

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import KafkaLag
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 import SwitchboardAPI
 import SwitchboardCore
@@ -50,10 +51,10 @@ public struct LagPoller: Service {
         guard !readers.isEmpty else {
             // Nothing to read (no cluster has `kafka:` settings). A service that returns early ends
             // the whole server, so wait for the shutdown like the others.
-            try await gracefulShutdown()
+            try? await gracefulShutdown()  // cancelled: the group ends anyway
             return
         }
-        try await cancelWhenGracefulShutdown {
+        try await untilShutdown {
             while !Task.isCancelled {
                 await poll()
                 try await Task.sleep(for: interval)
@@ -81,11 +82,22 @@ public struct LagPoller: Service {
             let topicsOf = Dictionary(uniqueKeysWithValues: connectors.map { ($0.key, lineage.topics(of: $0.key).map(\.name)) })
             let logger = self.logger
             let deadline = ContinuousClock.now + self.deadline
-            let (readings, topics): ([String: Reading], [String]?) = await withCheckedContinuation { continuation in
-                Self.queue.async {
-                    continuation.resume(returning: Self.read(reader, cluster: cluster, connectors: connectors, topicsOf: topicsOf, deadline: deadline, logger: logger))
+            // A stop does not wait for librdkafka's blocking read: the round ends at once, and the
+            // read's late answer is dropped.
+            let once = NIOLockedValueBox<CheckedContinuation<([String: Reading], [String]?), Never>?>(nil)
+            let (readings, topics): ([String: Reading], [String]?) = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    once.withLockedValue { $0 = continuation }
+                    if Task.isCancelled { once.withLockedValue { $0.take() }?.resume(returning: ([:], nil)) }
+                    Self.queue.async {
+                        let result = Self.read(reader, cluster: cluster, connectors: connectors, topicsOf: topicsOf, deadline: deadline, logger: logger)
+                        once.withLockedValue { $0.take() }?.resume(returning: result)
+                    }
                 }
+            } onCancel: {
+                once.withLockedValue { $0.take() }?.resume(returning: ([:], nil))
             }
+            guard !Task.isCancelled else { return }
             if let topics { flow.topics.setBrokerTopics(cluster: cluster, names: topics) }
             results.merge(readings) { $1 }
         }

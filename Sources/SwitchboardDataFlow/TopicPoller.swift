@@ -29,7 +29,7 @@ public struct TopicPoller: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilShutdown {
             var round = 0
             var untracked: Set<String> = []
             while !Task.isCancelled {

@@ -14,6 +14,8 @@ struct ServerManifests {
     static let catalogPath = "/etc/switchboard/catalog"
     static let dataPath = "/var/lib/switchboard"
     static let port = 8080
+    /// `serve --shutdown-timeout`: how long a stop may take (the pod's grace period is 5 s longer).
+    static let shutdownSeconds = 10
     static let proxyPort = 4180
 
     var selector: Node { ["app.kubernetes.io/name": "switchboard"] }
@@ -87,7 +89,7 @@ struct ServerManifests {
         if let database { env.append(secretEnv("SWITCHBOARD_DATABASE", secret: database, key: "url")) }
         let storage = database == nil ? ["--audit-db", "\(Self.dataPath)/audit.sqlite"] : []
         let serve = ["switchboard", "serve", "--catalog", Self.catalogPath, "--host", "0.0.0.0", "--port", "\(Self.port)"]
-            + storage + ["--trusted-proxy", "127.0.0.1", "--secure-cookies"]
+            + storage + ["--trusted-proxy", "127.0.0.1", "--secure-cookies", "--shutdown-timeout", "\(Self.shutdownSeconds)"]
         let dataVolume: Node = database == nil ? ["name": "data", "persistentVolumeClaim": ["claimName": "switchboard-audit"]] : ["name": "data", "emptyDir": [:]]
         return [
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(Self.name),
@@ -98,6 +100,8 @@ struct ServerManifests {
                 "template": [
                     "metadata": ["labels": labels, "annotations": ["switchboard.dev/catalog-sha256": YAMLWriter.text(checksum)]],
                     "spec": [
+                        // serve stops within --shutdown-timeout; Kubernetes kills only after this grace.
+                        "terminationGracePeriodSeconds": YAMLWriter.number(Self.shutdownSeconds + 5),
                         "securityContext": ["runAsNonRoot": true, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000],
                         "containers": [
                             [
@@ -106,7 +110,8 @@ struct ServerManifests {
                                 "command": .sequence(Node.Sequence(serve.map(YAMLWriter.text))),
                                 "ports": [["name": "metrics", "containerPort": YAMLWriter.number(Self.port)]],
                                 "env": .sequence(Node.Sequence(env)),
-                                "readinessProbe": ["httpGet": ["path": "/healthz", "port": "metrics"], "periodSeconds": 10],
+                                // /readyz fails from the first moment of a stop; /healthz answers while the process lives.
+                                "readinessProbe": ["httpGet": ["path": "/readyz", "port": "metrics"], "periodSeconds": 2, "failureThreshold": 1],
                                 "livenessProbe": ["httpGet": ["path": "/healthz", "port": "metrics"], "periodSeconds": 20, "failureThreshold": 6],
                                 "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["memory": "256Mi"]],
                                 "volumeMounts": [

@@ -19,7 +19,8 @@ extension ServerDependencies {
     /// built before a snapshot is published), the metrics follow the lag poller's readings, and
     /// every audited action is counted in `switchboard_actions_total` with its connector's team.
     public static func assemble(store: SnapshotStore, audit: AuditLog, auth: AuthSettings, flow: DataFlow = DataFlow(), metrics: ServerMetrics = ServerMetrics(),
-                                gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil, logger: Logger = Logger(label: "switchboard.server")) -> ServerDependencies {
+                                gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil, lifecycle: ReplicaLifecycle = ReplicaLifecycle(),
+                                logger: Logger = Logger(label: "switchboard.server")) -> ServerDependencies {
         store.observe(flow)
         store.observe(metrics)
         flow.observeReadings { readings in metrics.readingsChanged(lag: readings.lag, rates: readings.rates) }
@@ -29,7 +30,7 @@ extension ServerDependencies {
             let action = entry.action.split(separator: " ").first.map(String.init) ?? entry.action
             metrics.recordAction(cluster: entry.cluster, team: team, action: action, outcome: entry.outcome.rawValue)
         }
-        return ServerDependencies(store: store, flow: flow, metrics: metrics, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, logger: logger)
+        return ServerDependencies(store: store, flow: flow, metrics: metrics, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle, logger: logger)
     }
 }
 
@@ -41,7 +42,7 @@ public func serverServices(_ dependencies: ServerDependencies, pollInterval: Dur
     var services: [any Service] = [
         SnapshotPoller(store: dependencies.store, interval: pollInterval),
         LagPoller(store: dependencies.store, flow: dependencies.flow, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
-        AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, logger: dependencies.logger),
+        AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, lifecycle: dependencies.lifecycle, logger: dependencies.logger),
         TopicPoller(store: dependencies.store, flow: dependencies.flow, logger: dependencies.logger),
         LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger),
     ]
@@ -57,4 +58,23 @@ public func buildApplication(_ dependencies: ServerDependencies, host: String, p
         services: serverServices(dependencies, pollInterval: pollInterval),
         logger: dependencies.logger
     )
+}
+
+/// `switchboard serve` as one service group, stopped by SIGTERM or SIGINT in this order (a group
+/// stops its services in reverse): the ``StopWatcher`` marks the stop (readiness 503 from then
+/// on); the GitOps controller ends its nap, or finishes its sync without writing anything more
+/// and records what it did; the other controllers and the pollers end; the lease is released
+/// (another replica takes over within its lease period); the HTTP server stops accepting and
+/// finishes the requests under way. What has not ended `shutdownTimeout` minus two seconds
+/// after the signal is cancelled (the controllers' records are written in tasks of their own),
+/// and `onStop` is called at the first moment, to stop the process by force should even that hang.
+public func serverGroup(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration, shutdownTimeout: Duration,
+                        onStop: @escaping @Sendable () -> Void = {}) -> ServiceGroup {
+    let app = Application(router: buildRouter(dependencies), configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"), logger: dependencies.logger)
+    let services: [any Service] = [app, LeaseRelease(lease: dependencies.audit.storage.lease)]
+        + serverServices(dependencies, pollInterval: pollInterval)
+        + [StopWatcher(lifecycle: dependencies.lifecycle, onStop: onStop)]
+    var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger)
+    configuration.maximumGracefulShutdownDuration = max(shutdownTimeout - .seconds(2), .seconds(1))
+    return ServiceGroup(configuration: configuration)
 }

@@ -14,7 +14,7 @@ public struct SnapshotPoller: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilShutdown {
             var round = 0
             while !Task.isCancelled {
                 await store.refresh(details: round % detailsEvery == 0)

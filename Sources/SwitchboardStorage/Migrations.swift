@@ -93,6 +93,16 @@ public enum StorageSchema {
                 #"CREATE TABLE log_levels (id BIGSERIAL PRIMARY KEY, cluster TEXT NOT NULL, logger TEXT NOT NULL, level TEXT NOT NULL, previous TEXT NOT NULL, "user" TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, revert_at TIMESTAMPTZ NOT NULL, reverted_at TIMESTAMPTZ)"#,
                 "CREATE INDEX log_levels_open ON log_levels (reverted_at)",
             ]),
+        Migration(
+            name: "controller state",
+            // JSON documents by key ("auto-restart/<cluster>/<connector>", "gitops-sync/<cluster>"):
+            // what a controller must not forget across restarts and takeovers.
+            sqlite: [
+                #"CREATE TABLE "controller_state" ("key" TEXT PRIMARY KEY NOT NULL, "json" TEXT NOT NULL, "updatedAt" DATETIME NOT NULL)"#,
+            ],
+            postgres: [
+                "CREATE TABLE controller_state (key TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at TIMESTAMPTZ NOT NULL)",
+            ]),
     ]
 
     /// The steps still to apply to a database that recorded `applied` (names in order), with

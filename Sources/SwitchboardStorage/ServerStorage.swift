@@ -43,6 +43,13 @@ public protocol ServerStorage: Sendable {
     /// Notes that a change was put back (or superseded by a later change of its logger).
     func markLogLevelReverted(id: Int64, at date: Date) async throws
 
+    /// The controllers' documents whose keys start with `prefix` (JSON text by key), so that a
+    /// restart or a takeover continues where the last holder of the lease stopped, and every
+    /// replica shows the same.
+    func controllerState(prefix: String) async throws -> [String: String]
+    /// Writes (inserts or replaces) these documents and deletes the keys of `deleting`, in one transaction.
+    func saveControllerState(_ documents: [String: String], deleting: [String]) async throws
+
     /// The schema steps the database records, in order (``StorageSchema``).
     func appliedMigrations() async throws -> [String]
 
@@ -56,7 +63,7 @@ public protocol ServerStorage: Sendable {
 
 extension JSONEncoder {
     /// How stored JSON is written (dates as ISO 8601, so both databases hold readable text).
-    static var storage: JSONEncoder {
+    public static var storage: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         return encoder
@@ -64,7 +71,7 @@ extension JSONEncoder {
 }
 
 extension JSONDecoder {
-    static var storage: JSONDecoder {
+    public static var storage: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
@@ -74,10 +81,13 @@ extension JSONDecoder {
 /// Decides whether this replica runs the controllers now.
 public protocol ControllerLease: Sendable {
     var isHeld: Bool { get }
+    /// Gives the lease up for good (the replica stops), so that another takes it at once.
+    func release() async
 }
 
 /// One replica: it always runs the controllers.
 public struct SoleReplica: ControllerLease {
     public init() {}
     public var isHeld: Bool { true }
+    public func release() async {}
 }

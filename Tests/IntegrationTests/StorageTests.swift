@@ -145,6 +145,36 @@ struct StorageTests {
         #expect(ContinuousClock.now - started < .seconds(15))
     }
 
+    @Test func aReleasedLeaseIsTakenAtTheOthersNextTry() async throws {
+        let location = try await Self.postgresLocation()
+        let first = try await PostgresStorage(location, leasePeriod: .seconds(1), logger: Logger(label: "first"))
+        try await eventually(timeout: .seconds(20), "the first replica to hold the lease") { first.lease.isHeld ? true : nil }
+        let second = try await PostgresStorage(location, leasePeriod: .seconds(1), logger: Logger(label: "second"))
+        try await Task.sleep(for: .seconds(2))
+        #expect(!second.lease.isHeld, "one holder at a time")
+        // A replica that stops gives the lease up while its connection still lives.
+        await first.lease.release()
+        #expect(!first.lease.isHeld)
+        let released = ContinuousClock.now
+        try await eventually(timeout: .seconds(10), "the second replica to take the released lease") { second.lease.isHeld ? true : nil }
+        #expect(ContinuousClock.now - released < .seconds(3), "within about one lease period")
+        try await Task.sleep(for: .seconds(2))
+        #expect(!first.lease.isHeld, "a released lease stays released")
+    }
+
+    @Test(arguments: Kind.allCases)
+    func controllerStateIsKeptByKeyAndPrefix(_ kind: Kind) async throws {
+        let storage = try await Self.storage(kind)
+        // Names with LIKE's wildcards: a prefix is compared as text.
+        try await storage.saveControllerState(["auto-restart/ingest/a_%x": #"{"restarts":1}"#, "auto-restart/ingest/b": #"{"restarts":2}"#,
+                                               "gitops-sync/ingest": #"{"commit":"abc"}"#, "auto_restart/x": "{}"], deleting: [])
+        #expect(try await storage.controllerState(prefix: "auto-restart/") == ["auto-restart/ingest/a_%x": #"{"restarts":1}"#, "auto-restart/ingest/b": #"{"restarts":2}"#])
+        #expect(try await storage.controllerState(prefix: "auto-restart/ingest/a_%").keys.sorted() == ["auto-restart/ingest/a_%x"])
+        try await storage.saveControllerState(["auto-restart/ingest/b": #"{"restarts":3}"#], deleting: ["auto-restart/ingest/a_%x", "no-such-key"])
+        #expect(try await storage.controllerState(prefix: "auto-restart/") == ["auto-restart/ingest/b": #"{"restarts":3}"#])
+        #expect(try await storage.controllerState(prefix: "gitops-sync/") == ["gitops-sync/ingest": #"{"commit":"abc"}"#])
+    }
+
     @Test func aDatabaseThatIsNotThereSaysSoWithinTheDeadline() async throws {
         let port = try await FaultServer.refusedPort()
         let location = try PostgresStorage.Location("postgres://app:planted-db-pw@127.0.0.1:\(port)/x?sslmode=disable")

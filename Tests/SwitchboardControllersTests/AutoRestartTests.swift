@@ -118,6 +118,84 @@ import Testing
     }
 }
 
+/// The controller's memory lives in the server's storage: a restart of the server (or a takeover
+/// by another replica) continues the schedule, a give-up holds, and a restart by hand clears it.
+@Suite struct AutoRestartMemoryTests {
+    /// A fake cluster with one failed sink; the restarts it was sent.
+    final class Count: Sendable {
+        let value = Mutex(0)
+        func withLock<T>(_ body: (inout Int) -> T) -> T { value.withLock { body(&$0) } }
+    }
+
+    func cluster() async throws -> (FaultServer, Count, Catalog) {
+        let listing = ServerFixture.snapshot([ServerFixture.connector("payments_a", tasks: ["FAILED"])])
+        let restarts = Count()
+        let connect = try await FaultServer.start(.scripted { request in
+            if request.method == "POST" { restarts.withLock { $0 += 1 } }
+            return request.method == "GET" ? .init(body: listing) : .init(status: 204, body: "")
+        })
+        let folder = try CatalogFolder([
+            "switchboard.yaml": "clusters:\n  - name: ingest\n    url: \(connect.url)\nautoRestart:\n  enabled: true\n  maxRestarts: 2\n  unit: 10s\n",
+            "teams/payments/team.yaml": "members: [alice]\n",
+        ])
+        return (connect, restarts, try CatalogLoader.loadChecked(from: folder.root))
+    }
+
+    /// A controller as a freshly started server would have it: an empty book over `audit`.
+    func controller(_ catalog: Catalog, audit: AuditLog) async throws -> AutoRestarter {
+        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+        await store.refresh()
+        return AutoRestarter(store: store, audit: audit, interval: .seconds(1), logger: .init(label: "test"))
+    }
+
+    @Test func aRestartedServerContinuesTheScheduleAndAGiveUpHolds() async throws {
+        let (connect, restarts, catalog) = try await cluster()
+        defer { Task { await connect.stop() } }
+        let audit = try AuditLog(path: ":memory:")
+        let t0 = AutoRestartTests.t0
+        let first = try await controller(catalog, audit: audit)
+        await first.look(at: first.store.current, now: t0)
+        #expect(restarts.withLock { $0 } == 1)
+        // The server restarts (or another replica takes over): a new controller, the same storage.
+        let second = try await controller(catalog, audit: audit)
+        #expect(second.store.current.connectors["ingest/payments_a"]?.restartStatus == nil, "nothing shown before the first look")
+        await second.look(at: second.store.current, now: t0.addingTimeInterval(5))
+        #expect(restarts.withLock { $0 } == 1, "not due yet: restart 1 was 5 s ago, and the schedule waits 20 s")
+        #expect(second.store.current.connectors["ingest/payments_a"]?.restartStatus?.restarts == 1, "the stored count is shown")
+        await second.look(at: second.store.current, now: t0.addingTimeInterval(25))
+        #expect(restarts.withLock { $0 } == 2, "restart 2 on the schedule, not a first restart again")
+        await second.look(at: second.store.current, now: t0.addingTimeInterval(200))
+        let third = try await controller(catalog, audit: audit)
+        for offset in [300.0, 1000, 5000] { await third.look(at: third.store.current, now: t0.addingTimeInterval(offset)) }
+        #expect(restarts.withLock { $0 } == 2, "given up, and still given up after another restart of the server")
+        #expect(third.store.current.connectors["ingest/payments_a"]?.restartStatus?.gaveUp == true)
+        let gaveUp = try await audit.recent(limit: 100).filter { $0.action == "auto-restart-gave-up" }
+        #expect(gaveUp.count == 1, "the give-up is audited once")
+
+        // Someone restarts it by hand: the count starts afresh.
+        try await RestartMemory(storage: audit.storage).forget("ingest/payments_a")
+        await third.look(at: third.store.current, now: t0.addingTimeInterval(6000))
+        #expect(restarts.withLock { $0 } == 3)
+        #expect(third.store.current.connectors["ingest/payments_a"]?.restartStatus?.restarts == 1)
+    }
+
+    @Test func aStoredTrackThatCannotBeReadStopsTheControllerInsteadOfForgettingIt() async throws {
+        let (connect, restarts, catalog) = try await cluster()
+        defer { Task { await connect.stop() } }
+        let audit = try AuditLog(path: ":memory:")
+        try await audit.storage.saveControllerState(["auto-restart/ingest/payments_a": #"{"restarts": "many"}"#], deleting: [])
+        let controller = try await controller(catalog, audit: audit)
+        await controller.look(at: controller.store.current, now: AutoRestartTests.t0)
+        #expect(restarts.withLock { $0 } == 0, "a track it cannot read could be a give-up: nothing is restarted")
+        do {
+            _ = try await RestartMemory(storage: audit.storage).load()
+            Issue.record("an unreadable track was skipped")
+        } catch {
+            #expect("\(error)".contains("auto-restart/ingest/payments_a"), "\(error)")
+        }
+    }
+}
+
 @Suite struct ServiceDescriptionTests {
     @Test func servicesDescribeThemselvesByNameOnly() throws {
         let fixture = try ServerFixture(connectors: "{}")

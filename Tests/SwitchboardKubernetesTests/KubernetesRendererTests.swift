@@ -127,6 +127,20 @@ import Yams
         #expect(violations.contains { $0.description.contains("serverReplicas above 1 needs serverDatabaseSecret") }, "\(violations)")
     }
 
+    @Test func thePodsGracePeriodOutlastsTheServersStopAndReadinessFailsFromItsStart() throws {
+        let files = try render(["switchboard.yaml": Self.switchboardYAML(), "plugins.yaml": Self.plugins])
+        let pod = try #require(try object(files["switchboard/deployment.yaml"])["spec"]?["template"]?["spec"])
+        let container = try #require(pod["containers"]?[0])
+        let command = try #require(container["command"]?.array(of: String.self))
+        let timeout = try #require(command.firstIndex(of: "--shutdown-timeout").flatMap { Int(command[$0 + 1]) }, "\(command)")
+        let grace = try #require(pod["terminationGracePeriodSeconds"]?.int)
+        #expect(grace > timeout, "Kubernetes kills at \(grace) s; serve stops within \(timeout) s")
+        #expect(container["readinessProbe"]?["httpGet"]?["path"]?.string == "/readyz")
+        #expect(container["livenessProbe"]?["httpGet"]?["path"]?.string == "/healthz", "a stopping server is alive, not ready")
+        let period = try #require(container["readinessProbe"]?["periodSeconds"]?.int)
+        #expect(period * (container["readinessProbe"]?["failureThreshold"]?.int ?? 3) < timeout, "not ready well before the stop ends")
+    }
+
     @Test func aChangedPluginSetChangesOnlyTheChecksumAnnotationOfTheWorkload() throws {
         let before = try render(["switchboard.yaml": Self.switchboardYAML(), "plugins.yaml": Self.plugins])
         let after = try render(["switchboard.yaml": Self.switchboardYAML(), "plugins.yaml": Self.plugins.replacingOccurrences(of: "ingest: [debezium-postgres]", with: "ingest: [debezium-postgres, extra]")])

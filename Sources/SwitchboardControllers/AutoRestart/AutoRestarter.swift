@@ -17,33 +17,81 @@ public struct AutoRestarter: Service {
 
     let store: SnapshotStore
     let book: RestartBook
+    let memory: RestartMemory
     let audit: AuditLog
     let interval: Duration
     let logger: Logger
     /// Only the replica holding the lease restarts (always, with one replica).
     let lease: any ControllerLease
+    let lifecycle: ReplicaLifecycle
 
-    public init(store: SnapshotStore, book: RestartBook = RestartBook(), audit: AuditLog, interval: Duration, logger: Logger) {
+    public init(store: SnapshotStore, book: RestartBook = RestartBook(), audit: AuditLog, interval: Duration, lifecycle: ReplicaLifecycle = ReplicaLifecycle(), logger: Logger) {
         self.store = store
         self.book = book
+        self.memory = RestartMemory(storage: audit.storage)
         self.audit = audit
         self.lease = audit.storage.lease
         self.interval = interval
+        self.lifecycle = lifecycle
         self.logger = logger
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilShutdown {
             var seen = Date.distantPast
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
+                // Stopping: no new restart (the loop itself ends at this service's turn to stop).
+                guard !lifecycle.isStopping else { continue }
+                guard lease.isHeld else {
+                    // Another replica decides: show what it recorded, so every replica shows the same counts.
+                    await showStored()
+                    continue
+                }
                 let snapshot = store.current
                 // One look per snapshot: a snapshot seen before says nothing new.
-                guard snapshot.takenAt > seen, lease.isHeld else { continue }
+                guard snapshot.takenAt > seen else { continue }
                 seen = snapshot.takenAt
-                let now = Date()
-                await act(on: book.decide(snapshot, now: now), snapshot: snapshot, decidedAt: now)
+                await look(at: snapshot, now: Date())
             }
+        }
+    }
+
+    /// One look as the lease holder: the stored tracks (another replica may have decided last),
+    /// the decisions, the tracks stored again, and only then the restarts: a restart that could
+    /// not be counted in storage is not made (a takeover would make it again).
+    func look(at snapshot: Snapshot, now: Date) async {
+        let shown = book.tracks
+        do {
+            book.tracks = try await memory.load()
+        } catch {
+            logger.error("Auto-restart: cannot read its state; nothing is restarted this time", metadata: ["error": "\(error)"])
+            return
+        }
+        let before = book.tracks
+        let decisions = book.decide(snapshot, now: now)
+        guard book.tracks != before else {
+            if before != shown { store.publish(restarts: book.statuses) }  // taken over: show what was stored
+            return
+        }
+        do {
+            try await memory.save(from: before, to: book.tracks)
+        } catch {
+            logger.error("Auto-restart: cannot record its decisions; nothing is restarted this time", metadata: ["error": "\(error)"])
+            return
+        }
+        await act(on: decisions, snapshot: snapshot, decidedAt: now)
+    }
+
+    /// A replica without the lease: the counts the holder stored, on this replica's pages.
+    func showStored() async {
+        do {
+            let stored = try await memory.load()
+            guard stored != book.tracks else { return }
+            book.tracks = stored
+            store.publish(restarts: book.statuses)
+        } catch {
+            logger.warning("Auto-restart: cannot read the state the running replica recorded", metadata: ["error": "\(error)"])
         }
     }
 
@@ -68,9 +116,7 @@ public struct AutoRestarter: Service {
                 }
             }
         }
-        if !decisions.gaveUp.isEmpty || !decisions.restart.isEmpty || !decisions.recovered.isEmpty {
-            store.publish(restarts: book.statuses)
-        }
+        store.publish(restarts: book.statuses)
     }
 
     /// One restart: no user and no permission check (the catalog enabled it), the connector with

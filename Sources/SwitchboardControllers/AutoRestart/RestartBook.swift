@@ -6,7 +6,9 @@ import SwitchboardSnapshot
 /// The controller's memory of each connector it restarted, and its decisions. Decisions are made
 /// from a snapshot alone: the controller never reads a cluster itself.
 public final class RestartBook: Sendable {
-    struct Track {
+    /// What the controller remembers of one connector; stored (``RestartMemory``) so that a
+    /// restart or a takeover continues the schedule.
+    public struct Track: Codable, Equatable, Sendable {
         var restarts = 0
         var lastRestart: Date?
         var healthySince: Date?
@@ -29,13 +31,19 @@ public final class RestartBook: Sendable {
         }
     }
 
-    private let tracks = NIOLockedValueBox<[String: Track]>([:])
+    private let tracksBox = NIOLockedValueBox<[String: Track]>([:])
 
     public init() {}
 
+    /// Every connector's track, by key ("cluster/connector").
+    public var tracks: [String: Track] {
+        get { tracksBox.withLockedValue { $0 } }
+        set { tracksBox.withLockedValue { $0 = newValue } }
+    }
+
     /// The status of every connector the controller has restarted or given up on.
     public var statuses: [String: AutoRestartStatus] {
-        tracks.withLockedValue { tracks in tracks.mapValues { Self.status($0, max: 0) } }
+        tracksBox.withLockedValue { tracks in tracks.mapValues { Self.status($0, max: 0) } }
     }
 
     static func status(_ track: Track, max: Int) -> AutoRestartStatus {
@@ -49,8 +57,12 @@ public final class RestartBook: Sendable {
     /// - paused, stopped or unknown: left alone (someone chose it, or nothing is known).
     public func decide(_ snapshot: Snapshot, now: Date) -> Decisions {
         var decisions = Decisions()
-        tracks.withLockedValue { tracks in
-            tracks = tracks.filter { snapshot.connectors[$0.key] != nil }
+        tracksBox.withLockedValue { tracks in
+            // A connector gone from a cluster read at this poll is forgotten; one of a cluster that
+            // could not be read is not known to be gone, and keeps its track.
+            tracks = tracks.filter { key, _ in
+                snapshot.connectors[key] != nil || snapshot.clusters[String(key.prefix { $0 != "/" })]?.isReachable != true
+            }
             for key in snapshot.ordered {
                 guard let connector = snapshot.connectors[key] else { continue }
                 let policy = connector.autoRestart

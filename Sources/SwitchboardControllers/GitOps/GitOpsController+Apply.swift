@@ -57,28 +57,38 @@ extension GitOpsController {
                                       detail: "commit \(commit.summary): refused, nothing written: \(detail)"))
             return ApplyOutcome(result: .refused, detail: detail, outcomes: [])
         }
-        // Audited before the first write, so a replica killed mid-sync leaves a record of what it
-        // was writing (the rows of each change follow once the applier has judged it).
+        // Stored and audited before the first write, so that a replica killed mid-sync leaves a
+        // record of what it was writing (the next holder of the lease closes it:
+        // ``closeUnfinishedSyncs()``); the rows of each change follow once the applier has judged it.
+        let open = OpenSync(cluster: cluster, commit: commit.hash, summary: commit.summary,
+                            changes: plan.changes.map { .init(connector: $0.connector, action: $0.action.rawValue) }, startedAt: Date(), replica: Self.replicaName, user: user)
+        do {
+            try await storeOpenSync(open)
+        } catch {
+            let detail = "cannot record the sync's start in the database, so nothing was written (a replica killed mid-sync would leave writes without a record): \(Scrubber.scrub("\(error)"))"
+            await record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: .failed, detail: "commit \(commit.summary): \(detail)"))
+            return ApplyOutcome(result: .failed, detail: detail, outcomes: [])
+        }
         await record(AuditEntry(user: user, action: "gitops-sync-start", cluster: cluster, connector: "-", outcome: .succeeded,
                                   detail: "commit \(commit.summary): writing \(Self.describe(plan.changes))"))
         let outcomes = await applier.write(plan, catalog: catalog)
         var rows: [ClusterSync.Outcome] = []
         for outcome in outcomes {
             let change = outcome.change
-            let (result, detail): (String, String?) = switch outcome.result {
-            case .applied: ("applied", nil)
-            case .failed(let reason): ("failed", Scrubber.scrub(reason))
-            case .timedOut(let state): ("timed-out", "did not reach \(change.toState?.rawValue ?? "its state") in time; last seen: \(state ?? "no status")")
-            }
-            rows.append(.init(connector: change.connector, action: change.action.rawValue, result: result, detail: detail))
+            let (result, detail) = outcome.recorded
+            let scrubbed = detail.map { Scrubber.scrub($0) }
+            rows.append(.init(connector: change.connector, action: change.action.rawValue, result: result, detail: scrubbed))
             await record(AuditEntry(user: user, action: "gitops-\(change.action.rawValue)", cluster: cluster, connector: change.connector,
                                       outcome: result == "applied" ? .succeeded : .failed,
-                                      detail: "commit \(commit.summary)" + (detail.map { ": \($0)" } ?? "")))
+                                      detail: "commit \(commit.summary)" + (scrubbed.map { ": \($0)" } ?? "")))
         }
         let failed = rows.filter { $0.result != "applied" }.count
+        let interrupted = rows.filter { $0.result == "interrupted" }.count
+        let summary = "\(rows.count - failed) of \(rows.count) change(s) applied" + (interrupted > 0 ? "; interrupted by the server's stop: \(interrupted) change(s) not finished" : "")
         await record(AuditEntry(user: user, action: "gitops-sync", cluster: cluster, connector: "-", outcome: failed == 0 ? .succeeded : .failed,
-                                  detail: "commit \(commit.summary): \(rows.count - failed) of \(rows.count) change(s) applied"))
+                                  detail: "commit \(commit.summary): \(summary)"))
+        await closeOpenSync(cluster: cluster)
         Task { await store.refresh() }
-        return ApplyOutcome(result: failed == 0 ? .applied : .failed, detail: failed == 0 ? nil : "\(failed) of \(rows.count) change(s) failed; retried at the next sync", outcomes: rows)
+        return ApplyOutcome(result: failed == 0 ? .applied : .failed, detail: failed == 0 ? nil : "\(failed) of \(rows.count) change(s) not applied\(interrupted > 0 ? " (\(interrupted) interrupted by a stop)" : ""); retried at the next sync", outcomes: rows)
     }
 }

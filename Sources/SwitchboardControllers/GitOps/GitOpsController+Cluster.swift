@@ -47,6 +47,11 @@ extension GitOpsController {
                 sync.drifting = clusterPlan.changes.filter { $0.action != .create }.map(\.connector)
                 sync.result = cluster.gitops.mode == .manual ? .pending : .drifted
             }
+        case .apply where lifecycle.isStopping:
+            // Stopping: nothing new is started; the next holder of the lease applies it.
+            sync.result = .pending
+            sync.pending = clusterPlan.changes
+            sync.detail = "not applied: this replica is stopping; the replica that runs the controllers next applies it"
         case .apply:
             let outcome = await apply(ClusterPlan(cluster: cluster.name, changes: clusterPlan.changes, unchanged: [], unmanaged: []), catalog: catalog,
                                       connections: connections, commit: current, by: requestedBy ?? Self.user)

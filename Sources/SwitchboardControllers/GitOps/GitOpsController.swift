@@ -36,6 +36,8 @@ public final class GitOpsController: Service, Sendable {
     let ledger: GitOpsLedger
     /// Whether this replica runs the controller now (always, with one replica).
     let lease: any ControllerLease
+    /// Set when the server stops: no new sync starts, and an apply under way writes nothing more.
+    let lifecycle: ReplicaLifecycle
     let logger: Logger
     let state: NIOLockedValueBox<GitOpsStatus>
     /// Clusters someone asked to apply now (also in manual mode), taken by the next sync.
@@ -46,14 +48,18 @@ public final class GitOpsController: Service, Sendable {
     let lastApply = NIOLockedValueBox<[String: ClusterSync.Result]>([:])
 
     /// `served`: the commit the server starts with (``start(repository:audit:timeout:logger:)``).
-    public init(store: SnapshotStore, audit: AuditLog, metrics: ServerMetrics, repository: GitRepository, served: GitOpsStart, interval: Duration, timeout: Duration, logger: Logger) {
+    public init(store: SnapshotStore, audit: AuditLog, metrics: ServerMetrics, repository: GitRepository, served: GitOpsStart, interval: Duration, timeout: Duration,
+                lifecycle: ReplicaLifecycle = ReplicaLifecycle(), logger: Logger) {
         self.store = store
         self.audit = audit
         self.metrics = metrics
         self.repository = repository
         self.interval = interval
         self.timeout = timeout
-        applyOptions = Applier.Options(retry: .writes(within: timeout * 2), unreachableGrace: timeout)
+        var options = Applier.Options(retry: .writes(within: timeout * 2), unreachableGrace: timeout)
+        options.stopping = { lifecycle.isStopping }
+        applyOptions = options
+        self.lifecycle = lifecycle
         ledger = GitOpsLedger(storage: audit.storage)
         lease = audit.storage.lease
         self.logger = logger
@@ -71,22 +77,29 @@ public final class GitOpsController: Service, Sendable {
     /// While this replica holds the controllers' lease: sync, then nap. Otherwise it only follows
     /// the repository (so that it serves the same catalog) and shows what the running replica
     /// recorded; it writes nothing to the clusters and audits nothing.
+    ///
+    /// A stop (``ReplicaLifecycle``) ends the nap at once; a sync under way is not cancelled but
+    /// writes nothing more, and records what it did and what it did not (`interrupted`).
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                if self.lease.isHeld {
-                    await self.sync()
-                } else {
-                    await self.follow()
-                }
-                await self.nap()
+        // The loop ends at this service's turn to stop (not at the stop's first moment: a
+        // service group takes a service that ends before its turn for a failure).
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            if lifecycle.isStopping {
+                // Nothing new; wait for this service's turn.
+            } else if lease.isHeld {
+                await sync()
+            } else {
+                await follow()
             }
+            await cancelWhenGracefulShutdown { await self.nap() }
         }
     }
 
     /// One sync: fetch, load a new commit, read, plan, apply or report per cluster.
     public func sync() async {
         _ = await takeRequests()
+        // What a previous holder left unfinished is recorded before anything new is written.
+        await closeUnfinishedSyncs()
         let now = Date()
         var tip: GitRepository.Commit?
         do {
@@ -187,9 +200,12 @@ public final class GitOpsController: Service, Sendable {
         }
     }
 
-    /// Audits an entry of the controller's.
+    /// Audits an entry of the controller's. In a task of its own: a stop that runs out of time
+    /// cancels the sync, and the record of what it did must still be written (within the
+    /// storage's deadline).
     func record(_ entry: AuditEntry) async {
-        await audit.note(entry, logger: logger)
+        let audit = self.audit, logger = self.logger
+        await Task { await audit.note(entry, logger: logger) }.value
     }
 
     /// A commit of the ledger, described by git (nil when unknown or gone).

@@ -31,7 +31,7 @@ public struct LogLevelRestorer: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
                 if lease.isHeld { await restoreDue(now: Date()) }

@@ -31,6 +31,17 @@ final class AdvisoryLease: ControllerLease, @unchecked Sendable {
         task.withLockedValue { $0?.cancel() }
     }
 
+    /// Gives the lease up now (a replica that stops): the loop ends and the lock is released on
+    /// its own connection, so that another replica takes it at its next try (within `period`).
+    func release() async {
+        let running = task.withLockedValue { task in defer { task = nil }; return task }
+        let wasHeld = isHeld
+        running?.cancel()
+        await running?.value
+        if wasHeld { logger.notice("Released the controllers' lease") }
+        held.withLockedValue { $0 = false }
+    }
+
     /// The longest one check of the lock may take: a replica that cannot tell within it that
     /// it still holds the lock stops acting as the holder.
     var checkDeadline: Duration { max(period * 2, .seconds(5)) }
@@ -50,7 +61,7 @@ final class AdvisoryLease: ControllerLease, @unchecked Sendable {
                     await release(connection)
                 }
             } catch {
-                if isHeld { logger.warning("Lost the controllers' lease", metadata: ["error": "\(error)"]) }
+                if isHeld && !Task.isCancelled { logger.warning("Lost the controllers' lease", metadata: ["error": "\(error)"]) }
             }
             held.withLockedValue { $0 = false }
             try? await Task.sleep(for: period)  // cancelled: the loop ends
@@ -59,10 +70,13 @@ final class AdvisoryLease: ControllerLease, @unchecked Sendable {
     }
 
     func release(_ connection: PostgresConnection) async {
-        let logger = self.logger
+        let logger = self.logger, deadline = checkDeadline
+        // In a task of its own: a stop cancels the loop, and the unlock must still be sent.
         // `try?`: a connection that cannot be asked is broken, and a broken connection's session
         // ends with its locks.
-        _ = try? await withDeadline(checkDeadline) { try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger) }
+        await Task {
+            _ = try? await withDeadline(deadline) { try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger) }
+        }.value
     }
 
     /// Takes the lock when free, then checks every `period` that the connection still lives;

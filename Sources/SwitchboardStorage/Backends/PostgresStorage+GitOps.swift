@@ -80,3 +80,35 @@ extension PostgresStorage {
         }
     }
 }
+
+/// The controllers' documents (auto-restart's counts, syncs under way).
+extension PostgresStorage {
+    public func controllerState(prefix: String) async throws -> [String: String] {
+        let logger = self.logger
+        return try await call("read the controllers' state") { client in
+            var result: [String: String] = [:]
+            // A prefix compared as text: LIKE would read % and _ in a connector's name as wildcards.
+            let rows = try await client.query("SELECT key, json FROM controller_state WHERE left(key, \(Int32(prefix.unicodeScalars.count))) = \(prefix)", logger: logger)
+            for try await (key, json) in rows.decode((String, String).self) { result[key] = json }
+            return result
+        }
+    }
+
+    public func saveControllerState(_ documents: [String: String], deleting: [String]) async throws {
+        guard !documents.isEmpty || !deleting.isEmpty else { return }
+        let logger = self.logger
+        try await call("record the controllers' state") { client in
+            try await client.withTransaction(logger: logger) { connection in
+                let now = Date()
+                for (key, json) in documents {
+                    try await connection.query("""
+                        INSERT INTO controller_state (key, json, updated_at) VALUES (\(key), \(json), \(now))
+                        ON CONFLICT (key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
+                        """, logger: logger)
+                }
+                for key in deleting { try await connection.query("DELETE FROM controller_state WHERE key = \(key)", logger: logger) }
+            }
+            return ()
+        }
+    }
+}

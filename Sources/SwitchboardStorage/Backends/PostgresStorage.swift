@@ -57,7 +57,7 @@ public final class PostgresStorage: ServerStorage {
 
     /// Connects (within `timeout`), brings the schema up to date (or refuses a newer one), and (with `competing`) starts
     /// competing for the controllers' lock every `leasePeriod`; a tool that only reads never holds it.
-    public init(_ location: Location, timeout: Duration = .seconds(10), leasePeriod: Duration = .seconds(5), competing: Bool = true, logger: Logger) async throws {
+    public init(_ location: Location, timeout: Duration = .seconds(10), leasePeriod: Duration = .seconds(2), competing: Bool = true, logger: Logger) async throws {
         let tls: PostgresClient.Configuration.TLS = switch location.sslMode {
         case "disable": .disable
         case "require": .require(.makeClientConfiguration())

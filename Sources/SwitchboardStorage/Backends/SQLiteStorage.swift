@@ -182,6 +182,24 @@ public final class SQLiteStorage: ServerStorage {
         return try JSONDecoder.storage.decode(GitOpsStatus.self, from: Data(json.utf8))
     }
 
+    public func controllerState(prefix: String) async throws -> [String: String] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT key, json FROM controller_state WHERE substr(key, 1, ?) = ?", arguments: [prefix.unicodeScalars.count, prefix])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["json"] as String) })
+        }
+    }
+
+    public func saveControllerState(_ documents: [String: String], deleting: [String]) async throws {
+        try await database.write { db in
+            let now = Date()
+            for (key, json) in documents {
+                try db.execute(sql: "INSERT INTO controller_state (key, json, updatedAt) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET json = excluded.json, updatedAt = excluded.updatedAt",
+                               arguments: [key, json, now])
+            }
+            for key in deleting { try db.execute(sql: "DELETE FROM controller_state WHERE key = ?", arguments: [key]) }
+        }
+    }
+
     public func serveCommit(_ hash: String) async throws {
         try await database.write { db in
             try db.execute(sql: "INSERT INTO gitops_served (id, hash) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash", arguments: [hash])

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Reconciler
 import SwitchboardAPI
+import SwitchboardControllers
 import SwitchboardCore
 import SwitchboardSnapshot
 import SwitchboardStorage
@@ -122,8 +123,22 @@ public struct ConnectorActions: Sendable {
             return await failed(error, entry(.failed, nil))
         }
         await record(entry(.succeeded, nil))
+        if request.action == .restart || request.action == .restartTask {
+            await forgetAutoRestarts(of: connector)
+        }
         refresh()
         return .done(nil)
+    }
+
+    /// A person restarted the connector: the auto-restart controller's count and any give-up
+    /// start afresh (its stored track goes; the controller reads it before each decision).
+    func forgetAutoRestarts(of connector: ConnectorView) async {
+        guard connector.restartStatus != nil else { return }
+        do {
+            try await RestartMemory(storage: audit.storage).forget(connector.key)
+        } catch {
+            logger.warning("Cannot clear the auto-restart count after a restart by hand", metadata: ["connector": "\(connector.key)", "error": "\(error)"])
+        }
     }
 
     /// Reset or alter: only while Connect itself says the connector is STOPPED (asked now, not

@@ -34,9 +34,12 @@ public struct ServerDependencies: Sendable {
     public let gitops: GitOpsController?
     /// The shared secret of push webhooks (`X-Hub-Signature-256`); nil: webhooks are refused.
     public let webhookSecret: [UInt8]?
+    /// Whether the server is stopping (readiness answers 503 from its first moment).
+    public let lifecycle: ReplicaLifecycle
 
     public init(store: SnapshotStore, flow: DataFlow, metrics: ServerMetrics, audit: AuditLog, auth: AuthSettings, gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil,
-                logger: Logger = Logger(label: "switchboard.server")) {
+                lifecycle: ReplicaLifecycle = ReplicaLifecycle(), logger: Logger = Logger(label: "switchboard.server")) {
+        self.lifecycle = lifecycle
         self.flow = flow
         self.metrics = metrics
         self.gitops = gitops

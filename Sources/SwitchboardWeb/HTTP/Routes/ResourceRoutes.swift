@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SwitchboardAPI
 import SwitchboardCore
+import SwitchboardSnapshot
 
 /// What is served without signing in: the stylesheet, Prometheus metrics, the health check and
 /// the API's description.
@@ -18,6 +19,14 @@ struct ResourceRoutes {
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: dependencies.metrics.emit())))
+        }
+        // Readiness: 503 from the first moment of a stop, so that a load balancer sends nothing
+        // new while the controllers finish (the process still answers /healthz: it is alive).
+        router.get("/readyz") { _, _ in
+            if let since = dependencies.lifecycle.stoppingSince {
+                return try Responses.json(["status": "stopping", "since": ISO8601DateFormatter().string(from: since)], status: .serviceUnavailable)
+            }
+            return try Responses.json(["status": "ready"])
         }
         router.get("/healthz") { _, _ in
             let age = Int(Date().timeIntervalSince(dependencies.store.current.takenAt))
