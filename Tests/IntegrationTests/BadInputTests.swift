@@ -161,6 +161,13 @@ struct BadInputTests {
         Case(name: "state unknown", expected: ["bad.yaml", "'state' must be running, paused or stopped"]) { try bad($0, sink("bad", $0, "state: started")) },
         Case(name: "config a list", expected: ["bad.yaml", "'config'", "mapping"]) { c in try bad(c, "name: bad\ncluster: alpha\nclass: x\nconfig:\n  - topics\n") },
         Case(name: "a config value that is a mapping", expected: ["bad.yaml", "'config.batch'", "single value"]) { try bad($0, sink("bad", $0, config: "  batch:\n    size: 3\n")) },
+        Case(name: "a config key that is a list", expected: ["bad.yaml", "A key of 'config' is a list"]) { try bad($0, sink("bad", $0, config: "  [batch, size]: 3\n")) },
+        Case(name: "a top-level key that is a mapping", expected: ["bad.yaml", "is a mapping, not a name"]) { try bad($0, sink("bad", $0) + "? {a: 1}\n: x\n") },
+        Case(name: "a description that is a mapping", expected: ["bad.yaml", "'description' of the connector must be a single value"]) { try bad($0, sink("bad", $0, "description: {owner: me}")) },
+        Case(name: "a description that is a list", expected: ["bad.yaml", "'description' of the connector must be a single value"]) { try bad($0, sink("bad", $0, "description: [a, b]")) },
+        Case(name: "a team.yaml that is not YAML is the one problem", expected: ["team.yaml", "[yaml-syntax]", "1 problem found"]) {
+            try $0.folder.write("teams/\($0.team)/team.yaml", "members: [alice\n")
+        },
         Case(name: "a config value that is null", expected: ["bad.yaml", "'config.batch.size' has no value"]) { try bad($0, sink("bad", $0, config: "  batch.size:\n")) },
         Case(name: "name is a list", expected: ["bad.yaml", "'name'", "single value"]) { c in try bad(c, sink("bad", c).replacingOccurrences(of: "name: bad", with: "name: [a, b]")) },
         Case(name: "protect is not a boolean", expected: ["bad.yaml", "'protect'", "true or false"]) { try bad($0, sink("bad", $0, "protect: maybe")) },
@@ -192,6 +199,14 @@ struct BadInputTests {
         Case(name: "reserved key tasks.max", expected: ["bad.yaml", "[reserved-key]", "'tasks.max'"]) { try bad($0, sink("bad", $0, config: "  tasks.max: \"2\"\n")) },
         Case(name: "reserved key name", expected: ["bad.yaml", "[reserved-key]", "'name'"]) { try bad($0, sink("bad", $0, config: "  name: other\n")) },
         Case(name: "reserved key switchboard.protect", expected: ["bad.yaml", "[reserved-key]", "'switchboard.protect'"]) { try bad($0, sink("bad", $0, config: "  switchboard.protect: \"true\"\n")) },
+        Case(name: "a name whose dead-letter topic is too long", expected: ["bad.yaml", "[topic-name]", "errors.deadletterqueue.topic.name", "Shorten the connector's name"]) { c in
+            // The policy's default dlq.{team}.{name} makes a topic past Kafka's 249 characters.
+            let name = String(repeating: "x", count: 240)
+            try bad(c, sink(name, c).replacingOccurrences(of: "topics: \(c.team)-\(name)", with: "topics: \(c.team)-long"))
+        },
+        Case(name: "a topic with a space", expected: ["bad.yaml", "[topic-name]", "'topics' names topic 'my orders'", "which Kafka forbids"]) { c in
+            try bad(c, sink("bad", c).replacingOccurrences(of: "topics: \(c.team)-bad", with: "topics: \"a,my orders\""))
+        },
         Case(name: "tasks above the ceiling", expected: ["bad.yaml", "[tasks-ceiling]"]) { try bad($0, sink("bad", $0, "tasks: 5")) },
         Case(name: "an unknown cluster", expected: ["bad.yaml", "[unknown-cluster]", "'mars'"]) { c in try bad(c, sink("bad", c).replacingOccurrences(of: "cluster: alpha", with: "cluster: mars")) },
         Case(name: "a folder without team.yaml", expected: ["teams/nobody", "[team-prefix]", "nobody_x"]) { try $0.folder.write("teams/nobody/connectors/x.yaml", sink("x", $0)) },
@@ -217,7 +232,7 @@ struct BadInputTests {
 
     static let platformFile: [Case] = [
         Case(name: "no switchboard.yaml", expected: ["The catalog has no switchboard.yaml"]) { try $0.folder.remove("switchboard.yaml") },
-        platform("switchboard.yaml not YAML", ["switchboard.yaml", "[yaml-syntax]"]) { text, _ in text + "\n  - [\n" },
+        platform("switchboard.yaml not YAML", ["switchboard.yaml", "[yaml-syntax]", "1 problem found"]) { text, _ in text + "\n  - [\n" },
         platform("a cluster URL that is not http", ["switchboard.yaml", "is not an http(s) URL"]) { text, _ in text.replacingOccurrences(of: "url: \(betaURL)", with: "url: \(betaURL.replacingOccurrences(of: "http:", with: "ftp:"))") },
         platform("a cluster URL with user:password@", ["switchboard.yaml", "holds credentials"], secrets: [secret]) { text, _ in text.replacingOccurrences(of: "url: \(betaURL)", with: "url: \(betaURL.replacingOccurrences(of: "http://", with: "http://admin:\(secret)@"))") },
         platform("a cluster URL with ?password=", ["switchboard.yaml", "holds credentials"], secrets: [secret]) { text, _ in text.replacingOccurrences(of: "url: \(betaURL)", with: "url: \"\(betaURL)/?password=\(secret)\"") },

@@ -100,3 +100,41 @@ import Testing
         #expect(custom.scrub("bad value 1234 for card.pin", config: ["card.pin": "1234"]) == "bad value (secret) for card.pin")
     }
 }
+
+/// Topic names a connector's config gives Kafka are checked as Kafka will check them, whether the
+/// connector writes them or the policy's defaults make them from its name.
+@Suite struct TopicNameTests {
+    let platform = """
+        clusters:
+          - name: ingest
+            url: http://127.0.0.1:1
+        policy:
+          defaults:
+            - key: errors.deadletterqueue.topic.name
+              value: "dlq.{team}.{name}"
+              appliesTo: sink
+        """
+
+    func violations(_ connector: String) throws -> [Violation] {
+        try CatalogFixture(["switchboard.yaml": platform, "teams/payments/connectors/a.yaml": connector]).violations().filter { $0.rule == .topicName }
+    }
+
+    @Test func aDefaultMadeFromALongNameIsRefusedWithTheDefaultNamed() throws {
+        let fits = String(repeating: "x", count: 249 - "dlq.payments.".count)
+        #expect(try violations(CatalogFixture.connector(fits, className: "org.apache.kafka.connect.file.FileStreamSinkConnector")).isEmpty, "249 characters fit")
+        let found = try violations(CatalogFixture.connector(fits + "y", className: "org.apache.kafka.connect.file.FileStreamSinkConnector"))
+        #expect(found.count == 1 && found[0].message.contains("'errors.deadletterqueue.topic.name'") && found[0].message.contains("250 characters"), "\(found)")
+        #expect(found.first?.fix.contains("by at least 1 character") == true)
+    }
+
+    @Test func topicsTheConnectorNamesAreCheckedOneByOne() throws {
+        let sink = { (topics: String) in CatalogFixture.connector(className: "org.example.Sink", config: "    topics: \"\(topics)\"") }
+        #expect(try violations(sink("a.b_c-1,orders")).isEmpty)
+        #expect(try violations(sink("a, my orders")).map(\.message) == ["'topics' names topic 'my orders', which has ' ', which Kafka forbids (letters, digits, '.', '_' and '-' only)."])
+        #expect(try violations(sink("..")).count == 1)
+        #expect(try violations(CatalogFixture.connector(className: "org.example.Source", config: "    topic: \"ü\"")).count == 1)
+        // Known only when the connector runs: a provider reference or a template is not judged.
+        #expect(try violations(CatalogFixture.connector(className: "org.example.Source", config: "    topic.prefix: \"${env:PREFIX}\"")).isEmpty)
+        #expect(try violations(CatalogFixture.connector(className: "org.example.Sink", config: "    topics.regex: \"a b.*\"")).isEmpty, "a regex is no topic name")
+    }
+}

@@ -27,6 +27,9 @@ public struct Catalog: Sendable {
     /// ever be deleted: a team folder with a file that could not be read might define the
     /// connectors that seem to be missing.
     public var cleanTeams: Set<String>
+    /// Catalog files that could not be read (relative paths): checks that depend on them are
+    /// skipped, so that a broken switchboard.yaml is one error, not one per connector.
+    public var unreadableFiles: Set<String> = []
 
     /// `cleanTeams` defaults to every team (a catalog built in code has no folder to misread).
     public init(root: URL, clusters: [ClusterDefinition], policy: Policy, admins: Principals, teams: [Team], connectors: [ConnectorDefinition], plugins: PluginManifest? = nil, alerting: AlertingSettings = AlertingSettings(), kubernetes: KubernetesSettings = KubernetesSettings(), access: AccessSettings = AccessSettings(), autoRestart: AutoRestartPolicy = AutoRestartPolicy(), cleanTeams: Set<String>? = nil) {

@@ -69,6 +69,7 @@ public enum CatalogLoader {
                               plugins: layout.plugins.map(readPlugins), alerting: platform.alerting, kubernetes: platform.kubernetes, access: platform.access, autoRestart: platform.autoRestart, cleanTeams: cleanTeams)
         catalog.reviewers = platform.reviewers
         catalog.environments = platform.environments
+        catalog.unreadableFiles = Set(log.items.filter(\.rule.isUnreadableFile).map(\.location.file))
         return Result(catalog: catalog, violations: log.items)
     }
 
@@ -103,6 +104,7 @@ public enum CatalogLoader {
         } else if let cluster = yaml.string("cluster", required: "Add `cluster: <name>` (or `clusters:` for several) naming a cluster of switchboard.yaml.") {
             targets = [(cluster, nil, yaml.locationOf("cluster"))]
         }
+        _ = yaml.string("description")  // text, when given (checked here; shown nowhere yet)
         let base = readSettings(yaml, over: Settings(autoRestart: nil), platform: platform, connector: name ?? "?")
         guard let name, let connectorClass, let base else { return [] }
         var shortName = name

@@ -26,6 +26,13 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
         case unreadableEntry = "unreadable-entry"
         case sameCluster = "same-cluster"
         case promotion
+        /// A topic name the connector's config would give Kafka (its own, or a policy default
+        /// made from its name) that Kafka refuses: too long, or with a character it forbids.
+        case topicName = "topic-name"
+
+        /// The file itself could not be read (not YAML, not text): what else is said of the
+        /// catalog may follow from it.
+        public var isUnreadableFile: Bool { self == .yamlSyntax || self == .unreadableEntry }
     }
 
     public var location: SourceLocation
@@ -52,8 +59,11 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
 public struct CatalogError: Error, Sendable, CustomStringConvertible {
     public var violations: [Violation]
 
+    /// A file that could not be read comes first: what follows may stem from it.
     public init(violations: [Violation]) {
-        self.violations = violations.sorted { ($0.location, $0.rule.rawValue) < ($1.location, $1.rule.rawValue) }
+        self.violations = violations.sorted { a, b in
+            (a.rule.isUnreadableFile ? 0 : 1, a.location, a.rule.rawValue) < (b.rule.isUnreadableFile ? 0 : 1, b.location, b.rule.rawValue)
+        }
     }
 
     public var description: String {

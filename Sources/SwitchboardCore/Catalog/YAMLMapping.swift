@@ -82,7 +82,11 @@ struct YAMLMapping {
     /// Records an unknown-key violation for every key not in `known`, suggesting the closest one.
     func rejectUnknownKeys(_ known: [String]) {
         for (key, _) in mapping {
-            guard let name = key.string, !known.contains(name) else { continue }
+            guard let name = key.string else {
+                log.add(Violation(.invalidValue, at: location.at(line: key.mark?.line), "A key of the \(context) is a \(Self.kind(of: key)), not a name.", fix: "Write each key as a plain name: `key: value`."))
+                continue
+            }
+            guard !known.contains(name) else { continue }
             let suggestion = known.min { Self.distance(name, $0) < Self.distance(name, $1) }
             let hint = suggestion.flatMap { Self.distance(name, $0) <= max(2, name.count / 3) ? "Did you mean '\($0)'? " : nil } ?? ""
             log.add(Violation(.unknownKey, at: location.at(line: key.mark?.line), "Unknown key '\(name)' in the \(context).", fix: "\(hint)Known keys: \(known.joined(separator: ", "))."))
@@ -222,7 +226,10 @@ struct YAMLMapping {
         var lines: [String: Int] = [:]
         for (keyNode, valueNode) in child {
             let line = keyNode.mark?.line
-            guard let name = keyNode.string else { continue }
+            guard let name = keyNode.string else {
+                log.add(Violation(.invalidValue, at: location.at(line: line), "A key of '\(key)' is a \(Self.kind(of: keyNode)); Connect config keys are strings.", fix: "Write each key as a plain name: `name: value`."))
+                continue
+            }
             guard case .scalar(let scalar) = valueNode else {
                 log.add(Violation(.invalidValue, at: location.at(line: line), "'\(key).\(name)' must be a single value; Connect configs are strings.", fix: "Write lists as one comma-separated string, for example `\(name): \"a,b\"`."))
                 continue
@@ -235,6 +242,16 @@ struct YAMLMapping {
             lines[name] = line
         }
         return (values, lines)
+    }
+
+    /// What a node is, for messages.
+    static func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: "single value"
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .alias: "alias"
+        }
     }
 
     /// `key:`, `key: ~` and `key: null` written without quotes.

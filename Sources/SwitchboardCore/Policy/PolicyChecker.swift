@@ -26,7 +26,7 @@ public struct PolicyChecker {
     public func check() -> [Violation] {
         var violations: [Violation] = []
         if let plugins = catalog.plugins {
-            for cluster in plugins.clusterSets.keys.sorted() where catalog.cluster(named: cluster) == nil {
+            for cluster in plugins.clusterSets.keys.sorted() where catalog.cluster(named: cluster) == nil && !catalog.unreadableFiles.contains(CatalogLoader.platformFile) {
                 violations.append(Violation(.unknownCluster, at: plugins.location, "plugins.yaml sets plugins for cluster '\(cluster)', which switchboard.yaml does not define.", fix: "Use a cluster name from switchboard.yaml."))
             }
         }
@@ -75,6 +75,7 @@ public struct PolicyChecker {
         checkName(connector, &found)
         checkPlacement(connector, &found)
         checkKeys(connector, &found)
+        checkTopics(connector, &found)
         return found.violations
     }
 
@@ -92,7 +93,7 @@ public struct PolicyChecker {
     func checkName(_ connector: ConnectorDefinition, _ found: inout Found) {
         let name = connector.fullName
         func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) { found.add(rule, location, message, fix) }
-        if catalog.team(named: connector.team) == nil {
+        if catalog.team(named: connector.team) == nil, !catalog.unreadableFiles.contains("teams/\(connector.team)/team.yaml") {
             add(.teamPrefix, connector.location, "Connector \(name) is in teams/\(connector.team), which is not a known team (no team.yaml).", "Create teams/\(connector.team)/team.yaml or move the file to its team's folder.")
         }
         if connector.name.contains("_") {
@@ -108,7 +109,7 @@ public struct PolicyChecker {
         let name = connector.fullName
         func add(_ rule: Violation.Rule, _ location: SourceLocation, _ message: String, _ fix: String) { found.add(rule, location, message, fix) }
         let cluster = catalog.cluster(named: connector.cluster)
-        if cluster == nil {
+        if cluster == nil, !catalog.unreadableFiles.contains(CatalogLoader.platformFile) {
             let known = catalog.clusters.map(\.name).joined(separator: ", ")
             add(.unknownCluster, connector.location, "Connector \(name) names cluster '\(connector.cluster)', which switchboard.yaml does not define.", "Use one of: \(known.isEmpty ? "(none defined)" : known).")
         }
@@ -149,6 +150,55 @@ public struct PolicyChecker {
             ? "Add an artifact of \(className) \(version) to plugins.yaml and to cluster \(connector.cluster)'s set, or pin one it has (\(versions.joined(separator: ", ")))."
             : "Add \(others.joined(separator: " or ")) to cluster \(connector.cluster)'s set in plugins.yaml."
         found.add(.pluginMissing, connector.location, "Connector \(connector.fullName) pins \(className) \(version), which cluster \(connector.cluster)'s plugin set does not install (it has \(versions.joined(separator: ", "))).", fix)
+    }
+
+    /// The longest topic name Kafka accepts.
+    public static let topicNameLimit = 249
+
+    /// Whether a config key names a topic (or topics, or a prefix of derived topic names):
+    /// `topic`, `topics`, `*.topic`, `*.topic.name`, `topic.prefix`. Not `topics.regex`.
+    static func namesTopics(_ key: String) -> Bool {
+        key == "topic" || key == "topics" || key == "topic.prefix" || key.hasSuffix(".topic") || key.hasSuffix(".topic.name")
+    }
+
+    /// What is wrong with a topic name for Kafka, or nil.
+    static func topicProblem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name == "." || name == ".." { return "is '\(name)', which Kafka reserves" }
+        if name.count > topicNameLimit { return "is \(name.count) characters long; Kafka allows at most \(topicNameLimit)" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        let bad = Set(name.filter { !allowed.contains($0) })
+        if !bad.isEmpty { return "has \(bad.sorted().map { "'\($0)'" }.joined(separator: ", ")), which Kafka forbids (letters, digits, '.', '_' and '-' only)" }
+        return nil
+    }
+
+    /// The topic names its config gives Kafka, its own and those the policy's defaults make
+    /// from its name (a dead-letter queue `dlq.{team}.{name}`): Kafka would refuse them only
+    /// when the connector runs (a task fails, or every record goes nowhere). A value with a
+    /// config-provider reference or a `${...}` template is not known before it runs.
+    func checkTopics(_ connector: ConnectorDefinition, _ found: inout Found) {
+        let effective = catalog.policy.effectiveConfig(for: connector)
+        for key in effective.keys.sorted() where Self.namesTopics(key) {
+            let value = effective[key]!
+            guard !value.contains("${") else { continue }
+            let names = key == "topics" ? value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [value]
+            for name in names {
+                guard let problem = Self.topicProblem(name) else { continue }
+                let shown = name.count > 60 ? "\(name.prefix(60))…" : name
+                if connector.config[key] == nil, !NamePattern.connector.matches(connector.name) {
+                    continue  // made from a name that is wrong itself: that is said once, by checkName
+                }
+                if connector.config[key] != nil {
+                    found.add(.topicName, connector.location(ofKey: key), "'\(key)' names topic '\(shown)', which \(problem).", "Use a topic name of at most \(Self.topicNameLimit) letters, digits, '.', '_' or '-'.")
+                } else {
+                    let template = catalog.policy.defaults.first { $0.key == key && $0.appliesTo.includes(connector) }?.value ?? ""
+                    let fix = name.count > Self.topicNameLimit
+                        ? "Shorten the connector's name by at least \(name.count - Self.topicNameLimit) characters, or set '\(key)' in its config."
+                        : "Set '\(key)' in its config, or ask the platform team to change the default."
+                    found.add(.topicName, connector.location, "The platform's default for '\(key)' ('\(template)') makes the topic '\(shown)' for connector \(connector.fullName), which \(problem).", fix)
+                }
+            }
+        }
     }
 
     /// Reserved, secret, forbidden and required config keys.
