@@ -265,6 +265,14 @@ public struct Prerequisites: Sendable {
         try await ensurePythonTools("venv-api-contract", Self.apiContractRequirements, purpose: "the API contract check").appendingPathComponent("bin/python").path
     }
 
+    /// The API fuzzer run against a live server by the tests (schemathesis, PyPI), pinned.
+    public static let apiFuzzerRequirement = "schemathesis==4.32.5"
+
+    /// The `st` command of a virtual environment holding ``apiFuzzerRequirement``, installed when missing.
+    public func ensureAPIFuzzer() async throws -> String {
+        try await ensurePythonTools("venv-schemathesis", [Self.apiFuzzerRequirement], purpose: "the API fuzzer").appendingPathComponent("bin/st").path
+    }
+
     /// A virtual environment `<cache>/<name>` with `requirements` from PyPI (pinned), made once:
     /// a marker file names what was installed, so a changed pin installs again.
     func ensurePythonTools(_ name: String, _ requirements: [String], purpose: String) async throws -> URL {

@@ -96,14 +96,14 @@ extension OpenAPIDocument {
                     .query("name", .string, description: "A substring of the name"),
                     .query("offset", Schema(type: "integer", minimum: 0)),
                     .query("limit", Schema(type: "integer", minimum: 1, maximum: 5000, defaultValue: 100)),
-                ], "A page of connectors", ConnectorList.self),
+                ], "A page of connectors", ConnectorList.self, errors: ["400"]),
                 "/api/v1/clusters/{cluster}/connectors/{connector}": try read("One connector: tasks, traces, masked config, drift, audit", "getConnector", target,
                                                                               "The connector", ConnectorDetail.self, notFound: true),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/actions/{action}": try act("Restart, pause, resume or stop a connector (operators and up; a cluster can ask more)", "actOnConnector", target + [
                     .path("action", .oneOf(["restart", "pause", "resume", "stop"])), .query("includeTasks", .boolean), .query("onlyFailed", .boolean), .reference("CSRF"),
                 ]),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": try act("Restart one task (operators and up)", "restartTask", target + [
-                    .path("task", .integer), .reference("CSRF"),
+                    .path("task", Schema(type: "integer", minimum: 0)), .reference("CSRF"),
                 ]),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/offsets": try offsets(),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/history": try read(
@@ -129,14 +129,14 @@ extension OpenAPIDocument {
                 "/api/v1/teams": try read("Catalog teams and their connectors", "listTeams", nil, "Teams", [TeamSummary].self),
                 "/api/v1/teams/{team}": try read("One team", "getTeam", [.path("team", .string)], "The team", TeamSummary.self, notFound: true),
                 "/api/v1/audit": try read("The audit log, newest first", "audit", [.query("limit", Schema(type: "integer", minimum: 1, maximum: 1000))], "Entries", [AuditEntry].self,
-                                          errors: ["503"]),
+                                          errors: ["400", "503"]),
             ]
             paths.merge(try connectors()) { $1 }
             paths.merge(try gitops()) { $1 }
             paths.merge(try loggers()) { $1 }
             paths["/api/v1/upgrade-check"] = try read("Before a rolling upgrade: every connector of a cluster checked against a cluster that runs the target release (platform admins)",
-                                                      "upgradeCheck", [.query("cluster", .string, description: "The cluster to upgrade"),
-                                                                       .query("target", .string, description: "A cluster that runs the release to upgrade to")],
+                                                      "upgradeCheck", [.requiredQuery("cluster", .string, description: "The cluster to upgrade"),
+                                                                       .requiredQuery("target", .string, description: "A cluster that runs the release to upgrade to")],
                                                       "Each connector's verdict", UpgradeReport.self, errors: ["400", "403", "502"])
             return paths
         }

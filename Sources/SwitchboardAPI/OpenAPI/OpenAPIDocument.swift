@@ -38,6 +38,8 @@ public struct OpenAPIDocument: Encodable, Sendable {
     public enum Parameter: Encodable, Sendable {
         case reference(String)
         case query(String, Schema, description: String? = nil)
+        /// A query parameter without which the call is refused (400).
+        case requiredQuery(String, Schema, description: String? = nil)
         case path(String, Schema)
 
         enum CodingKeys: String, CodingKey { case ref = "$ref", name, `in`, required, schema, description }
@@ -47,9 +49,10 @@ public struct OpenAPIDocument: Encodable, Sendable {
             switch self {
             case .reference(let name):
                 try container.encode("#/components/parameters/\(name)", forKey: .ref)
-            case .query(let name, let schema, let description):
+            case .query(let name, let schema, let description), .requiredQuery(let name, let schema, let description):
                 try container.encode(name, forKey: .name)
                 try container.encode("query", forKey: .in)
+                if case .requiredQuery = self { try container.encode(true, forKey: .required) }
                 try container.encode(schema, forKey: .schema)
                 try container.encodeIfPresent(description, forKey: .description)
             case .path(let name, let schema):
@@ -80,10 +83,14 @@ public struct OpenAPIDocument: Encodable, Sendable {
         }
     }
 
+    /// The CSRF header: not required by the document, because it is required only of a caller
+    /// signed in with the web UI's session cookie (a call with an API token needs none, and a
+    /// cookie call without it is a 403).
     public struct HeaderParameter: Encodable, Sendable {
         public var name: String
         public var `in` = "header"
-        public var required = true
+        public var required = false
+        public var description = "With the web UI's session cookie: the csrfToken of GET /api/v1/me (else 403). Not needed with an API token (Authorization: Bearer)."
         public var schema = Schema.string
     }
 

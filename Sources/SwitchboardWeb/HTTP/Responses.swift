@@ -42,6 +42,24 @@ enum RequestValues {
         return next
     }
 
+    /// A query parameter that is not what the API's document says (a 400 naming it).
+    struct BadQuery: Error {
+        var message: String
+    }
+
+    /// A whole-number query parameter as the API documents it: absent, `default`; given once as
+    /// decimal digits within `range`, that number; anything else (text, empty, out of range,
+    /// given twice) is refused, never clamped or ignored: a caller's mistake is said, not guessed.
+    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>, default value: Int) throws(BadQuery) -> Int {
+        let given = request.uri.queryParameters.getAll(name)
+        guard let text = given.first else { return value }
+        guard given.count == 1, let number = Int(text), range.contains(number) else {
+            throw BadQuery(message: given.count > 1 ? "\(name) is given \(given.count) times; give it once"
+                                                    : "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
     /// A task id from a path: decimal digits only (no sign, no spaces), at most 6 of them.
     static func taskID(_ text: String?) -> Int? {
         guard let text, (1...6).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }

@@ -39,8 +39,8 @@ struct APIRoutes {
             try await reading(context) { _, snapshot in
                 let query = request.uri.queryParameters
                 let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
-                let offset = max(0, query.get("offset", as: Int.self) ?? 0)
-                let limit = min(max(1, query.get("limit", as: Int.self) ?? 100), 5000)
+                let offset = try RequestValues.integer(request, "offset", in: 0...Int(Int32.max), default: 0)
+                let limit = try RequestValues.integer(request, "limit", in: 1...5000, default: 100)
                 // The same for every reader of one snapshot: rendered once per snapshot and query.
                 let key = "\(filter.key)|\(offset)|\(limit)"
                 return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {
@@ -99,7 +99,7 @@ struct APIRoutes {
     func registerAudit(on v1: RouterGroup<Context>) {
         v1.get("audit") { request, context in
             try await reading(context) { user, _ in
-                let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100), 1000)
+                let limit = try RequestValues.integer(request, "limit", in: 1...1000, default: 100)
                 let audit = await AuditRows.read(dependencies, for: user, limit: limit)
                 if let problem = audit.problem { return try Responses.error(.serviceUnavailable, problem) }
                 return try Responses.json(audit.entries)
@@ -160,7 +160,11 @@ struct APIRoutes {
 
     func reading(_ context: Context, _ body: (User, Snapshot) async throws -> Response) async throws -> Response {
         guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
-        return try await body(user, dependencies.store.current)
+        do {
+            return try await body(user, dependencies.store.current)
+        } catch let bad as RequestValues.BadQuery {
+            return try Responses.error(.badRequest, bad.message)
+        }
     }
 
     func team(_ snapshot: Snapshot, _ name: String) -> TeamSummary {
