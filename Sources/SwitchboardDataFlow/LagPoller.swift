@@ -19,11 +19,15 @@ public struct LagPoller: Service {
     let logger: Logger
     /// How long one cluster's lag read may take in all (each broker call has its own 5 s timeout).
     let deadline: Duration
+    /// With several replicas, only the lease holder reads; the others take its rounds.
+    let share: any FlowShare
     private static let queue = DispatchQueue(label: "switchboard.lag")
 
     /// Clusters without Kafka settings are skipped; a cluster whose client cannot start is logged.
-    public init(store: SnapshotStore, flow: DataFlow, interval: Duration = .seconds(15), deadline: Duration = .seconds(30), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "switchboard.lag")) {
+    public init(store: SnapshotStore, flow: DataFlow, interval: Duration = .seconds(15), deadline: Duration = .seconds(30), environment: [String: String] = ProcessInfo.processInfo.environment,
+                share: any FlowShare = LocalFlow(), logger: Logger = Logger(label: "switchboard.lag")) {
         self.store = store
+        self.share = share
         self.flow = flow
         self.interval = interval
         self.deadline = deadline
@@ -55,28 +59,43 @@ public struct LagPoller: Service {
             return
         }
         try await untilShutdown {
+            var taken = Date.distantPast
             while !Task.isCancelled {
-                await poll()
+                if share.polls {
+                    if let round = await poll() { await share.publish("lag", round) }
+                } else if let round = await share.latest("lag", as: SharedLag.self), round.at > taken {
+                    taken = round.at
+                    take(round)
+                }
                 try await Task.sleep(for: interval)
             }
         }
     }
 
+    /// A round another replica read, recorded as if read here (the same readings, at its time).
+    public func take(_ round: SharedLag) {
+        for (cluster, names) in round.brokerTopics { flow.topics.setBrokerTopics(cluster: cluster, names: names) }
+        flow.record(round.readings, clusters: Set(round.clusters), at: round.at)
+    }
+
     /// What one round read of a connector: a sink's lag, and the counter whose growth is its
     /// throughput (a sink's committed offsets, a source's topics' end offsets).
-    public struct Reading: Sendable {
+    public struct Reading: Sendable, Codable, Equatable {
         public var lag: SinkLag?
         public var counter: Int64?
     }
 
     /// Reads every sink's lag and every connector's throughput counter once. End offsets are
-    /// read once per partition per round, however many connectors share the topic.
-    public func poll() async {
+    /// read once per partition per round, however many connectors share the topic. Returns the
+    /// round as it is shared with other replicas (nil when a stop cut it short).
+    @discardableResult
+    public func poll() async -> SharedLag? {
         let snapshot = store.current
         // Each connector's topics as the lineage knows them: what Connect reported and what
         // the config names (a sink's `topics` or `topics.regex` over the broker's topics).
         let lineage = flow.lineage(snapshot, catalog: store.catalog)
         var results: [String: Reading] = [:]
+        var brokerTopics: [String: [String]] = [:]
         for (cluster, reader) in readers {
             let connectors = snapshot.connectors.values.filter { $0.cluster == cluster }
             let topicsOf = Dictionary(uniqueKeysWithValues: connectors.map { ($0.key, lineage.topics(of: $0.key).map(\.name)) })
@@ -97,11 +116,16 @@ public struct LagPoller: Service {
             } onCancel: {
                 once.withLockedValue { $0.take() }?.resume(returning: ([:], nil))
             }
-            guard !Task.isCancelled else { return }
-            if let topics { flow.topics.setBrokerTopics(cluster: cluster, names: topics) }
+            guard !Task.isCancelled else { return nil }
+            if let topics {
+                flow.topics.setBrokerTopics(cluster: cluster, names: topics)
+                brokerTopics[cluster] = topics
+            }
             results.merge(readings) { $1 }
         }
-        flow.record(results, clusters: Set(readers.keys))
+        let now = Date()
+        flow.record(results, clusters: Set(readers.keys), at: now)
+        return SharedLag(at: now, clusters: readers.keys.sorted(), readings: results, brokerTopics: brokerTopics)
     }
 
     /// One cluster's round, blocking (librdkafka): the readings, and the broker's topics when

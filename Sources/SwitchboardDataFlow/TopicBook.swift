@@ -7,7 +7,7 @@ import SwitchboardCore
 /// by a connector's page), and the topic names each broker holds (from the lag poller's metadata
 /// read). The lineage joins these with the topics connectors' configs name (``DeclaredTopics``).
 public final class TopicBook: Sendable {
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Codable {
         public var topics: [String]
         public var readAt: Date
     }

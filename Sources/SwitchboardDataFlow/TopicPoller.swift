@@ -17,9 +17,13 @@ public struct TopicPoller: Service {
     let interval: Duration
     let budget: Int
     let concurrency: Int
+    /// With several replicas, only the lease holder reads; the others take what it recorded.
+    let share: any FlowShare
     let logger: Logger
 
-    public init(store: SnapshotStore, flow: DataFlow, interval: Duration = .seconds(30), budget: Int = 100, concurrency: Int = 4, logger: Logger = Logger(label: "switchboard.topics")) {
+    public init(store: SnapshotStore, flow: DataFlow, interval: Duration = .seconds(30), budget: Int = 100, concurrency: Int = 4,
+                share: any FlowShare = LocalFlow(), logger: Logger = Logger(label: "switchboard.topics")) {
+        self.share = share
         self.store = store
         self.flow = flow
         self.interval = interval
@@ -32,13 +36,28 @@ public struct TopicPoller: Service {
         try await untilShutdown {
             var round = 0
             var untracked: Set<String> = []
+            var taken = Date.distantPast
             while !Task.isCancelled {
-                let recheck = round % 10 == 0
-                let found = await poll(skipping: recheck ? [] : untracked)
-                untracked = recheck ? found : untracked.union(found)
-                round += 1
+                if share.polls {
+                    let recheck = round % 10 == 0
+                    let found = await poll(skipping: recheck ? [] : untracked)
+                    untracked = recheck ? found : untracked.union(found)
+                    round += 1
+                    await share.publish("topics", SharedTopics(at: Date(), observed: flow.topics.observed))
+                } else if let shared = await share.latest("topics", as: SharedTopics.self), shared.at > taken {
+                    taken = shared.at
+                    take(shared)
+                }
                 try await Task.sleep(for: interval)
             }
+        }
+    }
+
+    /// What the replica that polls recorded, recorded here too (entries newer than this replica's).
+    public func take(_ shared: SharedTopics) {
+        let book = flow.topics
+        for (key, entry) in shared.observed where (book.observed(key)?.readAt ?? .distantPast) < entry.readAt {
+            book.record(key, topics: entry.topics, at: entry.readAt)
         }
     }
 

@@ -38,12 +38,17 @@ extension ServerDependencies {
 /// refreshes the snapshot, the lag poller, the topic poller (the lineage's topics), the
 /// auto-restart controller that acts on each new snapshot, the controller that puts log levels
 /// back in time, and the GitOps controller when the server follows a repository.
+///
+/// With several replicas (PostgreSQL) only the lease holder reads topics and lag; the others take
+/// its rounds from the storage (``StoredFlowShare``). Every replica reads its own snapshot.
 public func serverServices(_ dependencies: ServerDependencies, pollInterval: Duration) -> [any Service] {
+    let storage = dependencies.audit.storage
+    let share: any FlowShare = storage.lease is SoleReplica ? LocalFlow() : StoredFlowShare(storage: storage, logger: dependencies.logger)
     var services: [any Service] = [
         SnapshotPoller(store: dependencies.store, interval: pollInterval),
-        LagPoller(store: dependencies.store, flow: dependencies.flow, interval: max(pollInterval, .seconds(5)), logger: dependencies.logger),
+        LagPoller(store: dependencies.store, flow: dependencies.flow, interval: max(pollInterval, .seconds(5)), share: share, logger: dependencies.logger),
         AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, lifecycle: dependencies.lifecycle, logger: dependencies.logger),
-        TopicPoller(store: dependencies.store, flow: dependencies.flow, logger: dependencies.logger),
+        TopicPoller(store: dependencies.store, flow: dependencies.flow, share: share, logger: dependencies.logger),
         LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger),
     ]
     if let gitops = dependencies.gitops { services.append(gitops) }

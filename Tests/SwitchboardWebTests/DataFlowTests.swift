@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KafkaLag
 import Reconciler
 import ServerTesting
 @testable import SwitchboardAPI
@@ -329,5 +330,60 @@ extension JSONDecoder {
         // The lineage still has the topics the configs name.
         let graph = flow.lineage(store.current, catalog: store.catalog).graph(.platform)
         #expect(graph.edges.count == 10 && graph.edges.allSatisfy { !$0.seen })
+    }
+
+    /// A share between two replicas in memory: one polls, the other takes.
+    final class MemoryShare: FlowShare, @unchecked Sendable {
+        let polls: Bool
+        let shelf: Shelf
+        final class Shelf: @unchecked Sendable {
+            let lock = NSLock()
+            var rounds: [String: Data] = [:]
+        }
+        init(polls: Bool, shelf: Shelf) { (self.polls, self.shelf) = (polls, shelf) }
+        func publish<Value: Encodable & Sendable>(_ name: String, _ value: Value) async {
+            let data = try! JSONEncoder().encode(value)  // a test's own values
+            shelf.lock.withLock { shelf.rounds[name] = data }
+        }
+        func latest<Value: Decodable & Sendable>(_ name: String, as type: Value.Type) async -> Value? {
+            guard let data = shelf.lock.withLock({ shelf.rounds[name] }) else { return nil }
+            return try? JSONDecoder().decode(type, from: data)  // a test's own values
+        }
+    }
+
+    @Test func withTwoReplicasOnlyOneReadsTopicsAndBothKnowThem() async throws {
+        let requests = Requests()
+        let (store, flow, server) = try await Self.store(tracking: true, requests: requests)
+        defer { Task { await server.stop() } }
+        let shelf = MemoryShare.Shelf()
+        let other = DataFlow()
+        let holder = TopicPoller(store: store, flow: flow, interval: .milliseconds(50), budget: 10, share: MemoryShare(polls: true, shelf: shelf))
+        let follower = TopicPoller(store: store, flow: other, interval: .milliseconds(50), budget: 10, share: MemoryShare(polls: false, shelf: shelf))
+        let running = [Task { try await holder.run() }, Task { try await follower.run() }]
+        try await eventually(timeout: .seconds(10), "the follower to know every connector's topics") { other.topics.observed.count == 10 ? true : nil }
+        for task in running { task.cancel() }
+        let reads = requests.topics.count
+        // Reads are the holder's alone: one round of ten, then the same ten again per round.
+        #expect(reads % 10 == 0 && reads >= 10, "\(reads)")
+        #expect(other.topics.observed == flow.topics.observed, "the follower knows what the holder read")
+        // A follower alone reads nothing.
+        let before = requests.topics.count
+        let alone = TopicPoller(store: store, flow: DataFlow(), interval: .milliseconds(50), share: MemoryShare(polls: false, shelf: MemoryShare.Shelf()))
+        let task = Task { try await alone.run() }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        #expect(requests.topics.count == before, "a replica without the lease never reads Connect's topics")
+    }
+
+    @Test func aSharedLagRoundIsRecordedAsIfReadHere() async throws {
+        let (catalog, _, _) = try DataFlowTests.platform()
+        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+        let flow = DataFlow()
+        let poller = LagPoller(store: store, flow: flow, share: MemoryShare(polls: false, shelf: MemoryShare.Shelf()))
+        let at = Date(timeIntervalSince1970: 2_000_000_000)
+        poller.take(SharedLag(at: at, clusters: ["analytics"], readings: ["analytics/analytics_orders-events": .init(lag: SinkLag(perTopic: ["payments.public.orders": 7], committed: 40), counter: 40)],
+                              brokerTopics: ["analytics": ["payments.public.orders", "__consumer_offsets"]]))
+        #expect(flow.latest.lag["analytics/analytics_orders-events"]?.total == 7)
+        #expect(flow.topics.brokerTopics["analytics"] == ["payments.public.orders"])
     }
 }
