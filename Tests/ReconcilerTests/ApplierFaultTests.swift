@@ -184,6 +184,39 @@ import Testing
         #expect(fake.creates == 15, "twelve such answers, then one create each")
     }
 
+    /// A server told to stop in the middle of an apply's writes: the write under way ends and is
+    /// waited for, nothing more is written, and every change says what happened to it.
+    @Test func aStopMidWritesSendsNothingMoreAndSaysWhatWasNotWritten() async throws {
+        let fake = FakeConnect()
+        let (server, catalog, applier) = try await setUp(fake, connectors: ["a", "b", "c", "d", "e"], writes: .pinned(1))
+        defer { Task { await server.stop() } }
+        var options = applier.options
+        options.stopping = { fake.creates >= 1 }
+        let outcomes = try await Applier(connections: applier.connections, options: options).apply(plan(catalog), catalog: catalog)
+        #expect(fake.creates == 1, "nothing written after the stop")
+        #expect(outcomes.filter { $0.result == .applied }.count == 1, "the write under way was waited for: \(outcomes.map(\.result))")
+        let notWritten = outcomes.filter { $0.result == .interrupted("not written: the stop came first") }
+        #expect(notWritten.count == 4, "\(outcomes.map(\.result))")
+        #expect(notWritten.allSatisfy { $0.recorded.result == "interrupted" })
+    }
+
+    @Test func aStopWhileWaitingEndsTheWaitAtOnceWithTheLastStateSeen() async throws {
+        let fake = FakeConnect()
+        fake.failing = ["payments_a"]
+        let (server, catalog, applier) = try await setUp(fake, connectors: ["a"], failureGrace: .seconds(30))
+        defer { Task { await server.stop() } }
+        var options = applier.options
+        let started = ContinuousClock.now
+        options.stopping = { ContinuousClock.now - started > .seconds(1) }
+        let outcomes = try await Applier(connections: applier.connections, options: options).apply(plan(catalog), catalog: catalog)
+        #expect(ContinuousClock.now - started < .seconds(10), "not the 30 s failure grace")
+        guard case .interrupted(let what)? = outcomes.first?.result else {
+            Issue.record("\(outcomes.map(\.result))")
+            return
+        }
+        #expect(what.contains("written; the wait for its state was cut short") && what.contains("last seen RUNNING"), "\(what)")
+    }
+
     @Test func aTimedOutCreateThatLandedIsNotCreatedTwice() async throws {
         let fake = FakeConnect()
         fake.timeOutFirstCreate = true
