@@ -362,9 +362,7 @@ extension JSONDecoder {
         let running = [Task { try await holder.run() }, Task { try await follower.run() }]
         try await eventually(timeout: .seconds(10), "the follower to know every connector's topics") { other.topics.observed.count == 10 ? true : nil }
         for task in running { task.cancel() }
-        let reads = requests.topics.count
-        // Reads are the holder's alone: one round of ten, then the same ten again per round.
-        #expect(reads % 10 == 0 && reads >= 10, "\(reads)")
+        #expect(requests.topics.count >= 10, "the holder read every connector's topics")
         #expect(other.topics.observed == flow.topics.observed, "the follower knows what the holder read")
         // A follower alone reads nothing.
         let before = requests.topics.count
