@@ -209,7 +209,9 @@ struct RollingDeployTests {
         let log = catalog.root.appendingPathComponent("plan.log")
         let started = ContinuousClock.now
         let stop = try await Program.runAndSignal(CLI.executable.path, ["plan", "--catalog", catalog.root.path, "--timeout", "60"], log: log, signal: SIGINT, within: .seconds(30),
-                                                  ready: { ContinuousClock.now - started > .seconds(2) })
+                                                  // Time for the process to start and its request to hang (the
+                                                  // handler is set before any command runs).
+                                                  ready: { ContinuousClock.now - started > .seconds(5) })
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(stop.status == 130)
         #expect(lines.filter { $0.contains("interrupted") }.count == 1 && lines.last?.contains("switchboard plan: interrupted (Ctrl-C)") == true, "\(lines)")
