@@ -18,3 +18,25 @@ wait_until() {
     sleep 0.5
   done
 }
+
+# ensure_connectors URL PREFIX COUNT: COUNT STOPPED FileStream connectors named PREFIX0000... on
+# the worker at URL, created once (the bench stack keeps them).
+connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
+ensure_connectors() {
+  local have
+  have=$(curl -s "$1/connectors?expand=status" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('$2')))")
+  if [ "$have" -lt "$3" ]; then
+    echo "==> Creating $(($3 - have)) STOPPED connectors on $1 (once; this takes a while)"
+    seq -f "${2}%04g" 0 $(($3 - 1)) | xargs -P 64 -I{} curl -s --max-time 60 -o /dev/null -X POST -H 'Content-Type: application/json' \
+      "$1/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
+  fi
+}
+
+# write_bench_catalog DIR: the catalog over the bench stack's clusters bench and bench2 (teams
+# bench and other, auto-restart on), as the server benchmarks serve it.
+write_bench_catalog() {
+  mkdir -p "$1/teams/bench" "$1/teams/other"
+  printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\n  - name: bench2\n    url: http://127.0.0.1:38093\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\nadmins:\n  groups: [platform]\naccess:\n  signedIn: viewer\nautoRestart:\n  enabled: true\n' > "$1/switchboard.yaml"
+  printf 'members: [bench]\n' > "$1/teams/bench/team.yaml"
+  printf 'members: [other]\n' > "$1/teams/other/team.yaml"
+}

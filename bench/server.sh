@@ -48,23 +48,9 @@ if ! command -v wrk > /dev/null; then
 fi
 $sb dev up --home "$home" --cluster bench --cluster "bench2${connect2:+:$connect2}" --broker-port 39092 --connect-port 38083
 
-connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
-ensure_connectors() { # url prefix count
-  local have
-  have=$(curl -s "$1/connectors?expand=status" | python3 -c "import json,sys; print(sum(1 for n in json.load(sys.stdin) if n.startswith('$2')))")
-  if [ "$have" -lt "$3" ]; then
-    echo "==> Creating $(($3 - have)) STOPPED connectors on $1 (once; this takes a while)"
-    seq -f "${2}%04g" 0 $(($3 - 1)) | xargs -P 64 -I{} curl -s --max-time 60 -o /dev/null -X POST -H 'Content-Type: application/json' \
-      "$1/connectors" -d "{\"name\":\"{}\",\"config\":$connector_json,\"initial_state\":\"STOPPED\"}"
-  fi
-}
 ensure_connectors http://127.0.0.1:38083 bench_c 1000
 ensure_connectors http://127.0.0.1:38093 other_c 1000
-
-mkdir -p "$work/catalog/teams/bench" "$work/catalog/teams/other"
-printf 'clusters:\n  - name: bench\n    url: http://127.0.0.1:38083\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\n  - name: bench2\n    url: http://127.0.0.1:38093\n    kafka: {bootstrapServers: "127.0.0.1:39092"}\nadmins:\n  groups: [platform]\naccess:\n  signedIn: viewer\nautoRestart:\n  enabled: true\n' > "$work/catalog/switchboard.yaml"
-printf 'members: [bench]\n' > "$work/catalog/teams/bench/team.yaml"
-printf 'members: [other]\n' > "$work/catalog/teams/other/team.yaml"
+write_bench_catalog "$work/catalog"
 
 $sb serve --catalog "$work/catalog" --port 38080 --trusted-proxy 127.0.0.1 --audit-db "$work/audit.sqlite" > "$work/serve.log" 2>&1 &
 server=$!

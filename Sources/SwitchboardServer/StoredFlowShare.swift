@@ -14,7 +14,7 @@ struct StoredFlowShare: FlowShare {
 
     func publish<Value: Encodable & Sendable>(_ name: String, _ value: Value) async {
         do {
-            let json = String(decoding: try JSONEncoder.storage.encode(value), as: UTF8.self)
+            let json = String(decoding: try JSONEncoder.controllerState.encode(value), as: UTF8.self)
             try await storage.saveControllerState([Self.prefix + name: json], deleting: [])
         } catch {
             logger.warning("Cannot share the pollers' round with the other replicas", metadata: ["round": "\(name)", "error": "\(error)"])
@@ -25,7 +25,7 @@ struct StoredFlowShare: FlowShare {
         let key = Self.prefix + name
         do {
             guard let json = try await storage.controllerState(prefix: key)[key] else { return nil }
-            return try JSONDecoder.storage.decode(type, from: Data(json.utf8))
+            return try JSONDecoder.controllerState.decode(type, from: Data(json.utf8))
         } catch {
             logger.warning("Cannot read the pollers' round the lease holder shared", metadata: ["round": "\(name)", "error": "\(error)"])
             return nil

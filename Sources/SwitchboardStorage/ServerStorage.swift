@@ -70,7 +70,24 @@ extension JSONEncoder {
     }
 }
 
+extension JSONEncoder {
+    /// How controllers' documents are written: dates as seconds since 1970 with their fraction,
+    /// because a schedule read back must not move (ISO 8601 text keeps whole seconds only).
+    public static var controllerState: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+}
+
 extension JSONDecoder {
+    public static var controllerState: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+
     public static var storage: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -18,7 +18,7 @@ public struct RestartMemory: Sendable {
         var tracks: [String: RestartBook.Track] = [:]
         for (key, json) in try await storage.controllerState(prefix: Self.prefix) {
             do {
-                tracks[String(key.dropFirst(Self.prefix.count))] = try JSONDecoder.storage.decode(RestartBook.Track.self, from: Data(json.utf8))
+                tracks[String(key.dropFirst(Self.prefix.count))] = try JSONDecoder.controllerState.decode(RestartBook.Track.self, from: Data(json.utf8))
             } catch {
                 throw StorageError("the auto-restart state \(key) in \(storage.description) cannot be read (\(error)); fix or delete that row of controller_state")
             }
@@ -31,7 +31,7 @@ public struct RestartMemory: Sendable {
     public func save(from before: [String: RestartBook.Track], to after: [String: RestartBook.Track]) async throws {
         var changed: [String: String] = [:]
         for (key, track) in after where before[key] != track {
-            changed[Self.prefix + key] = String(decoding: try JSONEncoder.storage.encode(track), as: UTF8.self)
+            changed[Self.prefix + key] = String(decoding: try JSONEncoder.controllerState.encode(track), as: UTF8.self)
         }
         let gone = before.keys.filter { after[$0] == nil }.map { Self.prefix + $0 }
         try await storage.saveControllerState(changed, deleting: gone)

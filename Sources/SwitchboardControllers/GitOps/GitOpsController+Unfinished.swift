@@ -35,7 +35,7 @@ extension GitOpsController {
     static var replicaName: String { "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)" }
 
     func storeOpenSync(_ open: OpenSync) async throws {
-        let json = String(decoding: try JSONEncoder.storage.encode(open), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder.controllerState.encode(open), as: UTF8.self)
         try await audit.storage.saveControllerState([Self.openSyncPrefix + open.cluster: json], deleting: [])
     }
 
@@ -54,7 +54,7 @@ extension GitOpsController {
         var found: [OpenSync] = []
         for (key, json) in try await audit.storage.controllerState(prefix: Self.openSyncPrefix) {
             do {
-                found.append(try JSONDecoder.storage.decode(OpenSync.self, from: Data(json.utf8)))
+                found.append(try JSONDecoder.controllerState.decode(OpenSync.self, from: Data(json.utf8)))
             } catch {
                 throw StorageError("the GitOps record \(key) in \(audit.storage.description) cannot be read (\(error)); fix or delete that row of controller_state")
             }
