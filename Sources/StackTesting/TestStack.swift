@@ -21,6 +21,43 @@ import LocalStack
 /// `scripts/test` runs the suites that exercise Connect once per release the README lists, each
 /// release's stack in a home and on ports of its own.
 public actor TestStack {
+
+    /// Clusters a test holds to itself now, and the tests waiting for each.
+    private var exclusive: Set<String> = []
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Runs `body` while no other test that asks for `cluster` this way runs: for tests whose
+    /// timings assume nobody else loads or rebalances that cluster meanwhile (the GitOps and
+    /// replica tests on `gitops`). Others still run beside it on other clusters.
+    public nonisolated func exclusively<T: Sendable>(_ cluster: String, _ body: () async throws -> T) async throws -> T {
+        await take(cluster)
+        do {
+            let value = try await body()
+            await give(cluster)
+            return value
+        } catch {
+            await give(cluster)
+            throw error
+        }
+    }
+
+    private func take(_ cluster: String) async {
+        guard exclusive.contains(cluster) else {
+            exclusive.insert(cluster)
+            return
+        }
+        await withCheckedContinuation { waiting[cluster, default: []].append($0) }
+    }
+
+    private func give(_ cluster: String) {
+        guard var queue = waiting[cluster], !queue.isEmpty else {
+            exclusive.remove(cluster)
+            return
+        }
+        let next = queue.removeFirst()
+        waiting[cluster] = queue
+        next.resume()  // the cluster passes to the next test as it is (still held)
+    }
     public static let shared = TestStack()
 
     /// The project's root folder (this file is at Sources/StackTesting/TestStack.swift).
