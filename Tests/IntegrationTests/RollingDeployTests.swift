@@ -99,10 +99,10 @@ struct RollingDeployTests {
             return ["good1", "good2", "broken"].allSatisfy { connectors["\(live.team)_\($0)"] != nil }
         }, afterSignal: {
             // Readiness fails from the first moment of the stop.
-            for _ in 0..<10 {
+            for _ in 0..<100 {
                 // `try?`: once the server is gone nothing answers, which is no readiness either.
                 if let code = try? await Self.status(port: a.port, "/readyz") { readyDuringStop.withLock { $0.append(code) } }
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(20))
             }
         })
         try await eventually(timeout: .seconds(120), "replica a to hold the lease") { a.holdsLease ? true : nil }
@@ -122,10 +122,10 @@ struct RollingDeployTests {
         #expect(stop.stoppedAfter < .seconds(10), "within the default --shutdown-timeout: \(stop.stoppedAfter)")
         #expect(a.logText().contains("Stopped.") && !a.logText().contains("CancellationError"))
         let readiness = readyDuringStop.withLock { $0 }
-        // The first poll may come before the process has taken the signal (it is sent a moment
-        // before): after the first 503, readiness never comes back.
-        #expect(readiness.contains(503) && readiness.drop { $0 == 200 }.allSatisfy { $0 == 503 } && readiness.prefix { $0 == 200 }.count <= 1,
-                "readiness while stopping: \(readiness)")
+        // The first polls may come before the process has taken the signal (it is sent a moment
+        // before), and a quick stop may leave nothing to ask: once not ready, never ready again
+        // (RouterTests.readinessFailsOnceTheServerStops checks the 503 itself).
+        #expect(readiness.drop { $0 == 200 }.allSatisfy { $0 == 503 }, "readiness while stopping: \(readiness)")
 
         // Its outcome is recorded: the broken sink's wait was cut short, the sync says interrupted.
         let afterStop = try await entries()

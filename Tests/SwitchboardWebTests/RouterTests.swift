@@ -101,6 +101,20 @@ import Testing
         }
     }
 
+    /// Readiness fails from the first moment of a stop; liveness stays (the process is alive).
+    @Test func readinessFailsOnceTheServerStops() async throws {
+        let fixture = try fixture()
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            fixture.dependencies.lifecycle.beginStop()
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("stopping"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
     @Test func actionsNeedTheCSRFTokenAndAreRefusedCrossSite() async throws {
         let fixture = try fixture()
         try await fixture.app.test(.router) { client in
