@@ -95,6 +95,23 @@ extension JSONDecoder {
     }
 }
 
+extension ServerStorage {
+    /// The controllers' documents under `prefix`, decoded, by key without the prefix. One that does
+    /// not decode is an error naming its key: a controller must never take an entry it cannot read
+    /// for one that is not there.
+    public func controllerDocuments<Document: Decodable>(prefix: String, as type: Document.Type) async throws -> [String: Document] {
+        var documents: [String: Document] = [:]
+        for (key, json) in try await controllerState(prefix: prefix) {
+            do {
+                documents[String(key.dropFirst(prefix.count))] = try JSONDecoder.controllerState.decode(type, from: Data(json.utf8))
+            } catch {
+                throw StorageError("the controller state \(key) in \(description) cannot be read (\(error)); fix or delete that row of controller_state")
+            }
+        }
+        return documents
+    }
+}
+
 /// Decides whether this replica runs the controllers now.
 public protocol ControllerLease: Sendable {
     var isHeld: Bool { get }

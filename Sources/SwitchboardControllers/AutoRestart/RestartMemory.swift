@@ -15,15 +15,7 @@ public struct RestartMemory: Sendable {
     /// Every stored track, by connector key. A document that does not decode is an error naming
     /// it, never a track silently forgotten (which would restart a connector given up on).
     public func load() async throws -> [String: RestartBook.Track] {
-        var tracks: [String: RestartBook.Track] = [:]
-        for (key, json) in try await storage.controllerState(prefix: Self.prefix) {
-            do {
-                tracks[String(key.dropFirst(Self.prefix.count))] = try JSONDecoder.controllerState.decode(RestartBook.Track.self, from: Data(json.utf8))
-            } catch {
-                throw StorageError("the auto-restart state \(key) in \(storage.description) cannot be read (\(error)); fix or delete that row of controller_state")
-            }
-        }
-        return tracks
+        try await storage.controllerDocuments(prefix: Self.prefix, as: RestartBook.Track.self)
     }
 
     /// Writes what changed from `before` to `after`: new and changed tracks, and deletes of

@@ -51,15 +51,7 @@ extension GitOpsController {
     /// The syncs left open, oldest first. A record that cannot be read is an error naming it:
     /// skipping it would leave writes without an outcome for good.
     func openSyncs() async throws -> [OpenSync] {
-        var found: [OpenSync] = []
-        for (key, json) in try await audit.storage.controllerState(prefix: Self.openSyncPrefix) {
-            do {
-                found.append(try JSONDecoder.controllerState.decode(OpenSync.self, from: Data(json.utf8)))
-            } catch {
-                throw StorageError("the GitOps record \(key) in \(audit.storage.description) cannot be read (\(error)); fix or delete that row of controller_state")
-            }
-        }
-        return found.sorted { $0.startedAt < $1.startedAt }
+        try await audit.storage.controllerDocuments(prefix: Self.openSyncPrefix, as: OpenSync.self).values.sorted { $0.startedAt < $1.startedAt }
     }
 
     /// Closes every sync a previous holder left open; returns how many it closed. One whose
