@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
+        .executable(name: "connect-fleet", targets: ["connect-fleet"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "ConnectClient", targets: ["ConnectClient"]),
         .library(name: "SwitchboardAPI", targets: ["SwitchboardAPI"]),
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "ConnectClient",
             dependencies: [
-                "Outbound",
+                "Outbound", "SwitchboardCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -230,6 +231,25 @@ let package = Package(
         // The thin executable: runs SwitchboardCLI with the process's arguments.
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardCLI"]),
 
+        // Bench tooling: a simulated fleet of Connect clusters (bench/scale.sh), for cost at a
+        // size real workers cannot reach here. Nothing in the product depends on it.
+        .target(
+            name: "ConnectFleet",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "connect-fleet",
+            dependencies: ["ConnectFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Light test support for unit tests: catalog folders, misbehaving servers on port 0
         // (FaultServer), hostile archives, running a program, waiting with a deadline. It never
         // starts the local stack.
@@ -306,6 +326,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardWeb", "SwitchboardServer", "SwitchboardControllers", "SwitchboardSnapshot", "SwitchboardStorage", "SwitchboardDataFlow", "SwitchboardMetrics",
                 "SwitchboardAPI", "SwitchboardCore", "ServerTesting", "ConnectClient", "Reconciler", "TestSupport", "KafkaLag",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -321,6 +342,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "ConnectFleet",
                 "StackTesting", "ServerTesting", "TestSupport", "LocalStack", "ConnectClient", "Outbound", "SwitchboardCore", "Reconciler", "SwitchboardServer", "SwitchboardWeb",
                 "SwitchboardSnapshot", "SwitchboardStorage", "SwitchboardDataFlow", "SwitchboardMetrics", "SwitchboardControllers", "SwitchboardAPI", "KafkaLag",
                 "SwitchboardKubernetes",
