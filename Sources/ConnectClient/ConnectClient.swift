@@ -6,6 +6,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import NIOSSL
 import Outbound
+import SwitchboardCore
 
 /// A client for the Kafka Connect REST API of one cluster.
 ///
@@ -47,7 +48,7 @@ public struct ConnectClient: Sendable {
     }
 
     /// A raw answer: status and body.
-    struct Response {
+    struct Response: Sendable {
         var status: Int
         var body: ByteBuffer
     }
@@ -101,7 +102,11 @@ public struct ConnectClient: Sendable {
     func get<T: Decodable & Sendable>(_ type: T.Type, _ path: String, query: [(String, String)] = [], only worker: URL? = nil) async throws -> T {
         try await readRetry.run {
             let response = try await send(.GET, path, query: query, only: worker)
-            return try decode(type, from: response, request: "GET \(path)")
+            guard response.body.readableBytes >= DecodeGate.largeAnswer else { return try decode(type, from: response, request: "GET \(path)") }
+            await DecodeGate.shared.acquire()
+            defer { Task { await DecodeGate.shared.release() } }
+            let client = self
+            return try await BackgroundWork.run { try client.decode(type, from: response, request: "GET \(path)") }
         }
     }
 
@@ -158,5 +163,39 @@ public struct ConnectClient: Sendable {
         let raw = String(buffer: body)
         let message = decoded?.message ?? (raw.isEmpty ? "HTTP \(status)" : String(raw.prefix(500)))
         return ConnectError(kind: .http(status: status, errorCode: decoded?.error_code, message: message), request: request, endpoint: endpoint)
+    }
+}
+
+/// Large answers (a bulk read of thousands of connectors) are decoded two at a time, however many
+/// clusters answered at once, on background threads (``BackgroundWork``): the decoder first
+/// builds a map of the whole text, and ten clusters of 2,000 connectors decoded together held ten
+/// such maps (the server's peak memory). The reads themselves still run side by side; only the
+/// decoding, which needs a core anyway, waits.
+actor DecodeGate {
+    static let shared = DecodeGate(permits: 2)
+    /// Answers from this size (bytes) on take a permit.
+    static let largeAnswer = 256 << 10
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) {
+        free = permits
+    }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -42,6 +42,14 @@ public final class DataFlow: SnapshotObserver, Sendable {
         history.observe(snapshot)
     }
 
+    /// The same connectors and reads: the lineage built for `previous` serves the amended
+    /// snapshot as it is, and the history has nothing new to record.
+    public func amended(_ snapshot: Snapshot, previous: Snapshot) {
+        index.withLockedValue { current in
+            if current?.snapshot == previous.takenAt { current?.snapshot = snapshot.takenAt }
+        }
+    }
+
     // MARK: readings
 
     /// The latest readings of the lag poller.

@@ -21,17 +21,18 @@ import SwitchboardSnapshot
 /// | `switchboard_cluster_poll_errors_total` | cluster |
 /// | `switchboard_actions_total` | cluster, team, action, outcome |
 /// | `switchboard_gitops_last_sync_timestamp_seconds`, `switchboard_gitops_last_sync_success`, `switchboard_gitops_commits_behind`, `switchboard_gitops_pending_changes`, `switchboard_gitops_drift` | cluster |
+/// | `switchboard_gitops_last_sync_duration_seconds` | (none) |
 /// | `switchboard_gitops_fetch_success`, `switchboard_gitops_commit_refused`, `switchboard_gitops_last_fetch_timestamp_seconds` | (none) |
 ///
 /// The team label comes from the catalog, or from the name's prefix when it names a catalog
 /// team; it is empty otherwise. No config value or trace is ever a label, so cardinality is
 /// bounded by connectors and tasks. Gauges follow the snapshot: series of connectors, states or
-/// tasks that are gone are unregistered.
+/// tasks that are gone are gone from the next scrape.
 public final class ServerMetrics: SnapshotObserver, Sendable {
     public let registry = PrometheusCollectorRegistry()
-    /// Gauges by owner (the snapshot, the GitOps controller), then by name and labels: each
-    /// owner's update replaces only its own.
-    private let gauges = NIOLockedValueBox<[String: [String: Gauge]]>([:])
+    /// Gauges by owner (the snapshot, the GitOps controller), as exposition text: each owner's
+    /// update replaces only its own.
+    private let gauges = NIOLockedValueBox<[String: [UInt8]]>([:])
     /// The snapshot and readings the snapshot's gauges were last brought to.
     private let latest = NIOLockedValueBox<(snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double])>((.empty, [:], [:]))
 
@@ -82,6 +83,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         ("switchboard_gitops_commits_behind", "Commits of the followed branch that the cluster does not match yet."),
         ("switchboard_gitops_pending_changes", "Changes a sync would make on the cluster now (manual mode, drift reported, or failed)."),
         ("switchboard_gitops_drift", "Managed connectors changed behind Switchboard's back: they differ from the commit applied."),
+        ("switchboard_gitops_last_sync_duration_seconds", "How long the GitOps controller's last sync took, from the fetch to the last outcome."),
         ("switchboard_gitops_fetch_success", "1 when the last fetch of the catalog repository worked, else 0."),
         ("switchboard_gitops_commit_refused", "1 while the newest commit of the branch is refused (it has problems; the last good one is served), else 0."),
         ("switchboard_gitops_last_fetch_timestamp_seconds", "Unix time of the last fetch of the catalog repository."),
@@ -91,17 +93,45 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? name)
     }
 
-    /// The gauges one update wants, by name and labels.
+    /// The gauges one update wants: their exposition lines, by metric name. Each series is set
+    /// once per update.
     public struct Desired {
-        var gauges: [String: (name: String, labels: [(String, String)], value: Double)] = [:]
+        var families: [String: [UInt8]] = [:]
+        /// Label values already scrubbed in this update (clusters, teams, states and types repeat
+        /// for every connector).
+        private var scrubbed: [String: String] = [:]
 
         public init() {}
 
         public mutating func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
-            // Label values are names and states; they go through the scrubber all the same.
-            let labels = labels.map { ($0.0, Scrubber.scrub($0.1)) }
-            let key = name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
-            gauges[key] = (name, labels, value)
+            var line = name
+            if !labels.isEmpty {
+                line += "{"
+                for (index, label) in labels.enumerated() {
+                    if index > 0 { line += "," }
+                    line += label.0 + "=\"" + clean(label.1) + "\""
+                }
+                line += "}"
+            }
+            line += " " + Self.format(value) + "\n"
+            families[name, default: []].append(contentsOf: line.utf8)
+        }
+
+        /// A label value through the scrubber (names and states; scrubbed all the same), escaped
+        /// as the exposition format wants.
+        private mutating func clean(_ value: String) -> String {
+            if let known = scrubbed[value] { return known }
+            let clean = Scrubber.scrub(value).replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            scrubbed[value] = clean
+            return clean
+        }
+
+        static func format(_ value: Double) -> String {
+            if value.isNaN { return "NaN" }
+            if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+            return String(value)
         }
     }
 
@@ -147,23 +177,20 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         install(desired, owner: "snapshot")
     }
 
-    /// Sets the owner's gauges to `desired`, unregistering those it no longer has. Each owner
-    /// (the snapshot, a controller) replaces only its own.
+    /// Sets the owner's gauges to `desired`, replacing all it had before (series that are gone
+    /// go with them). Each owner (the snapshot, a controller) replaces only its own.
+    ///
+    /// Gauges are kept as exposition text, not as registry gauges: swift-prometheus copies a
+    /// family's series on each registration, which made a first snapshot of 20,000 connectors
+    /// (120,000 series) take minutes. Counters stay in the registry.
     public func install(_ desired: Desired, owner: String) {
-        let registry = self.registry
-        gauges.withLockedValue { all in
-            var current = all[owner] ?? [:]
-            for (key, gauge) in current where desired.gauges[key] == nil {
-                registry.unregisterGauge(gauge)
-                current.removeValue(forKey: key)
-            }
-            for (key, wanted) in desired.gauges {
-                let gauge = current[key] ?? registry.makeGauge(descriptor: Self.descriptor(wanted.name), labels: wanted.labels)
-                gauge.set(wanted.value)
-                current[key] = gauge
-            }
-            all[owner] = current
+        var text: [UInt8] = []
+        text.reserveCapacity(desired.families.values.reduce(0) { $0 + $1.count } + desired.families.count * 200)
+        for name in desired.families.keys.sorted() {
+            text.append(contentsOf: "# HELP \(name) \(Self.help[name] ?? name)\n# TYPE \(name) gauge\n".utf8)
+            text.append(contentsOf: desired.families[name]!)
         }
+        gauges.withLockedValue { $0[owner] = text }
     }
 
     public func pollFailed(cluster: String) {
@@ -179,6 +206,9 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         registry.emit(into: &buffer)
+        for (_, text) in gauges.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }) {
+            buffer.append(contentsOf: text)
+        }
         return buffer
     }
 }

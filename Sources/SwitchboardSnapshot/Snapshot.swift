@@ -18,6 +18,17 @@ public struct Snapshot: Sendable {
 
     /// Builds the snapshot from each cluster's latest successful read.
     public static func build(catalog: Catalog, reads: [String: ClusterRead], restarts: [String: AutoRestartStatus] = [:], at date: Date = Date()) -> Snapshot {
+        var memo = ViewMemo()
+        return build(catalog: catalog, reads: reads, restarts: restarts, at: date, memo: &memo)
+    }
+
+    /// Builds the snapshot, reusing from `memo` the view of every connector whose read and plan
+    /// are what they were at the last build of the same catalog, and leaves in `memo` what this
+    /// build made. At 20,000 connectors most of a poll changes nothing, and masking configs and
+    /// scrubbing traces is what a build would spend its time on.
+    public static func build(catalog: Catalog, reads: [String: ClusterRead], restarts: [String: AutoRestartStatus] = [:], at date: Date = Date(),
+                             memo: inout ViewMemo) -> Snapshot {
+        var next = ViewMemo()
         let secrets = SecretMatcher(policy: catalog.policy)
         let planner = Planner(catalog: catalog)
         var connectors: [String: ConnectorView] = [:]
@@ -35,9 +46,21 @@ public struct Snapshot: Sendable {
             var keys: [String] = []
             // Every secret value on the cluster, to scrub from traces.
             let clusterSecrets = live.values.flatMap { secrets.secretValues(of: $0.info?.config ?? [:]) }
+            // A trace is scrubbed with every secret of its cluster: a new secret anywhere on it means new views.
+            let secretSet = Set(clusterSecrets)
+            let sameSecrets = memo.clusterSecrets[definition.name] == secretSet
+            next.clusterSecrets[definition.name] = secretSet
             for (name, snapshot) in live {
-                var view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
-                                              definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
+                let inputs = ViewMemo.Inputs(read: snapshot, definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
+                let key = ConnectorView.key(cluster: definition.name, name: name)
+                var view: ConnectorView
+                if sameSecrets, let earlier = memo.entries[key], earlier.inputs == inputs {
+                    view = earlier.view
+                } else {
+                    view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
+                                              definition: inputs.definition, drift: inputs.drift, stateDrift: inputs.stateDrift, ownership: inputs.ownership)
+                }
+                next.entries[key] = .init(inputs: inputs, view: view)
                 view.restartStatus = restarts[view.key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
                 connectors[view.key] = view
                 keys.append(view.key)
@@ -54,14 +77,15 @@ public struct Snapshot: Sendable {
                 readAt: read.readAt, lastError: read.lastError.map { Scrubber.scrub($0) }, lastErrorAt: read.lastErrorAt
             )
         }
+        memo = next
         return Snapshot(clusters: clusters, connectors: connectors, ordered: sortByUrgency(Array(connectors.keys), connectors), takenAt: date)
     }
 
     public static func sortByUrgency(_ keys: [String], _ connectors: [String: ConnectorView]) -> [String] {
-        keys.sorted { a, b in
-            let x = connectors[a]!, y = connectors[b]!
-            return (x.urgency, x.cluster, x.name) < (y.urgency, y.cluster, y.name)
-        }
+        // Each view is looked up once, not at every comparison (a view is a large value to copy).
+        keys.compactMap { key in connectors[key].map { (urgency: $0.urgency, cluster: $0.cluster, name: $0.name, key: key) } }
+            .sorted { ($0.urgency, $0.cluster, $0.name) < ($1.urgency, $1.cluster, $1.name) }
+            .map(\.key)
     }
 
     /// Connectors matching a filter, in urgency order.
@@ -80,6 +104,30 @@ public struct Snapshot: Sendable {
         self.ordered = ordered
         self.takenAt = takenAt
     }
+}
+
+/// What the last build made of each connector, and from what (see ``Snapshot/build(catalog:reads:restarts:at:memo:)``).
+/// Good for one catalog: a new catalog starts from an empty memo.
+public struct ViewMemo: Sendable {
+    /// What a connector's view is made from, besides the catalog and its cluster's secrets.
+    struct Inputs: Sendable, Equatable {
+        var read: ConnectorSnapshot
+        var definition: ConnectorDefinition?
+        var drift: [KeyChange]
+        var stateDrift: DesiredState?
+        var ownership: Ownership
+    }
+
+    struct Entry: Sendable {
+        var inputs: Inputs
+        /// Without the auto-restart controller's word, which is set at each build.
+        var view: ConnectorView
+    }
+
+    var entries: [String: Entry] = [:]
+    var clusterSecrets: [String: Set<String>] = [:]
+
+    public init() {}
 }
 
 /// What one cluster returned most recently, kept across failed polls.

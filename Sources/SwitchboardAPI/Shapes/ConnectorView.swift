@@ -102,7 +102,10 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     }
 
     /// `<cluster>/<name>`, unique over all clusters.
-    public var key: String { "\(cluster)/\(name)" }
+    public var key: String { Self.key(cluster: cluster, name: name) }
+
+    /// `<cluster>/<name>`: how snapshots, charts and routes name a connector.
+    public static func key(cluster: String, name: String) -> String { "\(cluster)/\(name)" }
 
     /// The cluster and name of a ``key`` (a cluster name has no `/`; a connector's may).
     public static func parts(ofKey key: String) -> (cluster: String, name: String) {

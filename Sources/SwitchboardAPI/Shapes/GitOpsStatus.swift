@@ -18,6 +18,8 @@ public struct GitOpsStatus: Sendable, Codable, Equatable {
     /// The newest commit that was refused, and why (nil once a newer good commit loads).
     public var rejected: Rejected?
     public var lastSyncAt: Date?
+    /// How long the last sync took, fetch to last outcome (seconds).
+    public var lastSyncSeconds: Double?
     /// Commits between the commit served and the branch's newest one.
     public var commitsBehind: Int
     public var clusters: [ClusterSync]

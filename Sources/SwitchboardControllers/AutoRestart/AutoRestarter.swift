@@ -71,7 +71,7 @@ public struct AutoRestarter: Service {
         let before = book.tracks
         let decisions = book.decide(snapshot, now: now)
         guard book.tracks != before else {
-            if before != shown { store.publish(restarts: book.statuses) }  // taken over: show what was stored
+            if before != shown { await store.publish(restarts: book.statuses) }  // taken over: show what was stored
             return
         }
         do {
@@ -89,7 +89,7 @@ public struct AutoRestarter: Service {
             let stored = try await memory.load()
             guard stored != book.tracks else { return }
             book.tracks = stored
-            store.publish(restarts: book.statuses)
+            await store.publish(restarts: book.statuses)
         } catch {
             logger.warning("Auto-restart: cannot read the state the running replica recorded", metadata: ["error": "\(error)"])
         }
@@ -116,7 +116,7 @@ public struct AutoRestarter: Service {
                 }
             }
         }
-        store.publish(restarts: book.statuses)
+        await store.publish(restarts: book.statuses)
     }
 
     /// One restart: no user and no permission check (the catalog enabled it), the connector with

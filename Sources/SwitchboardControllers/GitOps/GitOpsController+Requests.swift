@@ -71,6 +71,7 @@ extension GitOpsController {
                 state.withLockedValue { status in
                     status.clusters = recorded.clusters
                     status.lastSyncAt = recorded.lastSyncAt
+                    status.lastSyncSeconds = recorded.lastSyncSeconds
                     status.commitsBehind = recorded.commitsBehind
                 }
             }

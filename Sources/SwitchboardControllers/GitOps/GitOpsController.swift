@@ -100,7 +100,7 @@ public final class GitOpsController: Service, Sendable {
         _ = await takeRequests()
         // What a previous holder left unfinished is recorded before anything new is written.
         await closeUnfinishedSyncs()
-        let now = Date()
+        let now = Date(), started = ContinuousClock.now
         var tip: GitRepository.Commit?
         do {
             tip = try await repository.fetch()
@@ -117,7 +117,11 @@ public final class GitOpsController: Service, Sendable {
             return
         }
         await reconcile(current: current, tip: tip)
-        state.withLockedValue { $0.lastSyncAt = Date() }
+        let took = ContinuousClock.now - started
+        state.withLockedValue {
+            $0.lastSyncAt = Date()
+            $0.lastSyncSeconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        }
         metrics.update(gitops: status)
         do {
             try await audit.storage.saveGitopsStatus(status)

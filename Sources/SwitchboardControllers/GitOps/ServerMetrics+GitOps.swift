@@ -18,6 +18,9 @@ extension ServerMetrics {
             desired.set("switchboard_gitops_pending_changes", labels, Double(cluster.pending.count))
             desired.set("switchboard_gitops_drift", labels, Double(cluster.drifting.count))
         }
+        if let seconds = status.lastSyncSeconds {
+            desired.set("switchboard_gitops_last_sync_duration_seconds", [], seconds)
+        }
         desired.set("switchboard_gitops_fetch_success", [], status.fetchError == nil ? 1 : 0)
         desired.set("switchboard_gitops_commit_refused", [], status.rejected == nil ? 0 : 1)
         if let fetchedAt = status.fetchedAt {

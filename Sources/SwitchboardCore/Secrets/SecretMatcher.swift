@@ -1,10 +1,31 @@
 import Foundation
 
 /// Decides which keys hold secrets and masks their values; compiled once per use.
+///
+/// A matcher remembers its answer for each key it was asked about: a snapshot of 20,000
+/// connectors asks about a few dozen distinct keys hundreds of thousands of times, and the
+/// regular expression is what it would spend its time on.
 public struct SecretMatcher: @unchecked Sendable {
     // NSRegularExpression is immutable once built and safe to share between threads.
     /// nil when the policy's pattern does not compile: then every key counts as secret.
     private let expression: NSRegularExpression?
+    private let answers = Answers()
+
+    /// Keys already decided (at most `limit` of them; past that, the expression decides each time).
+    final class Answers: @unchecked Sendable {
+        static let limit = 50_000
+        private let lock = NSLock()
+        private var known: [String: Bool] = [:]
+
+        func answer(_ key: String, _ decide: (String) -> Bool) -> Bool {
+            if let known = lock.withLock({ known[key] }) { return known }
+            let answer = decide(key)
+            lock.withLock {
+                if known.count < Self.limit { known[key] = answer }
+            }
+            return answer
+        }
+    }
 
     public init(pattern: String) throws {
         expression = try NSRegularExpression(pattern: "^(?:\(pattern))$")
@@ -18,7 +39,7 @@ public struct SecretMatcher: @unchecked Sendable {
 
     public func isSecret(_ key: String) -> Bool {
         guard let expression else { return true }
-        return expression.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil
+        return answers.answer(key) { key in expression.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil }
     }
 
     /// What to show instead of a secret value.

@@ -80,6 +80,8 @@ public struct ConnectorActions: Sendable {
     let permissions: Permissions
     let audit: AuditLog
     let logger: Logger
+    /// Told the key of each connector an action changed (pages forget what they read of it).
+    var changed: @Sendable (String) -> Void = { _ in }
 
     public func perform(_ request: Request, by user: User?) async -> Outcome {
         let who = user?.name ?? "anonymous"
@@ -126,7 +128,7 @@ public struct ConnectorActions: Sendable {
         if request.action == .restart || request.action == .restartTask {
             await forgetAutoRestarts(of: connector)
         }
-        refresh()
+        refresh(request)
         return .done(nil)
     }
 
@@ -185,7 +187,7 @@ public struct ConnectorActions: Sendable {
             row.offsetsBefore = before?.json
             row.offsetsAfter = after?.json
             await record(row)
-            refresh()
+            refresh(request)
             let scrub = { (text: String) in Scrubber.scrub(text) }
             return .done(OffsetsChange(before: (before ?? ConnectorOffsets(offsets: [])).mapStrings(scrub), after: after?.mapStrings(scrub), message: Scrubber.scrub(message)))
         } catch {
@@ -208,7 +210,9 @@ public struct ConnectorActions: Sendable {
         return .failed(message)
     }
 
-    func refresh() {
+    /// After an action: pages read the connector afresh, and the snapshot is read again now.
+    func refresh(_ request: Request) {
+        changed(ConnectorView.key(cluster: request.cluster, name: request.connector))
         let store = self.store
         Task { await store.refresh() }
     }

@@ -25,6 +25,8 @@ public struct ServerDependencies: Sendable {
     /// The overview's table by filter and page, and list API bodies by query.
     let pageCache = RenderCache<HTML>()
     let apiCache = RenderCache<ByteBuffer>()
+    /// A connector page's topics and offsets, read once per connector per few seconds however many view it.
+    let glances = CoalescingCache<ConnectorPage.Live>()
     /// Server-side sessions and the sign-in throttle, shared by every request.
     public let sessions: any SessionKeeper
     public let throttle = SignInThrottle()
@@ -58,6 +60,7 @@ public struct ServerDependencies: Sendable {
     var permissions: Permissions { Permissions(catalog: catalog) }
     var tokens: Tokens { Tokens(secret: auth.secret) }
     var actions: ConnectorActions {
-        ConnectorActions(store: store, operations: ConnectorOperations(connections: connections), permissions: permissions, audit: audit, logger: logger)
+        ConnectorActions(store: store, operations: ConnectorOperations(connections: connections), permissions: permissions, audit: audit, logger: logger,
+                         changed: { [glances] key in glances.forget(key) })
     }
 }

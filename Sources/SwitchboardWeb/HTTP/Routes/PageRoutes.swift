@@ -2,6 +2,7 @@ import ConnectClient
 import Foundation
 import Hummingbird
 import Reconciler
+import SwitchboardAPI
 import SwitchboardCore
 import SwitchboardSnapshot
 
@@ -143,15 +144,19 @@ struct PageRoutes {
     }
 
     /// The topics and offsets of one connector, read when its page is viewed (one connector, two
-    /// calls, a short timeout; never a fan-out over connectors).
+    /// calls, a short timeout; never a fan-out over connectors), and shared by every view of it
+    /// for a few seconds (``CoalescingCache``).
     func liveDetails(cluster: String, connector: String) async -> ConnectorPage.Live {
-        do {
-            let (topics, offsets) = try await ConnectorOperations(connections: dependencies.connections).glance(at: connector, cluster: cluster)
-            return .init(topics: topics, offsets: offsets)
-        } catch let error as ConnectError {
-            return .init(error: error.shortDescription)
-        } catch {
-            return .init(error: Scrubber.scrub("\(error)"))
+        let connections = dependencies.connections
+        return await dependencies.glances.value(for: ConnectorView.key(cluster: cluster, name: connector)) {
+            do {
+                let (topics, offsets) = try await ConnectorOperations(connections: connections).glance(at: connector, cluster: cluster)
+                return .init(topics: topics, offsets: offsets)
+            } catch let error as ConnectError {
+                return .init(error: error.shortDescription)
+            } catch {
+                return .init(error: Scrubber.scrub("\(error)"))
+            }
         }
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import NIOConcurrencyHelpers
+@testable import SwitchboardWeb
+import Testing
+
+/// Page views share one read of a connector: many viewers, one request in flight, one per lifetime.
+@Suite struct CoalescingCacheTests {
+    @Test func manyViewersAtOnceMakeOneRead() async {
+        let cache = CoalescingCache<Int>(lifetime: .seconds(60))
+        let reads = NIOLockedValueBox(0)
+        let values = await withTaskGroup(of: Int.self) { group -> [Int] in
+            for _ in 0..<50 {
+                group.addTask {
+                    await cache.value(for: "ingest/orders") {
+                        try? await Task.sleep(for: .milliseconds(200))
+                        return reads.withLockedValue { $0 += 1; return $0 }
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reads.withLockedValue { $0 } == 1)
+        #expect(Set(values) == [1])
+        #expect(cache.reads == 1)
+    }
+
+    @Test func aReadIsKeptForItsLifetimeThenMadeAgain() async throws {
+        let cache = CoalescingCache<Int>(lifetime: .milliseconds(300))
+        let reads = NIOLockedValueBox(0)
+        let read: @Sendable () async -> Int = { reads.withLockedValue { $0 += 1; return $0 } }
+        #expect(await cache.value(for: "a", read: read) == 1)
+        #expect(await cache.value(for: "a", read: read) == 1)
+        #expect(await cache.value(for: "b", read: read) == 2, "another connector has its own read")
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(await cache.value(for: "a", read: read) == 3)
+    }
+
+    @Test func anActionForgetsWhatWasRead() async {
+        let cache = CoalescingCache<Int>(lifetime: .seconds(60))
+        let reads = NIOLockedValueBox(0)
+        let read: @Sendable () async -> Int = { reads.withLockedValue { $0 += 1; return $0 } }
+        #expect(await cache.value(for: "a", read: read) == 1)
+        cache.forget("a")
+        #expect(await cache.value(for: "a", read: read) == 2)
+    }
+
+    @Test func expiredEntriesGoWhenTheCacheIsFull() async throws {
+        let cache = CoalescingCache<Int>(lifetime: .milliseconds(100), capacity: 3)
+        for key in ["a", "b", "c"] { _ = await cache.value(for: key) { 0 } }
+        try await Task.sleep(for: .milliseconds(150))
+        _ = await cache.value(for: "d") { 1 }
+        #expect(await cache.value(for: "d") { 2 } == 1)
+        #expect(cache.reads == 4)
+    }
+}
