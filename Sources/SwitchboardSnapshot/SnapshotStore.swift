@@ -194,17 +194,9 @@ public final class SnapshotStore: Sendable {
         // Off the pool that answers requests: pages are served while thousands of views are built.
         await BackgroundWork.run {
             self.install(reads, generation: generation)
-            Self.returnFreedMemory()
+            FreedMemory.giveBack()
         }
         logger.debug("Refreshed the snapshot", metadata: ["connectors": "\(reads.values.reduce(0) { $0 + ($1.connectors?.count ?? 0) })", "build": "\(ContinuousClock.now - started)"])
-    }
-
-    /// Gives the memory a poll freed (the decoded answers, the last snapshot) back to the system:
-    /// glibc keeps freed blocks in its arenas, and at 20,000 connectors each poll frees tens of MB.
-    static func returnFreedMemory() {
-        #if os(Linux)
-        _ = mallocTrim(0)
-        #endif
     }
 
     func read(_ cluster: String, details: Bool) async -> ClusterRead {
@@ -234,8 +226,3 @@ public final class SnapshotStore: Sendable {
     }
 }
 
-#if os(Linux)
-/// glibc's `malloc_trim` (malloc.h, which the Glibc module does not export).
-@_silgen_name("malloc_trim")
-private func mallocTrim(_ pad: Int) -> Int32
-#endif
