@@ -40,3 +40,31 @@ write_bench_catalog() {
   printf 'members: [bench]\n' > "$1/teams/bench/team.yaml"
   printf 'members: [other]\n' > "$1/teams/other/team.yaml"
 }
+
+# ensure_wrk: wrk from Debian, installed once.
+ensure_wrk() {
+  command -v wrk > /dev/null && return
+  echo "==> Installing wrk (apt-get install wrk)"
+  local sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo -n"
+  ls /var/lib/apt/lists/*_Packages* > /dev/null 2>&1 || $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q wrk > /dev/null
+}
+
+# wrk_json FILE SECONDS URL [wrk args]: wrk with one thread and 8 connections (two cores: the load
+# generator needs one of them) for SECONDS, its output kept in FILE; prints rate, p50, p99 and
+# non-2xx answers as JSON.
+wrk_json() {
+  local file=$1 seconds=$2 url=$3; shift 3
+  wrk -t1 -c8 -d"${seconds}s" --latency "$@" "$url" > "$file"
+  python3 - "$file" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M)
+p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+print(f'{{"requests_per_s": {float(rps.group(1)):.1f}, "p50_ms": {ms(*p50.groups()):.2f}, "p99_ms": {ms(*p99.groups()):.2f}, "non_2xx": {int(errors.group(1)) if errors else 0}}}')
+PY
+}

@@ -40,12 +40,7 @@ work=$home/server
 mkdir -p "$results" "$work"
 
 [ -n "${SWITCHBOARD_BIN:-}" ] || scripts/build -c release --product switchboard
-if ! command -v wrk > /dev/null; then
-  echo "==> Installing wrk (apt-get install wrk)"
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo -n"
-  ls /var/lib/apt/lists/*_Packages* > /dev/null 2>&1 || $sudo_cmd apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q wrk > /dev/null
-fi
+ensure_wrk
 $sb dev up --home "$home" --cluster bench --cluster "bench2${connect2:+:$connect2}" --broker-port 39092 --connect-port 38083
 
 ensure_connectors http://127.0.0.1:38083 bench_c 1000
@@ -60,20 +55,9 @@ server_total() { curl -s "${auth[@]}" 'http://127.0.0.1:38080/api/v1/connectors?
 wait_until 300 "the server to see 2,000 connectors" server_total
 echo "==> The server sees 2,000 connectors"
 
-# wrk: one thread, 8 connections (two cores: the load generator needs one of them).
-load() { # name url [header args]
+load() { # name url [header args]: wrk's rate, p50 and p99 as JSON
   local name=$1 url=$2; shift 2
-  wrk -t1 -c8 -d"${duration}s" --latency "$@" "$url" > "$work/$name.wrk"
-  python3 - "$work/$name.wrk" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-print(f'{{"requests_per_s": {float(rps.group(1)):.1f}, "p99_ms": {ms(*p99.groups()):.2f}, "non_2xx": {int(errors.group(1)) if errors else 0}}}')
-EOF
+  wrk_json "$work/$name.wrk" "$duration" "$url" "$@"
 }
 # Connect's requests over the load window, from the bench worker's request log (the server polls every 5 s).
 worker_log=$home/clusters/bench/worker-1/worker.log

@@ -6,7 +6,8 @@ import SwitchboardSnapshot
 
 /// Reads the topics Connect records for each connector (`GET /connectors/{name}/topics`) into
 /// the ``TopicBook``: every `interval`, at most `budget` connectors per cluster, those never
-/// read first, then the longest unread, `concurrency` at a time, each call with a short timeout
+/// read first, then the longest unread of those RUNNING (a paused, stopped or failed connector
+/// writes to no new topic: it is read again once it runs), `concurrency` at a time, each call with a short timeout
 /// and no retry. With the defaults (30 s, 100, 4) a cluster of 1,000 connectors is read through
 /// every five minutes at about three requests per second; topics rarely change. A cluster whose
 /// workers refuse (403 "Topic tracking is disabled": `topic.tracking.enable=false`) is asked
@@ -69,7 +70,9 @@ public struct TopicPoller: Service {
         let observed = book.observed
         var notTracking: Set<String> = []
         for (name, cluster) in snapshot.clusters where cluster.isReachable && !untracked.contains(name) {
+            // A connector that does not run writes no new topics: once read, it waits until it runs again.
             let due = cluster.connectorKeys
+                .filter { observed[$0] == nil || snapshot.connectors[$0]?.state == "RUNNING" }
                 .sorted { (observed[$0]?.readAt ?? .distantPast, $0) < (observed[$1]?.readAt ?? .distantPast, $1) }
                 .prefix(budget)
             guard !due.isEmpty else { continue }

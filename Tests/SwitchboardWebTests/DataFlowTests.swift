@@ -278,9 +278,11 @@ extension JSONDecoder {
         var topics: [String] { lock.withLock { paths.filter { $0.hasSuffix("/topics") } } }
     }
 
-    static func store(tracking: Bool, requests: Requests) async throws -> (SnapshotStore, DataFlow, FaultServer) {
-        let names = (0..<10).map { "payments_c\($0)" }
-        let bulk = ServerFixture.snapshot(names.map { ServerFixture.connector($0, config: ["topic": "t"], type: "source") })
+    static func store(tracking: Bool, requests: Requests, stopped: Set<Int> = []) async throws -> (SnapshotStore, DataFlow, FaultServer) {
+        let bulk = ServerFixture.snapshot((0..<10).map { index in
+            stopped.contains(index) ? ServerFixture.connector("payments_c\(index)", state: "STOPPED", tasks: [], config: ["topic": "t"], type: "source")
+                : ServerFixture.connector("payments_c\(index)", config: ["topic": "t"], type: "source")
+        })
         let server = try await FaultServer.start(.scripted { request in
             requests.add(request.uri)
             if request.uri.hasPrefix("/connectors?") { return .init(body: bulk) }
@@ -316,6 +318,20 @@ extension JSONDecoder {
         #expect(Set(requests.topics).count == 10, "every connector read before any is read again")
         #expect(flow.topics.observed.count == 10)
         #expect(flow.topics.observed("ingest/payments_c3")?.topics == ["t"])
+    }
+
+    @Test func aConnectorThatDoesNotRunIsReadOnceNotEveryRound() async throws {
+        let requests = Requests()
+        let (store, flow, server) = try await Self.store(tracking: true, requests: requests, stopped: [0, 1, 2, 3, 4, 5])
+        defer { Task { await server.stop() } }
+        let poller = TopicPoller(store: store, flow: flow, budget: 10, concurrency: 2)
+        await poller.poll()
+        #expect(Set(requests.topics).count == 10, "every connector is read once")
+        await poller.poll()
+        await poller.poll()
+        let again = requests.topics.dropFirst(10)
+        #expect(again.count == 8, "only the four running connectors, each round")
+        #expect(again.allSatisfy { path in (6...9).contains { path.contains("payments_c\($0)/") } }, "\(again)")
     }
 
     @Test func aClusterThatDoesNotTrackTopicsIsNamedAndAskedOnce() async throws {
