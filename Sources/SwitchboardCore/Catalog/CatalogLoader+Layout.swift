@@ -20,7 +20,9 @@ extension CatalogLoader {
         var platform: YAMLMapping?
         var plugins: YAMLMapping?
         var teams: [(name: String, yaml: YAMLMapping?)] = []
-        var connectors: [(team: String, yaml: YAMLMapping)] = []
+        /// Connector files as text: each is parsed when it is read into its definition, so that
+        /// one YAML tree is alive at a time (a catalog of 20,000 files held all their trees at once).
+        var connectors: [(team: String, path: String, text: String)] = []
         /// Teams whose folder (team.yaml, connectors/ and every file in it) was read without a problem.
         var cleanTeams: Set<String> = []
     }
@@ -123,8 +125,8 @@ extension CatalogLoader {
         for entry in entries {
             let fileExtension = entry.fileExtension
             if entry.kind == .file, !entry.isHidden, connectorExtensions.contains(fileExtension) {
-                if let text = files.read(entry), let yaml = YAMLMapping.parseFile(text, path: entry.path, context: "connector", log: files.log) {
-                    layout.connectors.append((team, yaml))
+                if let text = files.read(entry) {
+                    layout.connectors.append((team, entry.path, text))
                 }
             } else if isNote(entry) {
                 continue

@@ -62,9 +62,11 @@ public enum CatalogLoader {
             if log.items.count != before { cleanTeams.remove(name) }
         }
         var connectors: [ConnectorDefinition] = []
-        for (team, yaml) in layout.connectors {
+        for (team, path, text) in layout.connectors {
             let before = log.items.count
-            connectors += readConnector(yaml, team: team, autoRestart: platform.autoRestart)
+            if let yaml = YAMLMapping.parseFile(text, path: path, context: "connector", log: log) {
+                connectors += readConnector(yaml, team: team, autoRestart: platform.autoRestart)
+            }
             if log.items.count != before { cleanTeams.remove(team) }
         }
         var catalog = Catalog(root: root, clusters: platform.clusters, policy: platform.policy, admins: platform.admins, teams: teams, connectors: connectors,

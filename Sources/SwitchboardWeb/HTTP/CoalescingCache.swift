@@ -45,4 +45,7 @@ public final class CoalescingCache<Value: Sendable>: Sendable {
 
     /// Reads started so far (for tests and benchmarks).
     public var reads: Int { started.withLockedValue { $0 } }
+
+    /// Entries kept now.
+    var count: Int { entries.withLockedValue { $0.count } }
 }
