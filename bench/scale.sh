@@ -9,9 +9,10 @@
 # Per size, in one run: `plan` of the whole catalog and of one team's (time, peak RSS); `serve`:
 # time to the first snapshot served, snapshot build time and CPU per poll, reads of Connect per
 # poll (one bulk read per cluster), auto-restart's decisions (restarts) per poll, RSS after the
-# first polls and after load, overview / team / lineage / connector page and list API p50/p99
-# under wrk (8 connections), the connector page's topics and offsets reads of Connect while it is
-# loaded (cached and coalesced per connector), /metrics scrape time and size; then a GitOps sync
+# first polls and after load, overview / team / lineage (a team's, the page's default at scale;
+# the whole platform apart, asked for) / connector page and list API p50/p99 under wrk
+# (8 connections), the connector page's offsets reads of Connect while it is loaded (cached and
+# coalesced per connector), /metrics scrape time and size; then a GitOps sync
 # of the unchanged catalog (serve --git-repository, its switchboard_gitops_last_sync_duration_seconds).
 # From the three sizes, the exponent of each figure in N (log-log fit): about 1 for totals,
 # about 0 for requests that page or filter.
@@ -107,7 +108,8 @@ for n in $sizes; do
   echo "==> $n: pages and API under wrk, ${duration}s each"
   overview=$(load overview "$base/" "${auth[@]}")
   team=$(load team "$base/teams/team-001" "${auth[@]}")
-  lineage=$(load lineage "$base/lineage" "${auth[@]}")
+  lineage=$(load lineage "$base/lineage?team=team-001" "${auth[@]}")
+  lineage_all=$(load lineage_all "$base/lineage?team=" "${auth[@]}")
   api=$(load api "$base/api/v1/connectors?limit=100" "${auth[@]}")
   api_team=$(load api_team "$base/api/v1/connectors?team=team-001&limit=100" "${auth[@]}")
   stats_page=$(stats)
@@ -169,7 +171,7 @@ print(json.dumps({
     "topic_reads_per_poll": round(delta('$stats_polls', '$stats_polled', "topics") / polls, 2),
     "auto_restarts_per_poll": round(delta('$stats_polls', '$stats_polled', "restart") / polls, 2),
     "rss_after_first_polls_mb": round($rss_polls_kb / 1024, 1), "rss_after_load_mb": round($rss_load_kb / 1024, 1), "peak_rss_mb": round($peak_kb / 1024, 1),
-    "overview_page": $overview, "team_page": $team, "lineage_page": $lineage, "list_api_limit_100": $api, "list_api_team_filter": $api_team,
+    "overview_page": $overview, "team_page": $team, "lineage_page": $lineage, "lineage_whole_platform_asked": $lineage_all, "list_api_limit_100": $api, "list_api_team_filter": $api_team,
     "connector_page_admin": $connector,
     # Offsets are read only by connector pages (topics are also the topic poller's, so not counted here).
     "connector_page_offsets_reads": delta('$stats_page', '$stats_paged', "offsets", [0]),

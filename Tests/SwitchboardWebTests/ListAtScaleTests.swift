@@ -38,6 +38,19 @@ import Testing
             let byName = try await list("?name=c1999")
             #expect(byName.total == 10 && byName.names.contains("analytics_c19999"), "\(byName.names)")
             #expect(try await client.page("/api/v1/connectors?limit=5001", cookie: cookie).0 == .badRequest, "a page has a limit")
+
+            // The lineage page opens on a neighbourhood, not on 20,000 connectors: a team's own for
+            // its members, a choice for others; the whole platform when asked for.
+            let alice = try await client.signIn("alice")
+            try await client.execute(uri: "/lineage", method: .get, headers: [.cookie: alice]) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/lineage?team=payments")
+            }
+            let (chooserStatus, chooser) = try await client.page("/lineage", cookie: cookie)
+            #expect(chooserStatus == .ok && chooser.contains("20000 connectors") && !chooser.contains("<svg"), "\(chooser.prefix(300))")
+            let (wholeStatus, whole) = try await client.page("/lineage?team=", cookie: cookie)
+            #expect(wholeStatus == .ok && whole.contains("<svg"))
+            #expect(try await client.page("/lineage?team=analytics", cookie: cookie).0 == .ok)
         }
     }
 }

@@ -6,14 +6,7 @@ import SwitchboardDataFlow
 /// team to another, and the connectors whose topics are not known.
 enum LineagePage {
     static func body(_ graph: LineageGraph, scope: LineageScope, teams: [String]) -> HTML {
-        let options = teams.map { team -> HTML in
-            if case .team(let chosen) = scope, chosen == team { return "<option selected>\(team)</option>" }
-            return "<option>\(team)</option>"
-        }
-        let filter: HTML = """
-            <form class="filters" method="get" action="/lineage"><label>Team <select name="team"><option value="">all</option>\(options)</select></label>\
-            <label>Topic <input name="topic" value="\(scope.topicName ?? "")"></label><button>Show</button></form>
-            """
+        let filter = Self.filter(scope: scope, teams: teams)
         let json = "/api/v1/lineage" + HTML.query(scope.query)
         return """
             \(filter)
@@ -23,6 +16,27 @@ enum LineagePage {
             <div class="drawing">\(LineageDrawing.svg(graph))</div>
             \(withoutTopics(graph))
             """
+    }
+
+    /// The team and topic filter ("all": the whole platform).
+    static func filter(scope: LineageScope, teams: [String]) -> HTML {
+        let options = teams.map { team -> HTML in
+            if case .team(let chosen) = scope, chosen == team { return "<option selected>\(team)</option>" }
+            return "<option>\(team)</option>"
+        }
+        return """
+            <form class="filters" method="get" action="/lineage"><label>Team <select name="team"><option value="">all</option>\(options)</select></label>\
+            <label>Topic <input name="topic" value="\(scope.topicName ?? "")"></label><button>Show</button></form>
+            """
+    }
+
+    /// A large platform without a scope asked for: a team or a topic first, the whole graph on request.
+    static func chooser(connectors: Int, teams: [String]) -> HTML {
+        """
+        \(filter(scope: .platform, teams: teams))
+        <p>The platform has \(connectors) connectors: choose a team or a topic to see where their data comes from and goes, \
+        or <a href="/lineage?team=">draw the whole platform</a> (its drawing shows the busiest connectors and counts the rest).</p>
+        """
     }
 
     /// The paths from one team's source to another team's sink.

@@ -18,9 +18,21 @@ struct DataFlowRoutes {
             return try await pages.signedIn(request, context) { page in
                 let scope = Self.scope(request)
                 let snapshot = page.snapshot
+                let teams = { Set(dependencies.catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted() }
+                // A large platform's whole graph is unreadable (and the costliest page): without a
+                // scope asked for, the page opens on the user's own team, or asks for one.
+                if scope == .platform, request.uri.query?.isEmpty ?? true, snapshot.connectors.count > Self.wholePlatformUpTo {
+                    if let user = context.user, let team = dependencies.permissions.teams(of: user).first {
+                        return Responses.redirect("/lineage" + HTML.query([("team", team)]))
+                    }
+                    let chooser = dependencies.pageCache.value(for: "lineage|chooser", snapshot: snapshot.takenAt) {
+                        LineagePage.chooser(connectors: snapshot.connectors.count, teams: teams())
+                    }
+                    return Responses.html(Layout.page(Self.title(scope), page, chooser))
+                }
                 // Rendered once per snapshot (the lineage index is built with each snapshot).
                 let body = dependencies.pageCache.value(for: "lineage|\(scope.cacheKey)", snapshot: snapshot.takenAt) {
-                    LineagePage.body(dependencies.lineage(scope, snapshot), scope: scope, teams: Set(dependencies.catalog.teams.map(\.name)).union(snapshot.connectors.values.compactMap(\.team)).sorted())
+                    LineagePage.body(dependencies.lineage(scope, snapshot), scope: scope, teams: teams())
                 }
                 return Responses.html(Layout.page(Self.title(scope), page, body))
             }
@@ -42,6 +54,10 @@ struct DataFlowRoutes {
             return try Responses.json(await dependencies.flow.series(cluster: cluster, connector: name, hours: hours))
         }
     }
+
+    /// Up to this many connectors, `/lineage` without a scope draws the whole platform; above, it
+    /// opens on the user's team (or asks for a team or topic), and `/lineage?team=` draws it all.
+    static let wholePlatformUpTo = 2_500
 
     /// `?team=`, `?connector=cluster/name` or `?topic=`; the whole platform without any.
     static func scope(_ request: Request) -> LineageScope {
