@@ -4,6 +4,7 @@ import ConnectFleet
 import Foundation
 import LocalStack
 import NIOCore
+import ServerTesting
 import StackTesting
 import TestSupport
 import Testing
@@ -74,12 +75,16 @@ struct FleetShapeTests {
         }
     }
 
-    /// The JSON answer of a GET.
+    /// The JSON answer of a GET that answers 200. A worker of a cluster other suites are busy on
+    /// can answer 409 (a rebalance) or 500 (a request that timed out inside it) for a while: asked
+    /// again for up to two minutes, then the last answer is the failure.
     static func get(_ url: String) async throws -> Any {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
-        let body = try await response.body.collect(upTo: 64 << 20)
-        #expect(response.status.code == 200, "GET \(url): \(response.status)")
-        return try JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])
+        try await eventually(timeout: .seconds(120), "200 from GET \(url)") { () -> Any? in
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
+            let body = try await response.body.collect(upTo: 64 << 20)
+            guard response.status.code == 200 else { throw TestFailure("GET \(url): \(response.status) \(String(buffer: body).prefix(300))") }
+            return try JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])
+        }
     }
 
     /// A JSON value's fields and types. Objects under `opaque` keys (a config, an offset's

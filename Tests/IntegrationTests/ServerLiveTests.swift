@@ -24,6 +24,11 @@ struct ServerLiveTests {
     ])
 
     @Test func ownersActOnRealConnectorsOthersAreRefusedAndEverythingIsAudited() async throws {
+        // It restarts a task on beta: one suite at a time (see PermissionMatrixTests).
+        try await TestStack.shared.exclusively("beta restarts") { try await self.ownersActOnRealConnectorsOthersAreRefusedAndEverythingIsAuditedAlone() }
+    }
+
+    func ownersActOnRealConnectorsOthersAreRefusedAndEverythingIsAuditedAlone() async throws {
         try await TestStack.shared.up()
         let worker = TestStack.shared.client("beta")
         let live = try LiveCatalog()
