@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 @testable import SwitchboardWeb
+import TestSupport
 import Testing
 
 /// Page views share one read of a connector: many viewers, one request in flight, one per lifetime.
@@ -31,11 +32,28 @@ import Testing
         #expect(await kept.value(for: "a", read: read) == 1)
         #expect(await kept.value(for: "a", read: read) == 1)
         #expect(await kept.value(for: "b", read: read) == 2, "another connector has its own read")
-        // Past its lifetime (three times over, however slow the machine), a value is read again.
+        // Past its lifetime (three times over, however slow the machine), a value is read again;
+        // the view that starts the read, and others until it ends, get the previous value at once.
         let short = CoalescingCache<Int>(lifetime: .milliseconds(100))
         #expect(await short.value(for: "a", read: read) == 3)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(await short.value(for: "a", read: read) == 4)
+        #expect(await short.value(for: "a", read: read) == 3, "the previous value while the new read runs")
+        try await eventually(timeout: .seconds(10), every: .milliseconds(20), "the new read") {
+            await short.value(for: "a", read: read) == 4 ? true : nil
+        }
+        #expect(short.reads == 2)
+    }
+
+    @Test func whileARefreshIsSlowViewsGetThePreviousValueAtOnce() async throws {
+        let cache = CoalescingCache<String>(lifetime: .milliseconds(50))
+        #expect(await cache.value(for: "a") { "first" } == "first")
+        try await Task.sleep(for: .milliseconds(150))
+        let clock = ContinuousClock(), started = clock.now
+        // The refresh takes 5 s; the view that starts it does not wait for it.
+        #expect(await cache.value(for: "a") { try? await Task.sleep(for: .seconds(5)); return "second" } == "first")
+        #expect(await cache.value(for: "a") { "never" } == "first")
+        #expect(clock.now - started < .seconds(4))
+        #expect(cache.reads == 2, "one refresh in flight")
     }
 
     @Test func anActionForgetsWhatWasRead() async {

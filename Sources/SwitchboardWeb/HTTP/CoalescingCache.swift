@@ -3,13 +3,18 @@ import NIOConcurrencyHelpers
 
 /// What pages read from Connect beyond the snapshot (a connector's topics and offsets), kept per
 /// connector for `lifetime` and coalesced: however many people view one connector, at most one
-/// read of it is in flight, and at most one starts per `lifetime`. A failed read is kept as
-/// long as a good one (a worker that is rebalancing is not asked again by every viewer). An
-/// action on the connector forgets what was read of it.
+/// read of it is in flight, and at most one starts per `lifetime`. Once a value is older than
+/// its lifetime, the next view starts a new read and, with everyone else until it ends, gets the
+/// previous value at once: only the very first view of a connector waits for Connect. A failed
+/// read is kept as long as a good one (a worker that is rebalancing is not asked again by every
+/// viewer). An action on the connector forgets what was read of it, so the next view waits for
+/// a fresh read.
 public final class CoalescingCache<Value: Sendable>: Sendable {
     private struct Entry {
         var read: Task<Value, Never>
         var started: ContinuousClock.Instant
+        /// The previous read, ended: what views get while `read` runs.
+        var previous: Task<Value, Never>?
     }
 
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
@@ -22,18 +27,28 @@ public final class CoalescingCache<Value: Sendable>: Sendable {
         self.capacity = capacity
     }
 
-    /// The value of `key`: the read in flight or younger than `lifetime`, else a new `read`.
+    /// The value of `key`: the last read when younger than `lifetime`; else a new read starts, and
+    /// until it ends the previous value is the answer (when there is none, the read is awaited).
     public func value(for key: String, read: @escaping @Sendable () async -> Value) async -> Value {
         let now = ContinuousClock.now
         let task = entries.withLockedValue { entries -> Task<Value, Never> in
-            if let entry = entries[key], now - entry.started < lifetime { return entry.read }
-            if entries.count >= capacity {
+            if let entry = entries[key] {
+                if now - entry.started < lifetime { return entry.previous ?? entry.read }
+            } else if entries.count >= capacity {
                 entries = entries.filter { now - $0.value.started < lifetime }
             }
-            let task = Task { await read() }
-            entries[key] = Entry(read: task, started: now)
+            let previous = entries[key]?.read
+            let task = Task {
+                let value = await read()
+                // Ended: views get this read from now on.
+                self.entries.withLockedValue { entries in
+                    if entries[key]?.started == now { entries[key]?.previous = nil }
+                }
+                return value
+            }
+            entries[key] = Entry(read: task, started: now, previous: previous)
             started.withLockedValue { $0 += 1 }
-            return task
+            return previous ?? task
         }
         return await task.value
     }
