@@ -148,6 +148,18 @@ public struct LineageIndex: Sendable {
         links[connector]?.contains { $0.topic == topic && $0.seen } ?? false
     }
 
+    /// The connectors that read or write a topic whose name contains `text` (any case): the
+    /// overview's and the list API's topic search.
+    public func connectors(onTopicsContaining text: String) -> Set<String> {
+        let needle = text.lowercased()
+        var found = Set<String>()
+        for (id, topic) in topics where topic.name.lowercased().contains(needle) {
+            found.formUnion(producers[id] ?? [])
+            found.formUnion(consumers[id] ?? [])
+        }
+        return found
+    }
+
     /// The topic ids a connector reads or writes.
     public func topics(of key: String) -> [LineageGraph.Topic] {
         (links[key] ?? []).compactMap { topics[$0.topic] }

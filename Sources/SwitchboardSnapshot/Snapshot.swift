@@ -12,6 +12,9 @@ public struct Snapshot: Sendable {
     public var connectors: [String: ConnectorView]
     /// Connector keys over all clusters, failed and degraded first, then by cluster and name.
     public var ordered: [String]
+    /// Connector keys in plain `<cluster>/<name>` order: the order no state change moves, for
+    /// walking the whole list with cursors.
+    public let byKey: [String]
     public var takenAt: Date
 
     public static let empty = Snapshot(clusters: [:], connectors: [:], ordered: [], takenAt: .distantPast)
@@ -93,6 +96,32 @@ public struct Snapshot: Sendable {
         ordered.lazy.compactMap { self.connectors[$0] }.filter(filter.matches)
     }
 
+    /// One page of the connectors matching a filter, after a cursor (from the start without one),
+    /// and the cursor of the next page when there is more. Finds the cursor's place by binary
+    /// search and reads on only until the page is full: a page costs its own rows, not the list.
+    public func page(matching filter: ConnectorFilter, order: ListCursor.Order, after cursor: ListCursor?, limit: Int) -> (rows: [ConnectorView], next: ListCursor?) {
+        let keys = order == .urgency ? ordered : byKey
+        var start = 0
+        if let cursor {
+            // The first row past the cursor's sort values (a row removed since still has a place).
+            var (low, high) = (0, keys.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if let view = connectors[keys[middle]], cursor.precedes(view) { high = middle } else { low = middle + 1 }
+            }
+            start = low
+        }
+        var rows: [ConnectorView] = []
+        var index = start
+        while index < keys.count, rows.count <= limit {
+            if let view = connectors[keys[index]], filter.matches(view) { rows.append(view) }
+            index += 1
+        }
+        guard rows.count > limit else { return (rows, nil) }
+        rows.removeLast()
+        return (rows, rows.last.map { ListCursor(order: order, after: $0) })
+    }
+
     /// Clusters that could not be read at the last poll.
     public var unreachable: [ClusterView] {
         clusters.values.filter { !$0.isReachable }.sorted { $0.name < $1.name }
@@ -102,6 +131,7 @@ public struct Snapshot: Sendable {
         self.clusters = clusters
         self.connectors = connectors
         self.ordered = ordered
+        self.byKey = connectors.keys.sorted()
         self.takenAt = takenAt
     }
 }
@@ -141,7 +171,8 @@ public struct ClusterRead: Sendable {
     public init() {}
 }
 
-/// The overview's filters: team, cluster, state and a name substring.
+/// The overview's and the list API's filters: team, cluster, state, and text searched in names,
+/// classes and topics. Text matches ignore case and may be any part of what they search.
 public struct ConnectorFilter: Sendable, Equatable {
     public var team: String?
     public var cluster: String?
@@ -149,22 +180,59 @@ public struct ConnectorFilter: Sendable, Equatable {
     /// (a task failed), or another Connect state.
     public var state: String?
     public var name: String?
+    /// Part of the connector class (`debezium`, `S3SinkConnector`).
+    public var connectorClass: String?
+    /// Part of a topic the connector reads or writes.
+    public var topic: String?
+    /// Searched in name, team, class and topics at once: the overview's search box.
+    public var search: String?
+    /// The connectors whose topics match ``topic`` and ``search``, from the lineage (which knows
+    /// declared and reported topics): set by ``resolveTopics(_:)`` before matching.
+    public private(set) var onTopic: Set<String>?
+    public private(set) var searchOnTopic: Set<String>?
 
-    public init(team: String? = nil, cluster: String? = nil, state: String? = nil, name: String? = nil) {
+    public init(team: String? = nil, cluster: String? = nil, state: String? = nil, name: String? = nil,
+                connectorClass: String? = nil, topic: String? = nil, search: String? = nil) {
+        let text = { (value: String?) in value.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces).lowercased() } }
         self.team = team.flatMap { $0.isEmpty ? nil : $0 }
         self.cluster = cluster.flatMap { $0.isEmpty ? nil : $0 }
         self.state = state.flatMap { $0.isEmpty ? nil : $0.uppercased() }
-        self.name = name.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        self.name = text(name)
+        self.connectorClass = text(connectorClass)
+        self.topic = text(topic)
+        self.search = text(search)
+    }
+
+    /// Whether a topic search is part of it (the caller then resolves topics with the lineage).
+    public var searchesTopics: Bool { topic != nil || search != nil }
+
+    /// Sets which connectors are on a topic matching ``topic`` and ``search``, given a function
+    /// that answers the connector keys on topics containing a text.
+    public mutating func resolveTopics(_ connectorsOnTopicsContaining: (String) -> Set<String>) {
+        onTopic = topic.map(connectorsOnTopicsContaining)
+        searchOnTopic = search.map(connectorsOnTopicsContaining)
     }
 
     /// The filter as a cache key.
-    public var key: String { [team, cluster, state, name].map { $0 ?? "" }.joined(separator: "\u{1F}") }
+    public var key: String { [team, cluster, state, name, connectorClass, topic, search].map { $0 ?? "" }.joined(separator: "\u{1F}") }
+
+    /// The filter as query parameters (the names the overview and the list API take).
+    public var queryItems: [(String, String?)] {
+        [("team", team), ("cluster", cluster), ("state", state), ("name", name), ("class", connectorClass), ("topic", topic), ("q", search)]
+    }
 
     public func matches(_ connector: ConnectorView) -> Bool {
         if let team, connector.team != team { return false }
         if let cluster, connector.cluster != cluster { return false }
         if let state, connector.health != state { return false }
         if let name, !connector.name.lowercased().contains(name) { return false }
+        if let connectorClass, !(connector.connectorClass?.lowercased().contains(connectorClass) ?? false) { return false }
+        if topic != nil, !(onTopic?.contains(connector.key) ?? false) { return false }
+        if let search {
+            let found = connector.name.lowercased().contains(search) || (connector.team?.lowercased().contains(search) ?? false)
+                || (connector.connectorClass?.lowercased().contains(search) ?? false) || (searchOnTopic?.contains(connector.key) ?? false)
+            if !found { return false }
+        }
         return true
     }
 }

@@ -56,7 +56,7 @@ import Testing
                                        auditError: "e"), "ConnectorDetail", schemas)
         let cluster = ClusterView(name: "ingest", urls: ["u"], connectorKeys: ["ingest/x"], workers: [.init(id: "w", connectors: 1, tasks: 1)],
                                   plugins: [.init(className: "C", type: "sink", version: "1")], connectVersion: "3.9.0", readAt: Date(), lastError: "e", lastErrorAt: Date())
-        try Self.check(ConnectorList(total: 1, offset: 0, limit: 1, counts: StateCounts([view]), connectors: [ConnectorSummary(view)], clusters: [ClusterSummary(cluster)],
+        try Self.check(ConnectorList(total: 1, offset: 0, limit: 1, order: "urgency", counts: StateCounts([view]), connectors: [ConnectorSummary(view)], next: "MQ", clusters: [ClusterSummary(cluster)],
                                      snapshotTakenAt: Date()), "ConnectorPage", schemas)
         try Self.check(Me(user: User(name: "a", groups: ["g"], email: "e", source: .local), admin: true, teams: ["t"], roles: ["t": .owner], csrfToken: "x"), "Me", schemas)
         try Self.check(TokenCreated(token: "sbt_x", id: 1, name: "n", expiresAt: Date()), "TokenCreated", schemas)

@@ -90,11 +90,17 @@ extension OpenAPIDocument {
 
         func connectors() throws -> [String: PathItem] {
             [
-                "/api/v1/connectors": try read("Connectors over all clusters, failed and degraded first", "listConnectors", [
+                "/api/v1/connectors": try read("Connectors over all clusters, failed and degraded first; paged with the cursor in `next`", "listConnectors", [
                     .query("team", .string), .query("cluster", .string),
                     .query("state", .string, description: "A health: FAILED (also running with no task running), DEGRADED (a task failed), RUNNING, PAUSED, STOPPED, UNASSIGNED"),
-                    .query("name", .string, description: "A substring of the name"),
-                    .query("offset", Schema(type: "integer", minimum: 0)),
+                    .query("name", .string, description: "Part of the name, any case"),
+                    .query("class", .string, description: "Part of the connector class, any case (debezium, S3SinkConnector)"),
+                    .query("topic", .string, description: "Part of a topic the connector reads or writes (declared in its config or reported by Connect), any case"),
+                    .query("q", .string, description: "Searched in name, team, class and topics at once"),
+                    .query("order", Schema(type: "string", values: ListCursor.Order.allCases.map(\.rawValue)),
+                           description: "urgency (default: failed, degraded, then the rest) or name (<cluster>/<name>, an order no state change moves: for walking the whole list)"),
+                    .query("after", .string, description: "The `next` of the previous page: the page after it, with the same filters and order, however the list changed since"),
+                    .query("offset", Schema(type: "integer", minimum: 0), description: "Rows to skip (not with after; a cursor does not shift when rows are added or removed before it)"),
                     .query("limit", Schema(type: "integer", minimum: 1, maximum: 5000, defaultValue: 100)),
                 ], "A page of connectors", ConnectorList.self, errors: ["400"]),
                 "/api/v1/clusters/{cluster}/connectors/{connector}": try read("One connector: tasks, traces, masked config, drift, audit", "getConnector", target,

@@ -72,14 +72,19 @@ public struct ConnectorList: Codable, Sendable, Equatable {
     public var total: Int
     public var offset: Int
     public var limit: Int
+    /// `urgency` (failed, degraded, then the rest) or `name` (`<cluster>/<name>`).
+    public var order: String
     public var counts: StateCounts
     public var connectors: [ConnectorSummary]
+    /// Pass as `after` for the next page; absent on the last one. Stays valid across snapshots.
+    public var next: String?
     public var clusters: [ClusterSummary]
     public var snapshotTakenAt: Date
 
-    public init(total: Int, offset: Int, limit: Int, counts: StateCounts, connectors: [ConnectorSummary], clusters: [ClusterSummary], snapshotTakenAt: Date) {
-        (self.total, self.offset, self.limit, self.counts) = (total, offset, limit, counts)
-        (self.connectors, self.clusters, self.snapshotTakenAt) = (connectors, clusters, snapshotTakenAt)
+    public init(total: Int, offset: Int, limit: Int, order: String, counts: StateCounts, connectors: [ConnectorSummary], next: String?, clusters: [ClusterSummary],
+                snapshotTakenAt: Date) {
+        (self.total, self.offset, self.limit, self.order, self.counts) = (total, offset, limit, order, counts)
+        (self.connectors, self.next, self.clusters, self.snapshotTakenAt) = (connectors, next, clusters, snapshotTakenAt)
     }
 }
 

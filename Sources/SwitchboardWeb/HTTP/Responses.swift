@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import SwitchboardAPI
 import SwitchboardCore
+import SwitchboardSnapshot
 
 enum Responses {
     static func html(_ page: HTML, status: HTTPResponse.Status = .ok) -> Response {
@@ -45,6 +46,17 @@ enum RequestValues {
     /// A query parameter that is not what the API's document says (a 400 naming it).
     struct BadQuery: Error {
         var message: String
+    }
+
+    /// The overview's and the list API's filter from the query (team, cluster, state, name,
+    /// class, topic, q). Topic searches are resolved with `resolve` when the filter is used.
+    static func connectorFilter(_ request: Request) throws(BadQuery) -> ConnectorFilter {
+        let query = request.uri.queryParameters
+        for name in ["team", "cluster", "state", "name", "class", "topic", "q"] where query.getAll(name).count > 1 {
+            throw BadQuery(message: "\(name) is given \(query.getAll(name).count) times; give it once")
+        }
+        return ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"),
+                               connectorClass: query.get("class"), topic: query.get("topic"), search: query.get("q"))
     }
 
     /// A whole-number query parameter as the API documents it: absent, `default`; given once as

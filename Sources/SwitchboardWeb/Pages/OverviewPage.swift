@@ -23,7 +23,7 @@ enum OverviewPage {
             <label>Team <select name="team"><option value="">all</option>\(options(teams, filter.team))</select></label>
             <label>Cluster <select name="cluster"><option value="">all</option>\(options(snapshot.clusters.keys.sorted(), filter.cluster))</select></label>
             <label>State <select name="state"><option value="">all</option>\(options(["RUNNING", "FAILED", "DEGRADED", "PAUSED", "STOPPED", "UNASSIGNED"], filter.state))</select></label>
-            <label>Name <input name="name" value="\(filter.name ?? "")"></label>
+            <label>Search <input name="q" value="\(filter.search ?? "")" placeholder="name, team, class or topic"></label>
             <button>Filter</button></form>
             \(table(shown))
             \(pager(filter: filter, page: page, total: matching.count))
@@ -41,7 +41,7 @@ enum OverviewPage {
 
     /// A count that links to the list it counts: the same filter, with its state.
     static func countLink(_ count: Int, _ label: String, _ state: String?, _ filter: ConnectorFilter) -> HTML {
-        let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", state), ("name", filter.name)])
+        let query = HTML.query(filter.queryItems.map { $0.0 == "state" ? ("state", state) : $0 })
         return "<span><a href=\"/\(query)\">\(count) \(label)</a></span>"
     }
 
@@ -69,7 +69,7 @@ enum OverviewPage {
         guard total > pageSize else { return "" }
         let pages = (total + pageSize - 1) / pageSize
         let link = { (target: Int, label: String) -> HTML in
-            let query = HTML.query([("team", filter.team), ("cluster", filter.cluster), ("state", filter.state), ("name", filter.name), ("page", String(target))])
+            let query = HTML.query(filter.queryItems + [("page", String(target))])
             return "<a href=\"/\(query)\">\(label)</a>"
         }
         let previous: HTML = page > 0 ? link(page - 1, "previous") : ""

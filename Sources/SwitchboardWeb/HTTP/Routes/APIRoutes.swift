@@ -37,17 +37,28 @@ struct APIRoutes {
     func registerConnectors(on v1: RouterGroup<Context>) {
         v1.get("connectors") { request, context in
             try await reading(context) { _, snapshot in
-                let query = request.uri.queryParameters
-                let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
-                let offset = try RequestValues.integer(request, "offset", in: 0...Int(Int32.max), default: 0)
+                var filter = try RequestValues.connectorFilter(request)
                 let limit = try RequestValues.integer(request, "limit", in: 1...5000, default: 100)
+                let page = try listPage(request)
                 // The same for every reader of one snapshot: rendered once per snapshot and query.
-                let key = "\(filter.key)|\(offset)|\(limit)"
+                let key = "\(filter.key)|\(page.key)|\(limit)"
                 return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {
+                    if filter.searchesTopics {
+                        let lineage = dependencies.flow.lineage(snapshot, catalog: dependencies.catalog)
+                        filter.resolveTopics(lineage.connectors(onTopicsContaining:))
+                    }
                     let matching = snapshot.connectors(matching: filter)
+                    let rows: [ConnectorView], next: ListCursor?
+                    if case .offset(let offset) = page.start, page.order == .urgency {
+                        // Offsets count rows in the overview's order (the cursor of the last row still leads on).
+                        rows = Array(matching.dropFirst(offset).prefix(limit))
+                        next = offset + limit < matching.count ? rows.last.map { ListCursor(order: .urgency, after: $0) } : nil
+                    } else {
+                        (rows, next) = snapshot.page(matching: filter, order: page.order, after: page.cursor, limit: limit)
+                    }
                     return ByteBuffer(data: try JSONWriter.compact(ConnectorList(
-                        total: matching.count, offset: offset, limit: limit, counts: StateCounts(matching),
-                        connectors: matching.dropFirst(offset).prefix(limit).map(ConnectorSummary.init),
+                        total: matching.count, offset: page.offset, limit: limit, order: page.order.rawValue, counts: StateCounts(matching),
+                        connectors: rows.map(ConnectorSummary.init), next: next?.token,
                         clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
                         snapshotTakenAt: snapshot.takenAt)))
                 })
@@ -156,6 +167,41 @@ struct APIRoutes {
             }
             return try await act(request, context, .init(action: .alterOffsets, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", offsets: offsets))
         }
+    }
+
+    /// Where a page of the list starts: a row number or a cursor, in an order.
+    struct ListPageStart {
+        enum Start { case offset(Int), after(ListCursor) }
+        var order: ListCursor.Order
+        var start: Start
+        var cursor: ListCursor? { if case .after(let cursor) = start { cursor } else { nil } }
+        var offset: Int { if case .offset(let offset) = start { offset } else { 0 } }
+        var key: String {
+            switch start {
+            case .offset(let offset): "\(order.rawValue)|o\(offset)"
+            case .after(let cursor): "\(order.rawValue)|a\(cursor.token)"
+            }
+        }
+    }
+
+    /// `order`, and `after` or `offset` (not both), as the list API documents them.
+    func listPage(_ request: Request) throws(RequestValues.BadQuery) -> ListPageStart {
+        let query = request.uri.queryParameters
+        let orders = query.getAll("order"), afters = query.getAll("after")
+        guard orders.count <= 1, afters.count <= 1 else { throw .init(message: "order and after are each given once") }
+        let order: ListCursor.Order
+        if let text = orders.first {
+            guard let known = ListCursor.Order(rawValue: text) else { throw .init(message: "order must be urgency or name") }
+            order = known
+        } else {
+            order = .urgency
+        }
+        guard afters.isEmpty || query.getAll("offset").isEmpty else { throw .init(message: "give after or offset, not both") }
+        guard order == .urgency || query.getAll("offset").isEmpty else { throw .init(message: "offset is for order=urgency; with order=name, page with after") }
+        guard let token = afters.first else { return ListPageStart(order: order, start: .offset(try RequestValues.integer(request, "offset", in: 0...Int(Int32.max), default: 0))) }
+        guard let cursor = ListCursor(token: token) else { throw .init(message: "after is not a cursor this server gave (take the next of a page)") }
+        guard cursor.order == order else { throw .init(message: "after is a cursor of order=\(cursor.order.rawValue); ask with that order") }
+        return ListPageStart(order: order, start: .after(cursor))
     }
 
     func reading(_ context: Context, _ body: (User, Snapshot) async throws -> Response) async throws -> Response {

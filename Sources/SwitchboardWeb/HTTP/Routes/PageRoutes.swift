@@ -29,11 +29,19 @@ struct PageRoutes {
         router.get("/") { request, context in
             try await signedIn(request, context) { page in
                 let query = request.uri.queryParameters
-                let filter = ConnectorFilter(team: query.get("team"), cluster: query.get("cluster"), state: query.get("state"), name: query.get("name"))
+                var filter: ConnectorFilter
+                do {
+                    filter = try RequestValues.connectorFilter(request)
+                } catch let bad as RequestValues.BadQuery {
+                    return Responses.html(ErrorPage.render(page, title: "Bad filter", message: bad.message), status: .badRequest)
+                }
                 let number = max(0, query.get("page", as: Int.self) ?? 0)
                 // The table is the same for every reader of one snapshot; the layout around it is not.
                 let table = dependencies.pageCache.value(for: "\(filter.key)|\(number)", snapshot: page.snapshot.takenAt) {
-                    OverviewPage.body(page.snapshot, catalog: dependencies.catalog, filter: filter, page: number)
+                    if filter.searchesTopics {
+                        filter.resolveTopics(dependencies.flow.lineage(page.snapshot, catalog: dependencies.catalog).connectors(onTopicsContaining:))
+                    }
+                    return OverviewPage.body(page.snapshot, catalog: dependencies.catalog, filter: filter, page: number)
                 }
                 return Responses.html(Layout.page("Overview", page, table))
             }
