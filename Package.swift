@@ -247,7 +247,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "connect-fleet",
-            dependencies: ["ConnectFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ConnectFleet", "SwitchboardStorage", "SwitchboardControllers", "SwitchboardAPI",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
 
         // Light test support for unit tests: catalog folders, misbehaving servers on port 0

@@ -91,6 +91,21 @@ struct Serve: AsyncParsableCommand {
         database ?? ProcessInfo.processInfo.environment["SWITCHBOARD_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    @Option(help: ArgumentHelp("How long the audit log keeps an entry: days (90d), hours (36h), or forever (the default). The replica holding the lease deletes older entries hourly, the oldest first, and records how many it deleted.", valueName: "age"))
+    var auditRetention = "forever"
+
+    /// `--audit-retention` as a duration; nil for forever.
+    var retention: Duration? {
+        get throws {
+            let text = auditRetention.trimmingCharacters(in: .whitespaces).lowercased()
+            if text == "forever" { return nil }
+            guard let unit = text.last, ["d", "h"].contains(unit), let number = Int(text.dropLast()), number >= 1, number <= 36_500 * (unit == "h" ? 24 : 1) else {
+                throw ValidationError("--audit-retention must be days like 90d, hours like 36h, or forever (got '\(auditRetention)').")
+            }
+            return .seconds(number * (unit == "d" ? 86_400 : 3_600))
+        }
+    }
+
     @Option(help: ArgumentHelp("Local users with bcrypt-hashed passwords (YAML).", valueName: "file"))
     var usersFile: String?
 
@@ -134,6 +149,7 @@ struct Serve: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
         guard pollInterval >= 1 else { throw ValidationError("--poll-interval must be at least 1 second.") }
         guard (3...600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be between 3 and 600 seconds.") }
+        _ = try retention
         for proxy in trustedProxies where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address or IPv4 CIDR (like 10.0.0.0/8).")
         }
@@ -216,7 +232,8 @@ extension Serve {
     /// cancellation hang, the process ends at the deadline with exit code 1, saying so.
     func runUntilStopped(_ dependencies: ServerDependencies) async throws {
         let lifecycle = dependencies.lifecycle
-        let group = serverGroup(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval), shutdownTimeout: .seconds(shutdownTimeout)) { [shutdownTimeout] in
+        let group = serverGroup(dependencies, host: host, port: port, pollInterval: .seconds(pollInterval), shutdownTimeout: .seconds(shutdownTimeout),
+                                auditRetention: try retention) { [shutdownTimeout] in
             Output.line("Stopping: not ready from now on; finishing the work under way within \(shutdownTimeout) s (--shutdown-timeout)")
             fflush(nil)
             Task.detached {

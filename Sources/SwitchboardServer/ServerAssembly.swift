@@ -24,11 +24,16 @@ extension ServerDependencies {
         store.observe(flow)
         store.observe(metrics)
         flow.observeReadings { readings in metrics.readingsChanged(lag: readings.lag, rates: readings.rates) }
+        // A connector's team: the snapshot's word (catalog or name), else the catalog's for one
+        // not read yet (a GitOps create).
+        audit.resolveTeams { cluster, connector in
+            store.current.connectors[ConnectorView.key(cluster: cluster, name: connector)]?.team
+                ?? store.catalog.connectors(on: cluster).first { $0.fullName == connector }?.team
+        }
         audit.observe { entry in
-            let team = store.current.connectors["\(entry.cluster)/\(entry.connector)"]?.team
             // The action's verb: "restart includeTasks onlyFailed" counts as "restart".
             let action = entry.action.split(separator: " ").first.map(String.init) ?? entry.action
-            metrics.recordAction(cluster: entry.cluster, team: team, action: action, outcome: entry.outcome.rawValue)
+            metrics.recordAction(cluster: entry.cluster, team: entry.team, action: action, outcome: entry.outcome.rawValue)
         }
         return ServerDependencies(store: store, flow: flow, metrics: metrics, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle, logger: logger)
     }
@@ -41,7 +46,7 @@ extension ServerDependencies {
 ///
 /// With several replicas (PostgreSQL) only the lease holder reads topics and lag; the others take
 /// its rounds from the storage (``StoredFlowShare``). Every replica reads its own snapshot.
-public func serverServices(_ dependencies: ServerDependencies, pollInterval: Duration) -> [any Service] {
+public func serverServices(_ dependencies: ServerDependencies, pollInterval: Duration, auditRetention: Duration? = nil) -> [any Service] {
     let storage = dependencies.audit.storage
     let share: any FlowShare = storage.lease is SoleReplica ? LocalFlow() : StoredFlowShare(storage: storage, logger: dependencies.logger)
     var services: [any Service] = [
@@ -50,6 +55,7 @@ public func serverServices(_ dependencies: ServerDependencies, pollInterval: Dur
         AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, lifecycle: dependencies.lifecycle, logger: dependencies.logger),
         TopicPoller(store: dependencies.store, flow: dependencies.flow, share: share, logger: dependencies.logger),
         LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger),
+        AuditKeeper(store: dependencies.store, audit: dependencies.audit, retention: auditRetention, logger: dependencies.logger),
     ]
     if let gitops = dependencies.gitops { services.append(gitops) }
     return services
@@ -73,11 +79,11 @@ public func buildApplication(_ dependencies: ServerDependencies, host: String, p
 /// finishes the requests under way. What has not ended `shutdownTimeout` minus two seconds
 /// after the signal is cancelled (the controllers' records are written in tasks of their own),
 /// and `onStop` is called at the first moment, to stop the process by force should even that hang.
-public func serverGroup(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration, shutdownTimeout: Duration,
+public func serverGroup(_ dependencies: ServerDependencies, host: String, port: Int, pollInterval: Duration, shutdownTimeout: Duration, auditRetention: Duration? = nil,
                         onStop: @escaping @Sendable () -> Void = {}) -> ServiceGroup {
     let app = Application(router: buildRouter(dependencies), configuration: .init(address: .hostname(host, port: port), serverName: "switchboard"), logger: dependencies.logger)
     let services: [any Service] = [app, LeaseRelease(lease: dependencies.audit.storage.lease)]
-        + serverServices(dependencies, pollInterval: pollInterval)
+        + serverServices(dependencies, pollInterval: pollInterval, auditRetention: auditRetention)
         + [StopWatcher(lifecycle: dependencies.lifecycle, onStop: onStop)]
     var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger)
     configuration.maximumGracefulShutdownDuration = max(shutdownTimeout - .seconds(2), .seconds(1))

@@ -103,6 +103,22 @@ public enum StorageSchema {
             postgres: [
                 "CREATE TABLE controller_state (key TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at TIMESTAMPTZ NOT NULL)",
             ]),
+        Migration(
+            name: "audit by team",
+            // The queries the pages make, each an index walk from the newest row: a team's rows
+            // (team page), a connector's (connector page), and by time (retention). SQLite's
+            // (cluster, connector) index already holds the rowid in order.
+            sqlite: [
+                #"ALTER TABLE "audit" ADD COLUMN "team" TEXT"#,
+                #"CREATE INDEX "audit_on_team" ON "audit"("team", "id")"#,
+            ],
+            postgres: [
+                "ALTER TABLE audit ADD COLUMN team TEXT",
+                "CREATE INDEX audit_on_team ON audit (team, id)",
+                "CREATE INDEX audit_on_connector_newest ON audit (cluster, connector, id)",
+                "DROP INDEX audit_on_connector",
+                "CREATE INDEX audit_on_at ON audit (at)",
+            ]),
     ]
 
     /// The steps still to apply to a database that recorded `applied` (names in order), with

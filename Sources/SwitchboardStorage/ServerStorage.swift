@@ -10,8 +10,17 @@ import SwitchboardAPI
 public protocol ServerStorage: Sendable {
     /// Stores an entry and returns it with its id.
     func insertAudit(_ entry: AuditEntry) async throws -> AuditEntry
-    /// The newest entries first; of one connector when both are given.
-    func auditEntries(limit: Int, cluster: String?, connector: String?) async throws -> [AuditEntry]
+    /// The newest entries first; of one connector when both `cluster` and `connector` are
+    /// given, of one team's connectors when `team` is.
+    func auditEntries(limit: Int, cluster: String?, connector: String?, team: String?) async throws -> [AuditEntry]
+    /// Stores many entries in one transaction (as given: ids are not handed back).
+    func insertAudit(batch entries: [AuditEntry]) async throws
+    /// Deletes up to `limit` of the oldest entries recorded before `date`; returns how many.
+    func deleteAudit(before date: Date, limit: Int) async throws -> Int
+    /// Connectors with entries that have no team (written before Switchboard kept it), up to `limit`.
+    func auditConnectorsWithoutTeam(limit: Int) async throws -> [(cluster: String, connector: String)]
+    /// Gives `team` to the entries of a connector that have none; returns how many.
+    func setAuditTeam(_ team: String, cluster: String, connector: String) async throws -> Int
 
     func insertToken(_ token: APIToken) async throws -> APIToken
     func token(hash: String) async throws -> APIToken?
@@ -59,6 +68,13 @@ public protocol ServerStorage: Sendable {
     var lease: any ControllerLease { get }
     /// Where it is, for messages (credentials masked).
     var description: String { get }
+}
+
+extension ServerStorage {
+    /// The newest entries first; of one connector when both are given.
+    public func auditEntries(limit: Int, cluster: String?, connector: String?) async throws -> [AuditEntry] {
+        try await auditEntries(limit: limit, cluster: cluster, connector: connector, team: nil)
+    }
 }
 
 extension JSONEncoder {

@@ -3,8 +3,8 @@ import ConnectFleet
 import Foundation
 import Logging
 
-/// Bench tooling: a simulated fleet of Kafka Connect clusters (see ConnectFleet), and the
-/// catalog that matches it. bench/scale.sh runs both.
+/// Bench tooling: a simulated fleet of Kafka Connect clusters (see ConnectFleet) and the catalog
+/// that matches it (bench/scale.sh runs both), and the audit log at a million rows (bench/audit.sh).
 @main
 struct ConnectFleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +23,7 @@ struct ConnectFleetCommand: AsyncParsableCommand {
               connect-fleet catalog --connectors 20000 --clusters 10 --teams 300 --out /tmp/fleet-catalog
               connect-fleet catalog --connectors 20000 --clusters 10 --teams 300 --out /tmp/one-team --team team-001
             """,
-        subcommands: [Serve.self, WriteCatalog.self]
+        subcommands: [Serve.self, WriteCatalog.self, AuditBench.self]
     )
 }
 

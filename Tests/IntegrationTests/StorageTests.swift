@@ -2,6 +2,10 @@ import Foundation
 import Logging
 import StackTesting
 import SwitchboardAPI
+import Reconciler
+import SwitchboardSnapshot
+import SwitchboardCore
+import SwitchboardControllers
 import SwitchboardServer
 import SwitchboardStorage
 import SwitchboardWeb
@@ -160,6 +164,42 @@ struct StorageTests {
         #expect(ContinuousClock.now - released < .seconds(3), "within about one lease period")
         try await Task.sleep(for: .seconds(2))
         #expect(!first.lease.isHeld, "a released lease stays released")
+    }
+
+    /// The audit log at scale: each entry keeps its connector's team (one indexed query for a
+    /// team page), rows from before the column get theirs, and retention deletes exactly the
+    /// rows older than it, in batches, saying so in the log.
+    @Test(arguments: Kind.allCases)
+    func auditRowsHaveTeamsAndRetentionDeletesOnlyOldRows(_ kind: Kind) async throws {
+        let storage = try await Self.storage(kind)
+        let audit = AuditLog(storage: storage)
+        audit.resolveTeams { _, connector in connector.hasPrefix("payments_") ? "payments" : nil }
+        let now = Date()
+        let old = now.addingTimeInterval(-100 * 86_400)
+        // 25,000 old rows without a team (as written before the column), in one batch call.
+        let history = (0..<25_000).map { index in
+            AuditEntry(at: old.addingTimeInterval(Double(index)), user: "alice", action: "pause", cluster: "beta", connector: index % 2 == 0 ? "payments_orders" : "analytics_x", outcome: .succeeded)
+        }
+        try await storage.insertAudit(batch: history)
+        try await audit.record(AuditEntry(at: now, user: "bob", action: "restart", cluster: "beta", connector: "payments_orders", outcome: .succeeded))
+        try await audit.record(AuditEntry(at: now, user: "carol", action: "restart", cluster: "beta", connector: "analytics_x", outcome: .succeeded, team: "analytics"))
+        try await audit.record(AuditEntry(at: now, user: "pat", action: "gitops-load", cluster: "-", connector: "-", outcome: .succeeded))
+
+        #expect(try await audit.recent(limit: 10, team: "payments").map(\.user) == ["bob"], "only rows recorded with the team")
+        #expect(try await audit.recent(limit: 10, team: "analytics").map(\.user) == ["carol"], "a team given by the caller is kept")
+        let missing = try await storage.auditConnectorsWithoutTeam(limit: 10)
+        #expect(Set(missing.map { "\($0.cluster)/\($0.connector)" }) == ["beta/payments_orders", "beta/analytics_x"], "platform rows (connector -) are not a connector's")
+        #expect(try await storage.setAuditTeam("payments", cluster: "beta", connector: "payments_orders") == 12_500)
+        #expect(try await audit.recent(limit: 3, team: "payments").map(\.user) == ["bob", "alice", "alice"], "newest first, old rows after")
+
+        let catalog = try CatalogLoader.loadChecked(from: try CatalogFolder(["switchboard.yaml": "clusters:\n  - name: beta\n    url: http://127.0.0.1:1\n"]).root)
+        let keeper = AuditKeeper(store: SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog)), audit: audit, retention: .seconds(30 * 86_400), logger: Logger(label: "storage-test"))
+        #expect(await keeper.deleteOlder(than: .seconds(30 * 86_400), now: now) == 25_000)
+        let left = try await audit.recent(limit: 100)
+        #expect(left.map(\.user) == ["switchboard:audit", "pat", "carol", "bob"], "\(left.map(\.user))")
+        #expect(left.first?.detail?.contains("deleted 25000 entries") == true)
+        #expect(await keeper.deleteOlder(than: .seconds(30 * 86_400), now: now) == 0, "nothing more, and nothing recorded for nothing")
+        #expect(try await audit.recent(limit: 100).count == 4)
     }
 
     @Test(arguments: Kind.allCases)

@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import ServerTesting
+import SwitchboardAPI
+import SwitchboardControllers
 @testable import SwitchboardStorage
 @testable import SwitchboardWeb
 import Testing
@@ -308,5 +310,31 @@ import Testing
         let inner: HTML = "<i>\(name)</i>"
         let page: HTML = "<p title=\"\(name)\">\(inner)</p>"
         #expect(page.markup == "<p title=\"&lt;b&gt;&amp;&quot;&#39;\"><i>&lt;b&gt;&amp;&quot;&#39;</i></p>")
+    }
+}
+
+/// A team page's recent actions come from the audit log's team column: entries get their
+/// connector's team when recorded, and rows from before the column get theirs from the keeper.
+@Suite struct TeamAuditTests {
+    @Test func aTeamPageListsItsTeamsActionsIncludingOnesFromBeforeTheColumn() async throws {
+        let fixture = try ServerFixture(connectors: ServerFixture.snapshot(ServerFixture.connector("payments_orders"), ServerFixture.connector("analytics_events")))
+        let audit = fixture.dependencies.audit
+        // As written before the column: no team.
+        try await audit.storage.insertAudit(batch: [AuditEntry(at: Date(timeIntervalSinceNow: -60), user: "oldtimer", action: "pause", cluster: "ingest",
+                                                               connector: "payments_orders", outcome: .succeeded)])
+        try await audit.record(AuditEntry(user: "alice", action: "restart", cluster: "ingest", connector: "payments_orders", outcome: .succeeded))
+        try await audit.record(AuditEntry(user: "carol", action: "restart", cluster: "ingest", connector: "analytics_events", outcome: .succeeded))
+        #expect(try await audit.recent(team: "payments").map(\.user) == ["alice"], "the team comes from the snapshot when recorded")
+
+        let keeper = AuditKeeper(store: fixture.dependencies.store, audit: audit, retention: nil, logger: fixture.dependencies.logger)
+        #expect(await keeper.fillTeams())
+        #expect(try await audit.recent(team: "payments").map(\.user) == ["alice", "oldtimer"])
+
+        try await fixture.app.test(.router) { client in
+            let cookie = try await client.signIn("pat")
+            let (status, page) = try await client.page("/teams/payments", cookie: cookie)
+            #expect(status == .ok)
+            #expect(page.contains("alice") && page.contains("oldtimer") && !page.contains("carol"), "\(page.suffix(800))")
+        }
     }
 }

@@ -13,6 +13,9 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var action: String
     public var cluster: String
     public var connector: String
+    /// The connector's team when it was recorded (nil for platform-wide actions and for rows
+    /// written before Switchboard kept it and not yet filled in): what a team page lists.
+    public var team: String?
     public var task: Int?
     public var outcome: Outcome
     public var detail: String?
@@ -21,7 +24,8 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var offsetsAfter: String?
 
     public init(at: Date = Date(), user: String, action: String, cluster: String, connector: String, task: Int? = nil, outcome: Outcome, detail: String? = nil,
-                offsetsBefore: String? = nil, offsetsAfter: String? = nil) {
+                offsetsBefore: String? = nil, offsetsAfter: String? = nil, team: String? = nil) {
+        self.team = team
         self.at = at
         self.user = user
         self.action = action

@@ -111,9 +111,9 @@ public final class PostgresStorage: ServerStorage {
         let logger = self.logger
         let id = try await call("record an audit entry") { client in
             let rows = try await client.query("""
-                INSERT INTO audit (at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after)
+                INSERT INTO audit (at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after, team)
                 VALUES (\(entry.at), \(entry.user), \(entry.action), \(entry.cluster), \(entry.connector), \(entry.task), \(entry.outcome.rawValue),
-                        \(entry.detail), \(entry.offsetsBefore), \(entry.offsetsAfter)) RETURNING id
+                        \(entry.detail), \(entry.offsetsBefore), \(entry.offsetsAfter), \(entry.team)) RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(Int64.self) { return id }
             throw StorageError("no id came back")
@@ -123,31 +123,105 @@ public final class PostgresStorage: ServerStorage {
         return stored
     }
 
-    public func auditEntries(limit: Int, cluster: String?, connector: String?) async throws -> [AuditEntry] {
+    public func auditEntries(limit: Int, cluster: String?, connector: String?, team: String?) async throws -> [AuditEntry] {
         let logger = self.logger
         return try await call("read the audit log") { client in
+            let columns = #"SELECT id, at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after, team FROM audit "#
             let rows: PostgresRowSequence
-            if let cluster, let connector {
-                rows = try await client.query("""
-                    SELECT id, at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after FROM audit
-                    WHERE cluster = \(cluster) AND connector = \(connector) ORDER BY id DESC LIMIT \(limit)
-                    """, logger: logger)
-            } else {
-                rows = try await client.query("""
-                    SELECT id, at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after FROM audit
-                    ORDER BY id DESC LIMIT \(limit)
-                    """, logger: logger)
+            switch (cluster, connector, team) {
+            case (let cluster?, let connector?, let team?):
+                rows = try await client.query("\(unescaped: columns) WHERE cluster = \(cluster) AND connector = \(connector) AND team = \(team) ORDER BY id DESC LIMIT \(limit)", logger: logger)
+            case (let cluster?, let connector?, nil):
+                rows = try await client.query("\(unescaped: columns) WHERE cluster = \(cluster) AND connector = \(connector) ORDER BY id DESC LIMIT \(limit)", logger: logger)
+            case (_, _, let team?):
+                rows = try await client.query("\(unescaped: columns) WHERE team = \(team) ORDER BY id DESC LIMIT \(limit)", logger: logger)
+            default:
+                rows = try await client.query("\(unescaped: columns) ORDER BY id DESC LIMIT \(limit)", logger: logger)
             }
             var entries: [AuditEntry] = []
-            for try await (id, at, user, action, cluster, connector, task, outcome, detail, before, after)
-                in rows.decode((Int64, Date, String, String, String, String, Int?, String, String?, String?, String?).self) {
+            for try await (id, at, user, action, cluster, connector, task, outcome, detail, before, after, team)
+                in rows.decode((Int64, Date, String, String, String, String, Int?, String, String?, String?, String?, String?).self) {
                 guard let outcome = AuditEntry.Outcome(rawValue: outcome) else { throw StorageError("audit entry \(id) has an outcome Switchboard does not know: \(outcome)") }
                 var entry = AuditEntry(at: at, user: user, action: action, cluster: cluster, connector: connector, task: task, outcome: outcome, detail: detail,
-                                       offsetsBefore: before, offsetsAfter: after)
+                                       offsetsBefore: before, offsetsAfter: after, team: team)
                 entry.id = id
                 entries.append(entry)
             }
             return entries
+        }
+    }
+
+    public func insertAudit(batch entries: [AuditEntry]) async throws {
+        let logger = self.logger
+        // At most 5,000 rows a statement (PostgreSQL takes 65,535 parameters, 11 a row), in one transaction.
+        try await call("record \(entries.count) audit entries") { client in
+            try await client.withConnection { connection in
+                _ = try await connection.query("BEGIN", logger: logger)
+                do {
+                    var start = entries.startIndex
+                    while start < entries.endIndex {
+                        let chunk = entries[start..<min(start + 5000, entries.endIndex)]
+                        var bindings = PostgresBindings(capacity: chunk.count * 11)
+                        var values: [String] = []
+                        for (offset, entry) in chunk.enumerated() {
+                            values.append("(" + (1...11).map { "$\(offset * 11 + $0)" }.joined(separator: ",") + ")")
+                            bindings.append(entry.at)
+                            bindings.append(entry.user)
+                            bindings.append(entry.action)
+                            bindings.append(entry.cluster)
+                            bindings.append(entry.connector)
+                            bindings.append(entry.task)
+                            bindings.append(entry.outcome.rawValue)
+                            bindings.append(entry.detail)
+                            bindings.append(entry.offsetsBefore)
+                            bindings.append(entry.offsetsAfter)
+                            bindings.append(entry.team)
+                        }
+                        let sql = #"INSERT INTO audit (at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after, team) VALUES "#
+                            + values.joined(separator: ",")
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+                        start = chunk.endIndex
+                    }
+                    _ = try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func deleteAudit(before date: Date, limit: Int) async throws -> Int {
+        let logger = self.logger
+        return try await call("delete old audit entries") { client in
+            let rows = try await client.query("""
+                WITH gone AS (DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < \(date) ORDER BY at LIMIT \(limit)) RETURNING 1)
+                SELECT count(*)::BIGINT FROM gone
+                """, logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
+    public func auditConnectorsWithoutTeam(limit: Int) async throws -> [(cluster: String, connector: String)] {
+        let logger = self.logger
+        return try await call("read the audit log") { client in
+            let rows = try await client.query("SELECT DISTINCT cluster, connector FROM audit WHERE team IS NULL AND connector <> '-' LIMIT \(limit)", logger: logger)
+            var found: [(cluster: String, connector: String)] = []
+            for try await (cluster, connector) in rows.decode((String, String).self) { found.append((cluster, connector)) }
+            return found
+        }
+    }
+
+    public func setAuditTeam(_ team: String, cluster: String, connector: String) async throws -> Int {
+        let logger = self.logger
+        return try await call("fill in the audit log's teams") { client in
+            let rows = try await client.query("""
+                WITH set AS (UPDATE audit SET team = \(team) WHERE cluster = \(cluster) AND connector = \(connector) AND team IS NULL RETURNING 1)
+                SELECT count(*)::BIGINT FROM set
+                """, logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
         }
     }
 

@@ -98,13 +98,42 @@ public final class SQLiteStorage: ServerStorage {
         }
     }
 
-    public func auditEntries(limit: Int, cluster: String?, connector: String?) async throws -> [AuditEntry] {
+    public func auditEntries(limit: Int, cluster: String?, connector: String?, team: String?) async throws -> [AuditEntry] {
         try await database.read { db in
             var request = AuditEntry.order(Column("id").desc).limit(limit)
             if let cluster, let connector {
                 request = request.filter(Column("cluster") == cluster && Column("connector") == connector)
             }
+            if let team { request = request.filter(Column("team") == team) }
             return try request.fetchAll(db)
+        }
+    }
+
+    public func insertAudit(batch entries: [AuditEntry]) async throws {
+        try await database.write { db in
+            for var entry in entries { try entry.insert(db) }
+        }
+    }
+
+    public func deleteAudit(before date: Date, limit: Int) async throws -> Int {
+        try await database.write { db in
+            // The oldest rows first, by id (ids grow with time); `at` bounds them.
+            try db.execute(sql: #"DELETE FROM "audit" WHERE "id" IN (SELECT "id" FROM "audit" WHERE "at" < ? ORDER BY "at" LIMIT ?)"#, arguments: [date, limit])
+            return db.changesCount
+        }
+    }
+
+    public func auditConnectorsWithoutTeam(limit: Int) async throws -> [(cluster: String, connector: String)] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: #"SELECT DISTINCT "cluster", "connector" FROM "audit" WHERE "team" IS NULL AND "connector" != '-' LIMIT ?"#, arguments: [limit])
+                .map { ($0["cluster"], $0["connector"]) }
+        }
+    }
+
+    public func setAuditTeam(_ team: String, cluster: String, connector: String) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: #"UPDATE "audit" SET "team" = ? WHERE "cluster" = ? AND "connector" = ? AND "team" IS NULL"#, arguments: [team, cluster, connector])
+            return db.changesCount
         }
     }
 

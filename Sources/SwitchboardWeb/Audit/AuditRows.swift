@@ -12,17 +12,18 @@ struct AuditRows: Sendable {
 
     /// The rows `user` may see: offsets before and after only where their role shows offsets
     /// (readers and up of a connector still in the snapshot; admins always).
-    static func read(_ dependencies: ServerDependencies, for user: User, limit: Int, cluster: String? = nil, connector: String? = nil) async -> AuditRows {
-        await read(dependencies.audit, logger: dependencies.logger, limit: limit, cluster: cluster, connector: connector) { entry in
+    static func read(_ dependencies: ServerDependencies, for user: User, limit: Int, cluster: String? = nil, connector: String? = nil, team: String? = nil) async -> AuditRows {
+        await read(dependencies.audit, logger: dependencies.logger, limit: limit, cluster: cluster, connector: connector, team: team) { entry in
             if dependencies.permissions.isAdmin(user) { return true }
             guard let connector = dependencies.store.current.connectors["\(entry.cluster)/\(entry.connector)"] else { return false }
             return dependencies.permissions.allows(.viewConfig, user, on: connector)
         }
     }
 
-    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil, showsOffsets: (AuditEntry) -> Bool) async -> AuditRows {
+    static func read(_ audit: AuditLog, logger: Logger, limit: Int, cluster: String? = nil, connector: String? = nil, team: String? = nil,
+                     showsOffsets: (AuditEntry) -> Bool) async -> AuditRows {
         do {
-            return AuditRows(entries: try await audit.recent(limit: limit, cluster: cluster, connector: connector).map { entry in
+            return AuditRows(entries: try await audit.recent(limit: limit, cluster: cluster, connector: connector, team: team).map { entry in
                 guard entry.offsetsBefore != nil || entry.offsetsAfter != nil, !showsOffsets(entry) else { return entry }
                 var hidden = entry
                 (hidden.offsetsBefore, hidden.offsetsAfter) = (nil, nil)

@@ -77,8 +77,7 @@ struct PageRoutes {
                                                        lag: dependencies.flow.latest.lag, now: page.now)
                     return TeamPage.body(team: dependencies.catalog.team(named: name), name: name, dashboard: dashboard)
                 }
-                var audit = await AuditRows.read(dependencies, for: user, limit: 200)
-                audit.entries = Array(audit.entries.filter { snapshot.connectors["\($0.cluster)/\($0.connector)"]?.team == name }.prefix(15))
+                let audit = await AuditRows.read(dependencies, for: user, limit: 15, team: name)
                 return Responses.html(Layout.page("Team \(name)", page, "\(body)\(TeamPage.recentActions(audit))"))
             }
         }
