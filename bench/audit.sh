@@ -6,7 +6,8 @@
 # own storage code (`connect-fleet audit`).
 #
 # Target: every page query's p99 at 1,000,000 rows under 50 ms (the pages' target at scale), and
-# within 5x of its own p99 at the baseline (indexed: the cost does not grow with the log).
+# its median within 3x of its own median at the baseline (indexed: the cost does not grow with
+# the log; medians, because a p99 of sub-millisecond queries is one disk flush or scheduler hiccup).
 #
 # Results: bench/results/audit.json. Usage: bench/audit.sh [--rows N] [--sqlite-only]
 set -euo pipefail
@@ -56,11 +57,11 @@ for run in runs:
     for query in base:
         if query == "record one entry":
             continue
-        p99, p99_base = full[query]["p99_ms"], base[query]["p99_ms"]
-        ratio = p99 / max(p99_base, 0.05)
-        ok = p99 < 50 and ratio < 5
-        verdicts.append({"backend": run["backend"], "query": query, "p99_ms": p99, "baseline_p99_ms": p99_base, "growth": round(ratio, 2), "pass": ok})
-        print(f"    {run['backend']:10} {query:42} p99 {p99:8.2f} ms at {run['rows']:,} rows, {p99_base:6.2f} ms at {run['baseline']:,}: {'pass' if ok else 'FAIL'}")
+        p99, p50, p50_base = full[query]["p99_ms"], full[query]["p50_ms"], base[query]["p50_ms"]
+        ratio = p50 / max(p50_base, 0.05)
+        ok = p99 < 50 and ratio < 3
+        verdicts.append({"backend": run["backend"], "query": query, "p99_ms": p99, "p50_ms": p50, "baseline_p50_ms": p50_base, "median_growth": round(ratio, 2), "pass": ok})
+        print(f"    {run['backend']:10} {query:42} p99 {p99:6.2f} ms, median {p50:5.2f} ms at {run['rows']:,} rows (median {p50_base:5.2f} ms at {run['baseline']:,}): {'pass' if ok else 'FAIL'}")
     print(f"    {run['backend']:10} retention deleted {run['retention']['deleted']:,} rows in {run['retention']['seconds']} s; inserts {run['insert_rows_per_second']:,} rows/s")
 json.dump({"measured_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "runs": runs, "verdicts": verdicts,
            "pass": all(v["pass"] for v in verdicts)}, open(out, "w"), indent=2, sort_keys=True)
