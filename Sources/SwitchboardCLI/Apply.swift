@@ -13,7 +13,9 @@ struct Apply: AsyncParsableCommand {
             the catalog has problems, any cluster is unreachable, the plan deletes more connectors \
             than policy.maxDeletesPerApply (default 5; --allow-mass-delete to go ahead), or Connect \
             rejects the config of any connector to create or update: every one is validated by \
-            Connect before the first write. A connector marked `protect: true` is never deleted. \
+            Connect before the first write; nor, under policy.impact.crossTeam: require-approval, when \
+            the plan stops or changes the input of another team's connector and that team is not \
+            named by --approve-impact team:<name>. A connector marked `protect: true` is never deleted. \
             Writes to each cluster run with the concurrency \
             that cluster sustains, found as apply goes: it starts at 8 writes in flight (half of \
             --max-parallelism when they are all deletes, which start no task), grows while \
@@ -35,6 +37,7 @@ struct Apply: AsyncParsableCommand {
               switchboard apply --catalog examples/catalog --auto-approve --output json
               switchboard apply --catalog examples/catalog --auto-approve --parallelism 16   # pinned
               switchboard apply --catalog examples/catalog --allow-mass-delete   # deletes meant
+              switchboard apply --catalog examples/catalog --approve-impact team:analytics
             """
     )
 
@@ -60,6 +63,9 @@ struct Apply: AsyncParsableCommand {
 
     @Flag(help: "Apply even when the plan deletes more connectors than policy.maxDeletesPerApply.")
     var allowMassDelete = false
+
+    @Option(name: .customLong("approve-impact"), help: ArgumentHelp("A team whose connectors lose or change their input and who agreed (team:analytics; repeat for more). Needed for each affected team under policy.impact.crossTeam: require-approval.", valueName: "team:name"))
+    var approvedImpact: [String] = []
 
     func validate() throws {
         let most = HTTPPolicy.maxConnectionsPerHost
@@ -98,8 +104,10 @@ struct Apply: AsyncParsableCommand {
         } else {
             say = { text in Output.line(text) }
         }
+        let approvedTeams = try Output.guarding { try ImpactApproval.teams(approvedImpact) }
         let (catalog, connections, plan) = try await PlanCommand.loadAndPlan(options)
         say(PlanRenderer.render(plan, deleteLimit: catalog.policy.maxDeletesPerApply))
+        try Output.guarding { try ImpactApproval.check(plan.impact, rule: catalog.policy.crossTeamImpact, approved: approvedTeams) }
         guard plan.hasChanges else {
             if json { print(try JSONWriter.pretty(Summary(changes: 0, applied: 0, results: [], writes: []))) }
             return

@@ -20,6 +20,8 @@ struct PlanCommand: AsyncParsableCommand {
             caution block, each cluster with its environment, key changes in a collapsed diff, secret \
             values masked (examples/ci/ posts it on every pull request).
 
+            Every plan says whom it hurts, from the lineage: a source it deletes, pauses or stops             (or whose topics change) names the connectors of other teams that read those topics             (declared in their configs, or matched by their topics.regex), with the topics; a sink             whose topics change names where its new input comes from. Consumers outside Kafka             Connect are not known, and the plan says so rather than "no impact". The markdown             mentions the affected teams' reviewers. Under policy.impact.crossTeam: require-approval,             apply needs --approve-impact team:<name> for each affected team.
+
             Exit status: 0 no changes, 1 error; with --detailed-exitcode, 2 when there are changes \
             (as terraform plan -detailed-exitcode).
 
@@ -49,7 +51,8 @@ struct PlanCommand: AsyncParsableCommand {
         case .text: print(PlanRenderer.render(plan, deleteLimit: catalog.policy.maxDeletesPerApply))
         case .json: print(try JSONWriter.pretty(plan))
         case .markdown:
-            print(PlanRenderer.markdown(plan, deleteLimit: catalog.policy.maxDeletesPerApply), terminator: "")
+            print(PlanRenderer.markdown(plan, deleteLimit: catalog.policy.maxDeletesPerApply,
+                                        reviewers: Dictionary(uniqueKeysWithValues: catalog.teams.map { ($0.name, $0.reviewers) })), terminator: "")
         }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
     }
@@ -89,7 +92,9 @@ struct PlanCommand: AsyncParsableCommand {
             early?.read.cancel()
             live = try await Output.guarding { try await LiveStateReader(connections: connections, deadline: timeout).read(clusters: catalog.clusters.map(\.name)) }
         }
-        let plan = Planner(catalog: catalog).plan(live: live.liveConnectors)
+        var plan = Planner(catalog: catalog).plan(live: live.liveConnectors)
+        // Whom the changes hurt: readers of other teams of what a source stops writing.
+        plan.impact = await ImpactReader(connections: connections).assess(plan, live: live.liveConnectors, catalog: catalog)
         // What a change asks of its cluster's Connect release (a pinned plugin version needs 4.1):
         // said now, as a problem of the catalog, rather than by the worker at apply time.
         let written = Set(plan.changes.filter { $0.action == .create || $0.action == .update }.map { "\($0.cluster)/\($0.connector)" })

@@ -87,10 +87,7 @@ public struct LineageIndex: Sendable {
     }
 
     /// The brokers a cluster's connectors write to and read from.
-    static func kafka(of cluster: String, _ catalog: Catalog) -> String {
-        guard let servers = catalog.cluster(named: cluster)?.kafka?.bootstrapServers else { return "cluster \(cluster)" }
-        return servers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.sorted().joined(separator: ",")
-    }
+    static func kafka(of cluster: String, _ catalog: Catalog) -> String { catalog.broker(of: cluster) }
 
     /// The graph of a scope: its connectors, their topics, and every connector on those topics.
     public func graph(_ scope: LineageScope) -> LineageGraph {

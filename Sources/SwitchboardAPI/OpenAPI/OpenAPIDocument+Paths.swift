@@ -72,6 +72,11 @@ extension OpenAPIDocument {
                     summary: "Apply the cluster's pending plan at the next sync, whatever its mode (platform admins)", operationId: "applyGitOpsPlan",
                     parameters: [.reference("Cluster"), .reference("CSRF")],
                     responses: ["202": .json("Queued", try schema(Queued.self)), "401": .reference("Unauthorized"), "403": .reference("Error"), "404": .reference("Error"), "503": .reference("Error")])),
+                "/api/v1/gitops/clusters/{cluster}/approvals": PathItem(post: Operation(
+                    summary: "Approve, for your team, a change held because it stops or changes your connectors' input (owners of that team; policy.impact.crossTeam: require-approval)",
+                    operationId: "approveImpact", parameters: [.reference("Cluster"), .reference("CSRF")], requestBody: .json(try schema(ImpactApprovalRequest.self)),
+                    responses: ["202": .json("Recorded; the next sync applies the change once every affected team approved", try schema(Queued.self)), "400": .reference("Error"),
+                                "401": .reference("Unauthorized"), "403": .reference("Error"), "404": .reference("Error"), "409": .reference("Error"), "503": .reference("Error")])),
             ]
         }
 

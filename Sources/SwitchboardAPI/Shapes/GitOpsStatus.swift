@@ -103,6 +103,9 @@ public struct ClusterSync: Sendable, Codable, Equatable {
     public var drifting: [String]
     public var commitsBehind: Int
     public var checkedAt: Date?
+    /// Changes of this commit held until an owner of each affected team approves them
+    /// (`policy.impact.crossTeam: require-approval`); the other changes apply. Nil: none.
+    public var held: [HeldChange]?
 
     public init(cluster: String, mode: GitOpsSettings.Mode, drift: GitOpsSettings.Drift, result: Result, detail: String? = nil, applied: Commit? = nil, appliedAt: Date? = nil, matched: Commit? = nil, outcomes: [Outcome], pending: [Change], drifting: [String], commitsBehind: Int, checkedAt: Date? = nil) {
         self.cluster = cluster
@@ -118,6 +121,47 @@ public struct ClusterSync: Sendable, Codable, Equatable {
         self.drifting = drifting
         self.commitsBehind = commitsBehind
         self.checkedAt = checkedAt
+    }
+}
+
+/// A change that stops or changes the input of other teams' connectors, held until an owner of
+/// each of those teams approves it for the commit served.
+public struct HeldChange: Sendable, Codable, Equatable {
+    public struct Approval: Sendable, Codable, Equatable {
+        public var team: String
+        public var user: String
+        public var at: Date
+
+        public init(team: String, user: String, at: Date) {
+            (self.team, self.user, self.at) = (team, user, at)
+        }
+    }
+
+    public var connector: String
+    public var action: String
+    /// The commit it belongs to: approvals are for one commit.
+    public var commit: String
+    /// The teams whose approval it needs.
+    public var teams: [String]
+    public var approvals: [Approval]
+    /// What it does to whom, a line each (the plan's words).
+    public var impact: [String]
+
+    public init(connector: String, action: String, commit: String, teams: [String], approvals: [Approval], impact: [String]) {
+        (self.connector, self.action, self.commit, self.teams, self.approvals, self.impact) = (connector, action, commit, teams, approvals, impact)
+    }
+
+    /// Affected teams not approved yet.
+    public var waitingFor: [String] { teams.filter { team in !approvals.contains { $0.team == team } } }
+}
+
+/// `POST /api/v1/gitops/clusters/{cluster}/approvals`: an owner of `team` agrees to a held change.
+public struct ImpactApprovalRequest: Sendable, Codable, Equatable {
+    public var connector: String
+    public var team: String
+
+    public init(connector: String, team: String) {
+        (self.connector, self.team) = (connector, team)
     }
 }
 

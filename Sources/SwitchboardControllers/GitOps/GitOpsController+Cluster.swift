@@ -27,8 +27,11 @@ extension GitOpsController {
         var row = row
         // A commit the cluster already matched counts as applied: what differs later is drift.
         let seen = row.matchedHash == current.hash ? current.hash : row.appliedHash
+        // Changes of this commit held for approval last time are tried again (an approval may
+        // have come) in auto mode, as the rest of the commit was.
+        let holding = cluster.gitops.mode == .auto && previous?.held?.contains { $0.commit == current.hash } == true
         let decision = Self.decide(changes: clusterPlan.changes.count, settings: cluster.gitops, appliedHash: seen, currentHash: current.hash,
-                                   lastResult: lastApply.withLockedValue { $0[cluster.name] }, requested: requestedBy != nil)
+                                   lastResult: lastApply.withLockedValue { $0[cluster.name] }, requested: requestedBy != nil || holding)
         switch decision {
         case .inSync:
             sync.result = .inSync
@@ -47,15 +50,51 @@ extension GitOpsController {
                 sync.drifting = clusterPlan.changes.filter { $0.action != .create }.map(\.connector)
                 sync.result = cluster.gitops.mode == .manual ? .pending : .drifted
             }
+            // What an apply would hold, so that owners can approve before an admin applies.
+            if catalog.policy.crossTeamImpact == .requireApproval, result != .refused,
+               let split = try? await holdForApproval(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
+                                                      connections: connections, commit: current.hash) {
+                // `try?`: display only; the apply below decides again and fails on what it cannot read.
+                sync.held = split.held.isEmpty ? nil : split.held
+            }
         case .apply where lifecycle.isStopping:
             // Stopping: nothing new is started; the next holder of the lease applies it.
             sync.result = .pending
             sync.pending = clusterPlan.changes
             sync.detail = "not applied: this replica is stopping; the replica that runs the controllers next applies it"
         case .apply:
-            let outcome = await apply(ClusterPlan(cluster: cluster.name, changes: clusterPlan.changes, unchanged: [], unmanaged: []), catalog: catalog,
+            let split: (apply: [Change], held: [HeldChange])
+            do {
+                split = try await holdForApproval(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
+                                                  connections: connections, commit: current.hash)
+            } catch {
+                sync.result = .failed
+                sync.pending = clusterPlan.changes
+                sync.detail = Scrubber.scrub("nothing applied: the approvals of cross-team changes cannot be read: \(error)")
+                break
+            }
+            await auditNewlyHeld(split.held, cluster: cluster.name, previous: previous, commit: current)
+            sync.held = split.held.isEmpty ? nil : split.held
+            let waiting = split.held.isEmpty ? nil : "\(split.held.count) change(s) wait for approval by an owner of team(s) "
+                + Array(Set(split.held.flatMap(\.waitingFor))).sorted().joined(separator: ", ") + " (policy.impact.crossTeam: require-approval)"
+            guard !split.apply.isEmpty else {
+                sync.result = .pending
+                sync.pending = clusterPlan.changes
+                sync.detail = waiting
+                sync.outcomes = previous?.outcomes ?? []
+                break
+            }
+            let matched = (row.matchedHash, sync.matched)
+            let outcome = await apply(ClusterPlan(cluster: cluster.name, changes: split.apply, unchanged: [], unmanaged: []), catalog: catalog,
                                       connections: connections, commit: current, by: requestedBy ?? Self.user)
             record(outcome, of: clusterPlan, commit: current, in: &sync, row: &row)
+            if let waiting {
+                // The commit is not matched while some of it waits.
+                (row.matchedHash, sync.matched) = matched
+                sync.pending = clusterPlan.changes.filter { change in split.held.contains { $0.connector == change.connector } }
+                if outcome.result == .applied { sync.result = .pending }
+                sync.detail = [outcome.detail, waiting].compactMap { $0 }.joined(separator: "; ")
+            }
         }
         sync.commitsBehind = await commitsBehind(sync, current: current)
         do {
@@ -64,6 +103,16 @@ extension GitOpsController {
             logger.error("GitOps: cannot record the cluster's sync in the database", metadata: ["cluster": "\(cluster.name)", "error": "\(error)"])
         }
         return sync
+    }
+
+    /// Audits each change held for the first time for this commit (not at every sync that holds it).
+    func auditNewlyHeld(_ held: [HeldChange], cluster: String, previous: ClusterSync?, commit: GitRepository.Commit) async {
+        let known = Set((previous?.held ?? []).filter { $0.commit == commit.hash }.map(\.connector))
+        for change in held where !known.contains(change.connector) {
+            await record(AuditEntry(user: Self.user, action: "gitops-hold", cluster: cluster, connector: change.connector, outcome: .succeeded,
+                                    detail: "commit \(commit.summary): \(change.action) held until an owner of \(change.waitingFor.joined(separator: ", ")) approves: "
+                                        + change.impact.joined(separator: "; ")))
+        }
     }
 
     /// What an apply did, in the cluster's status and its ledger row.

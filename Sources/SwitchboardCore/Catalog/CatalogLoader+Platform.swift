@@ -20,7 +20,7 @@ extension CatalogLoader {
     static let kubernetesKeys = ["namespace", "connectImage", "jmxExporterAgent", "switchboardImage", "oauth2ProxyImage", "pluginStore", "replicas", "maxReplicas",
                                  "targetCPUUtilization", "cpu", "memory", "heap", "replicationFactor", "prometheusOperator", "workerConfig",
                                  "serverDatabaseSecret", "serverReplicas"]
-    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply", "requirePromotion"]
+    static let policyKeys = ["secretKeyPattern", "secretProviders", "maxTasks", "allowedClasses", "requiredKeys", "forbiddenKeys", "defaults", "ignoredLiveKeys", "maxDeletesPerApply", "requirePromotion", "impact"]
 
     static func readPlatform(_ yaml: YAMLMapping) -> PlatformSettings {
         yaml.rejectUnknownKeys(platformKeys)
@@ -324,6 +324,16 @@ extension CatalogLoader {
         policy.maxTasks = yaml.int("maxTasks", range: 1...10_000) ?? policy.maxTasks
         policy.maxDeletesPerApply = yaml.int("maxDeletesPerApply", range: 0...100_000) ?? policy.maxDeletesPerApply
         policy.requirePromotion = yaml.bool("requirePromotion") ?? false
+        if let impact = yaml.mapping("impact", context: "policy.impact") {
+            impact.rejectUnknownKeys(["crossTeam"])
+            if let text = impact.string("crossTeam") {
+                if let rule = Policy.CrossTeamImpact(rawValue: text) {
+                    policy.crossTeamImpact = rule
+                } else {
+                    impact.invalid("crossTeam", "policy.impact.crossTeam must be warn or require-approval (got '\(text)').", fix: "Write `impact: {crossTeam: require-approval}`.")
+                }
+            }
+        }
         policy.allowedClasses = yaml.strings("allowedClasses")
         policy.requiredKeys = readKeyRules(yaml, "requiredKeys")
         policy.forbiddenKeys = readKeyRules(yaml, "forbiddenKeys")

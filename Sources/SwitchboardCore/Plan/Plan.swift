@@ -3,9 +3,13 @@
 /// encode it as JSON, or hand it to the applier.
 public struct Plan: Sendable, Codable, Equatable {
     public var clusters: [ClusterPlan]
+    /// Whom the changes hurt, from the lineage (``PlanImpact/assess(_:live:catalog:reported:)``);
+    /// empty until assessed.
+    public var impact = PlanImpact()
 
-    public init(clusters: [ClusterPlan]) {
+    public init(clusters: [ClusterPlan], impact: PlanImpact = PlanImpact()) {
         self.clusters = clusters
+        self.impact = impact
     }
 
     public var changes: [Change] { clusters.flatMap(\.changes) }
@@ -14,7 +18,7 @@ public struct Plan: Sendable, Codable, Equatable {
     public var deletes: [Change] { changes.filter { $0.action == .delete } }
 
     enum CodingKeys: String, CodingKey {
-        case clusters, summary, deletes
+        case clusters, summary, deletes, impact
     }
 
     /// The JSON has the clusters, a summary, and every delete at the top (`cluster/connector`),
@@ -24,10 +28,13 @@ public struct Plan: Sendable, Codable, Equatable {
         try container.encode(clusters, forKey: .clusters)
         try container.encode(summary, forKey: .summary)
         try container.encode(deletes.map { "\($0.cluster)/\($0.connector)" }, forKey: .deletes)
+        try container.encode(impact, forKey: .impact)
     }
 
     public init(from decoder: any Decoder) throws {
-        clusters = try decoder.container(keyedBy: CodingKeys.self).decode([ClusterPlan].self, forKey: .clusters)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        clusters = try container.decode([ClusterPlan].self, forKey: .clusters)
+        impact = try container.decodeIfPresent(PlanImpact.self, forKey: .impact) ?? PlanImpact()
     }
 
     /// Counts per action.

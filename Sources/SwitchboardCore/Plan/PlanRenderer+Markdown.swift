@@ -3,7 +3,8 @@
 /// key changes are in a collapsed diff. Secret values are masked by the planner, and the whole
 /// text goes through the scrubber besides (a comment is text leaving the platform).
 extension PlanRenderer {
-    public static func markdown(_ plan: Plan, deleteLimit: Int? = nil) -> String {
+    /// `reviewers`: each team's reviewers (team.yaml), mentioned when their team is affected.
+    public static func markdown(_ plan: Plan, deleteLimit: Int? = nil, reviewers: [String: [String]] = [:]) -> String {
         var lines = ["### Switchboard plan", ""]
         let deletes = plan.deletes
         if !deletes.isEmpty {
@@ -12,6 +13,20 @@ extension PlanRenderer {
             if let deleteLimit, deletes.count > deleteLimit {
                 lines.append("> That is more than `policy.maxDeletesPerApply` (\(deleteLimit)): apply refuses it unless given `--allow-mass-delete`.")
             }
+            lines.append("")
+        }
+        if !plan.impact.entries.isEmpty {
+            let affected = plan.impact.affectedTeams
+            if !affected.isEmpty {
+                lines.append("> [!WARNING]")
+                lines.append("> **This plan changes the input of other teams' connectors** (" + affected.map { code($0) }.joined(separator: ", ") + ").")
+                let mentions = affected.flatMap { reviewers[$0] ?? [] }
+                if !mentions.isEmpty { lines.append("> Reviewers of the affected teams: " + mentions.joined(separator: " ")) }
+                lines.append("")
+            }
+            lines.append("**Impact (from the lineage)**")
+            lines.append("")
+            for line in impactLines(plan) { lines.append("- " + cell(line.trimmingCharacters(in: .whitespaces))) }
             lines.append("")
         }
         lines.append("**\(summaryLine(plan))**")

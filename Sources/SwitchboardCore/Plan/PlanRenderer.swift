@@ -25,6 +25,11 @@ public enum PlanRenderer {
             }
             lines.append("")
         }
+        if !plan.impact.entries.isEmpty {
+            lines.append("Impact on other teams (from the lineage):")
+            lines.append(contentsOf: impactLines(plan).map { "  " + $0 })
+            lines.append("")
+        }
         for cluster in plan.clusters {
             lines.append("Cluster \(cluster.cluster)" + (cluster.environment.map { " (environment \($0))" } ?? ""))
             if cluster.changes.isEmpty && cluster.unchanged.isEmpty && cluster.unmanaged.isEmpty && cluster.kept.isEmpty {
@@ -99,6 +104,33 @@ public enum PlanRenderer {
         } else if change.action == .create {
             for key in change.keyChanges {
                 lines.append("      + \(key.key) = \(quote(key.new))")
+            }
+        }
+        return lines
+    }
+
+    /// One line per thing the impact says: each reader that loses or changes its input, a
+    /// source change whose readers are unknown, a sink's new input and where it comes from.
+    public static func impactLines(_ plan: Plan) -> [String] {
+        var lines: [String] = []
+        for entry in plan.impact.entries {
+            let who = "\(entry.cluster)/\(entry.connector)" + (entry.team.map { " (team \($0))" } ?? "")
+            switch entry.kind {
+            case .stopsInput, .changesInput:
+                let verb = entry.kind == .stopsInput ? "stops the input of" : "changes the input of"
+                for reader in entry.readers {
+                    lines.append("!! \(who) \(verb) \(reader.cluster)/\(reader.connector)" + (reader.team.map { " (team \($0))" } ?? "") + " on topic \(reader.topic)")
+                }
+                if entry.readers.isEmpty {
+                    let topics = entry.topics.isEmpty ? "its topics" : "topic" + (entry.topics.count == 1 ? " " : "s ") + entry.topics.joined(separator: ", ")
+                    lines.append("?  \(who) \(entry.kind == .stopsInput ? "stops writing" : "no longer writes") \(topics): no connector of another team reads \(entry.topics.count == 1 ? "it" : "them")")
+                }
+                for note in entry.unknown { lines.append("   (\(note))") }
+            case .sinkInput:
+                let from = entry.producers.map { "\($0.topic) from \($0.cluster)/\($0.connector)" + ($0.team.map { " (team \($0))" } ?? "") }
+                let unwritten = entry.topics.filter { topic in !entry.producers.contains { $0.topic == topic } }
+                lines.append("~  \(who) now reads " + (from + unwritten.map { "\($0), which no connector here writes" }).joined(separator: "; "))
+                for note in entry.unknown { lines.append("   (\(note))") }
             }
         }
         return lines

@@ -62,6 +62,16 @@ public struct Policy: Sendable, Equatable {
     /// environment below it (`environments:` in switchboard.yaml orders them).
     public var requirePromotion = false
 
+    /// What a change that stops or changes the input of another team's connector needs
+    /// (`policy.impact.crossTeam`): `warn` (the plan says so) or `require-approval` (apply needs
+    /// `--approve-impact team:<name>` for every affected team; GitOps holds the change until an
+    /// owner of each approves it).
+    public enum CrossTeamImpact: String, Sendable, CaseIterable {
+        case warn
+        case requireApproval = "require-approval"
+    }
+    public var crossTeamImpact: CrossTeamImpact = .warn
+
     /// A few deletes are routine (a connector retired); more in one run is more often a
     /// mistake (a folder renamed, a branch checked out half-way) than a plan.
     public static let defaultMaxDeletesPerApply = 5

@@ -6,7 +6,8 @@ import SwitchboardCore
 /// The GitOps controller: the repository followed, the commit served (or refused, with why),
 /// and per cluster its mode, what was applied when, each change's result and what is pending.
 enum GitOpsPage {
-    static func render(_ context: PageContext, status: GitOpsStatus, admin: Bool) -> HTML {
+    /// `owned`: the teams the reader owns, who may approve held changes for them.
+    static func render(_ context: PageContext, status: GitOpsStatus, admin: Bool, owned: [String] = []) -> HTML {
         let when: (Date?) -> String = { $0.map { Layout.ago($0, context.now) } ?? "never" }
         var parts: [HTML] = []
         parts.append("""
@@ -26,7 +27,7 @@ enum GitOpsPage {
                 """)
         }
         for cluster in status.clusters {
-            parts.append(section(cluster, context: context, admin: admin, when: when))
+            parts.append(section(cluster, context: context, admin: admin, owned: owned, when: when))
         }
         return Layout.page("GitOps", context, "\(parts)")
     }
@@ -35,7 +36,7 @@ enum GitOpsPage {
         "<code>\(commit.short)</code> by \(commit.author): \(commit.subject)"
     }
 
-    static func section(_ cluster: ClusterSync, context: PageContext, admin: Bool, when: (Date?) -> String) -> HTML {
+    static func section(_ cluster: ClusterSync, context: PageContext, admin: Bool, owned: [String], when: (Date?) -> String) -> HTML {
         let style = switch cluster.result {
         case .inSync, .applied: "running"
         case .pending, .drifted: "paused"
@@ -55,12 +56,32 @@ enum GitOpsPage {
             <form method="post" action="\(HTML.path("gitops", "clusters", cluster.cluster, "apply"))"><input type="hidden" name="csrf" value="\(context.csrf)">
             <button>Apply this plan now</button> <span class="muted">(platform admins; at the next sync, with every guard of apply)</span></form>
             """ : ""
+        let held: HTML = (cluster.held ?? []).isEmpty ? "" : """
+            <h3>Held for approval (another team's connectors lose or change their input)</h3>
+            \((cluster.held ?? []).map { change in heldChange(change, cluster: cluster.cluster, context: context, owned: owned) })
+            """
         return """
             <h2><a href="\(HTML.path("clusters", cluster.cluster))">\(cluster.cluster)</a> <span class="state \(style)">\(cluster.result.rawValue)</span></h2>
             <p>Mode <code>\(cluster.mode.rawValue)</code>, drift <code>\(cluster.drift.rawValue)</code>. \(applied)\(cluster.commitsBehind > 0 ? " \(cluster.commitsBehind) commit(s) behind." as HTML : "") Checked \(when(cluster.checkedAt)).</p>
             \(cluster.detail.map { "<p class=\"banner warning\">\($0)</p>" as HTML } ?? "")
             \(cluster.drifting.isEmpty ? "" : "<p>Drifting: \(cluster.drifting.joined(separator: ", "))</p>" as HTML)
-            \(outcomes)\(pending)\(apply)
+            \(held)\(outcomes)\(pending)\(apply)
+            """
+    }
+
+    /// A held change: what it does to whom, who approved, and a button for each waiting team the reader owns.
+    static func heldChange(_ change: HeldChange, cluster: String, context: PageContext, owned: [String]) -> HTML {
+        let approvals: HTML = change.approvals.isEmpty ? "" : "<p>Approved: \(change.approvals.map { "\($0.team) by \($0.user) \(Layout.ago($0.at, context.now))" }.joined(separator: "; "))</p>"
+        let buttons = change.waitingFor.filter(owned.contains).map { team -> HTML in
+            """
+            <form method="post" action="\(HTML.path("gitops", "clusters", cluster, "approve"))" class="inline"><input type="hidden" name="csrf" value="\(context.csrf)">\
+            <input type="hidden" name="connector" value="\(change.connector)"><input type="hidden" name="team" value="\(team)">\
+            <button>Approve for team \(team)</button></form>
+            """
+        }
+        return """
+            <div class="banner warning"><p><strong>\(change.action) \(change.connector)</strong> waits for \(change.waitingFor.joined(separator: ", ")).</p>
+            <pre>\(change.impact.joined(separator: "\n"))</pre>\(approvals)\(buttons)</div>
             """
     }
 }

@@ -19,6 +19,12 @@ struct GitOpsRoutes {
         var csrf: String?
     }
 
+    struct ApproveForm: Decodable {
+        var csrf: String?
+        var connector: String?
+        var team: String?
+    }
+
     func register(on router: Router<Context>) {
         registerPages(on: router)
         registerAPI(on: router.group("api/v1"))
@@ -33,7 +39,8 @@ struct GitOpsRoutes {
                 guard let controller = dependencies.gitops, let user = context.user else {
                     return pages.notFound(page, "This server follows no repository (start it with --git-repository).")
                 }
-                return Responses.html(GitOpsPage.render(page, status: visible(controller.status, to: user), admin: dependencies.permissions.isAdmin(user)))
+                return Responses.html(GitOpsPage.render(page, status: visible(controller.status, to: user), admin: dependencies.permissions.isAdmin(user),
+                                                        owned: dependencies.permissions.teams(of: user)))
             }
         }
         router.post("/gitops/clusters/{cluster}/apply") { request, context in
@@ -43,6 +50,18 @@ struct GitOpsRoutes {
                 return Responses.html(ErrorPage.render(pages.pageContext(context), title: "Refused", message: "The form's security token is missing, wrong or expired; reload the page and try again."), status: .forbidden)
             }
             switch await requestApply(context.parameters.get("cluster") ?? "", by: user) {
+            case .success: return Responses.redirect("/gitops")
+            case .failure(let refusal): return Responses.html(ErrorPage.render(pages.pageContext(context), title: refusal.title, message: refusal.message), status: refusal.status)
+            }
+        }
+        router.post("/gitops/clusters/{cluster}/approve") { request, context in
+            let form = try await request.form(ApproveForm.self)
+            guard let user = context.user, let session = context.session else { return pages.signInFirst(request) }
+            guard !request.isCrossSite, dependencies.tokens.verifyCSRF(form.csrf, forSession: session.id) else {
+                return Responses.html(ErrorPage.render(pages.pageContext(context), title: "Refused", message: "The form's security token is missing, wrong or expired; reload the page and try again."), status: .forbidden)
+            }
+            let wanted = ImpactApprovalRequest(connector: form.connector ?? "", team: form.team ?? "")
+            switch await approve(context.parameters.get("cluster") ?? "", wanted, by: user) {
             case .success: return Responses.redirect("/gitops")
             case .failure(let refusal): return Responses.html(ErrorPage.render(pages.pageContext(context), title: refusal.title, message: refusal.message), status: refusal.status)
             }
@@ -62,6 +81,20 @@ struct GitOpsRoutes {
             }
             switch await requestApply(context.parameters.get("cluster") ?? "", by: user) {
             case .success: return try Responses.json(Queued(status: "queued", detail: "the next sync applies the plan; GET /api/v1/gitops shows how it went"), status: .accepted)
+            case .failure(let refusal): return try Responses.error(refusal.status, refusal.message)
+            }
+        }
+        v1.post("gitops/clusters/{cluster}/approvals") { request, context in
+            guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
+            if !context.viaToken, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
+                return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
+            }
+            let body = try await request.body.collect(upTo: 16 << 10)
+            guard let wanted = try? JSONDecoder().decode(ImpactApprovalRequest.self, from: Data(buffer: body)) else {  // not the expected JSON: said here
+                return try Responses.error(.badRequest, #"send {"connector": "analytics_orders-events", "team": "analytics"}"#)
+            }
+            switch await approve(context.parameters.get("cluster") ?? "", wanted, by: user) {
+            case .success: return try Responses.json(Queued(status: "approved", detail: "the next sync applies the change once every affected team approved; GET /api/v1/gitops shows it"), status: .accepted)
             case .failure(let refusal): return try Responses.error(refusal.status, refusal.message)
             }
         }
@@ -125,6 +158,38 @@ struct GitOpsRoutes {
         }
         await dependencies.actions.record(AuditEntry(user: user.name, action: "gitops-apply", cluster: cluster, connector: "-", outcome: .succeeded,
                                                detail: "asked to apply the pending plan of commit \(controller.status.current?.summary ?? "?") at the next sync"))
+        return .success(())
+    }
+
+    /// An owner of `team` approves a held change of `cluster` for that team. Audited, refused ones too.
+    func approve(_ cluster: String, _ wanted: ImpactApprovalRequest, by user: User) async -> Result<Void, Refusal> {
+        let audit = { (outcome: AuditEntry.Outcome, detail: String) in
+            await dependencies.actions.record(AuditEntry(user: user.name, action: "approve-impact", cluster: cluster, connector: wanted.connector, outcome: outcome,
+                                                         detail: detail, team: wanted.team.isEmpty ? nil : wanted.team))
+        }
+        guard let controller = dependencies.gitops else {
+            return .failure(Refusal(status: .notFound, title: "Not found", message: "this server follows no repository"))
+        }
+        guard dependencies.catalog.cluster(named: cluster) != nil else {
+            return .failure(Refusal(status: .notFound, title: "Not found", message: "no cluster \(cluster) in the catalog served"))
+        }
+        guard !wanted.connector.isEmpty, !wanted.team.isEmpty else {
+            return .failure(Refusal(status: .badRequest, title: "Not approved", message: "name the connector whose change is held and the team you approve for"))
+        }
+        guard dependencies.catalog.team(named: wanted.team) != nil else {
+            return .failure(Refusal(status: .badRequest, title: "Not approved", message: "no team \(wanted.team) in the catalog served"))
+        }
+        guard dependencies.permissions.teams(of: user).contains(wanted.team) else {
+            await audit(.denied, "not an owner of team \(wanted.team): only its owners approve for it")
+            return .failure(Refusal(status: .forbidden, title: "Not allowed", message: "\(user.name) is not an owner of team \(wanted.team); only its owners (team.yaml members and groups) approve for it"))
+        }
+        do {
+            try await controller.approve(cluster: cluster, connector: wanted.connector, team: wanted.team, by: user.name)
+        } catch {
+            await audit(.failed, error.message)
+            return .failure(Refusal(status: error.unavailable ? .serviceUnavailable : error.conflict ? .conflict : .badRequest, title: "Not approved", message: error.message))
+        }
+        await audit(.succeeded, "approved for team \(wanted.team) the held change of commit \(controller.status.current?.summary ?? "?")")
         return .success(())
     }
 
