@@ -164,6 +164,12 @@ extension ConnectClient {
         try await get([PluginInfo].self, "/connector-plugins", only: worker)
     }
 
+    /// `GET /connector-plugins/{class}/config`: the keys the plugin defines (names, types,
+    /// defaults, whether required, docs, groups), as the answering worker's copy of it has them.
+    public func configDefinitions(of connectorClass: String) async throws -> [ConfigKeyInfo] {
+        try await get([ConfigKeyInfo].self, "/connector-plugins/\(escape(connectorClass))/config")
+    }
+
     /// `PUT /connector-plugins/{class}/config/validate`: Connect's own check of a config.
     public func validate(connectorClass: String, config: [String: String]) async throws -> ValidationResult {
         struct Answer: Decodable {

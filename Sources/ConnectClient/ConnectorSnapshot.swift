@@ -89,6 +89,35 @@ public struct PluginInfo: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+/// One key a plugin defines (`GET /connector-plugins/{class}/config`, Connect 2.3+): what a
+/// form or a scaffolded file offers for it.
+public struct ConfigKeyInfo: Sendable, Equatable, Codable {
+    public var name: String
+    /// STRING, INT, LONG, DOUBLE, BOOLEAN, LIST, CLASS, PASSWORD, SHORT.
+    public var type: String
+    public var required: Bool
+    public var defaultValue: String?
+    /// HIGH, MEDIUM or LOW.
+    public var importance: String?
+    public var documentation: String?
+    public var group: String?
+    public var displayName: String?
+    /// The key's place in its group (-1 when the plugin gives none).
+    public var order: Int?
+
+    public init(name: String, type: String, required: Bool, defaultValue: String? = nil, importance: String? = nil, documentation: String? = nil,
+                group: String? = nil, displayName: String? = nil, order: Int? = nil) {
+        (self.name, self.type, self.required, self.defaultValue, self.importance) = (name, type, required, defaultValue, importance)
+        (self.documentation, self.group, self.displayName, self.order) = (documentation, group, displayName, order)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, required, importance, documentation, group, order
+        case defaultValue = "default_value"
+        case displayName = "display_name"
+    }
+}
+
 /// The answer of `PUT /connector-plugins/{class}/config/validate`, reduced to what is wrong.
 /// Connect answers 200 even when the config is invalid; `errorCount` says whether it is.
 public struct ValidationResult: Sendable, Equatable {
