@@ -40,6 +40,14 @@ public struct ConnectorScaffolder: Sendable {
     /// The scaffold of connector `name` of `team` on `cluster` with `connectorClass`;
     /// `values` fill keys (the page's form).
     public func scaffold(team: String, name: String, cluster: String, connectorClass: String, values: [String: String] = [:]) async throws(Refused) -> ConnectorScaffold {
+        try checkNew(team: team, name: name)
+        var scaffold = try await template(cluster: cluster, connectorClass: connectorClass)
+        (scaffold.team, scaffold.name, scaffold.values) = (team, name, values)
+        return scaffold
+    }
+
+    /// That `team` exists and `name` is a connector name it does not use yet.
+    public func checkNew(team: String, name: String) throws(Refused) {
         guard catalog.team(named: team) != nil else {
             throw Refused("no team \(team) in the catalog (teams: \(PlanRenderer.abbreviated(catalog.teams.map(\.name))))")
         }
@@ -49,6 +57,12 @@ public struct ConnectorScaffolder: Sendable {
         if let existing = catalog.connectors.first(where: { $0.team == team && $0.name == name }) {
             throw Refused("team \(team) already has a connector \(name), defined in \(existing.location)")
         }
+    }
+
+    /// What a scaffold of `connectorClass` on `cluster` holds whoever writes it (the page keeps it
+    /// a minute per cluster and class): the plugin's keys, which are needed, its version and kind.
+    /// Team and name are left empty.
+    public func template(cluster: String, connectorClass: String) async throws(Refused) -> ConnectorScaffold {
         guard let definition = catalog.cluster(named: cluster) else {
             throw Refused("no cluster \(cluster) in the catalog (clusters: \(catalog.clusters.map(\.name).joined(separator: ", ")))")
         }
@@ -70,26 +84,32 @@ public struct ConnectorScaffolder: Sendable {
         do {
             let definitions = try await client.configDefinitions(of: connectorClass)
             // What Connect says a config with nothing but the class (and a sink's topics) lacks.
-            var bare = ["connector.class": connectorClass, "name": "\(team)_\(name)"]
+            var bare = ["connector.class": connectorClass, "name": "switchboard-scaffold"]
             if sink { bare["topics"] = "switchboard-scaffold" }
             let validation = try await client.validate(connectorClass: connectorClass, config: bare)
             let keys = definitions.sorted { ($0.group ?? "", $0.order ?? 0, $0.name) < ($1.group ?? "", $1.order ?? 0, $1.name) }.map { key in
                 ConnectorScaffold.Key(name: key.name, type: key.type, documentation: key.documentation, group: key.group, defaultValue: key.defaultValue,
                                       importance: key.importance, needed: key.required || !(validation.errorsByKey[key.name] ?? []).isEmpty)
             }
-            return ConnectorScaffold(team: team, name: name, cluster: cluster, connectorClass: connectorClass, version: plugin.version, sink: sink, keys: keys, values: values)
+            return ConnectorScaffold(team: "", name: "", cluster: cluster, connectorClass: connectorClass, version: plugin.version, sink: sink, keys: keys)
         } catch {
             throw Refused("cluster \(cluster) could not describe \(connectorClass): \((error as? ConnectError)?.description ?? "\(error)")")
         }
     }
 
-    /// Connect's validation of the file's config as it stands: the keys still wrong, with its words.
+    /// The keys still wrong in the file's config as it stands: those left at the placeholder, and
+    /// what Connect's validation says of the rest, in its words.
     public func check(_ scaffold: ConnectorScaffold) async throws(Refused) -> [String: [String]] {
         do {
             var config = scaffold.config(policy: catalog.policy)
+            var errors: [String: [String]] = [:]
+            for (key, value) in config where value == ConnectorScaffold.placeholder {
+                errors[key] = ["still \(ConnectorScaffold.placeholder): fill it in"]
+            }
             config["connector.class"] = scaffold.connectorClass
             config["name"] = "\(scaffold.team)_\(scaffold.name)"
-            return try await connections.client(scaffold.cluster).validate(connectorClass: scaffold.connectorClass, config: config).errorsByKey
+            let validation = try await connections.client(scaffold.cluster).validate(connectorClass: scaffold.connectorClass, config: config)
+            return errors.merging(validation.errorsByKey) { $0 + $1 }
         } catch {
             throw Refused("cluster \(scaffold.cluster) could not validate the config: \((error as? ConnectError)?.description ?? "\(error)")")
         }

@@ -1,5 +1,10 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import ServerTesting
 import StackTesting
+import SwitchboardWeb
 import TestSupport
 import Testing
 
@@ -71,5 +76,51 @@ struct ScaffoldLiveTests {
         #expect(refused.status == 1 && refused.stderr.contains("the policy does not allow org.apache.kafka.connect.file.FileStreamSinkConnector on cluster alpha"), "\(refused.stderr)")
         let listed = try await Self.new(strict, "--cluster", "alpha", "--list-classes")
         #expect(listed.status == 0 && listed.stdout.contains("FileStreamSourceConnector") && !listed.stdout.contains("FileStreamSinkConnector"), "\(listed.stdout)")
+    }
+
+    /// The New connector page, its form built from the worker's own definitions: for the team's
+    /// owners only, checked by Connect, downloaded as the file; it never creates a connector.
+    @Test func theNewConnectorPageBuildsItsFormFromTheWorkersDefinitions() async throws {
+        try await TestStack.shared.up()
+        let live = try LiveCatalog(policy: "  allowedClasses: [org.apache.kafka.connect.file.FileStreamSinkConnector, org.apache.kafka.connect.file.FileStreamSourceConnector]")
+        try live.fileSink("taken", topic: "\(live.team)-taken")
+        let users = LocalUsers(entries: ["alice", "carol", "vic"].map { .init(name: $0, passwordHash: LocalUsers.hash("pw", cost: 4), groups: [], email: nil) })
+        let dependencies = try await ServerDependencies.live(live.folder.root, users: users, details: true)
+        let sinkClass = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+        let before = try await TestStack.shared.client("alpha").connectors().keys.sorted()
+        try await Application(router: buildRouter(dependencies)).test(.router) { client in
+            let alice = try await client.signIn("alice"), carol = try await client.signIn("carol"), vic = try await client.signIn("vic")
+            let (chooser, start) = try await client.page("/new-connector", cookie: alice)
+            #expect(chooser == .ok && start.contains("<option selected>\(live.team)</option>") && !start.contains("<option>\(live.otherTeam)</option>"), "her own teams only")
+            #expect(start.contains(sinkClass) && !start.contains("PostgresConnector"), "classes the cluster has and the policy allows: \(start)")
+
+            let base = "/new-connector?team=\(live.team)&cluster=alpha&class=\(sinkClass)&name=orders-file"
+            let (status, form) = try await client.page(base, cookie: alice)
+            #expect(status == .ok && form.contains("<code>topics</code>") && form.contains("List of topics to consume"), "the worker's own doc: \(form.suffix(3000))")
+            #expect(form.contains("topics: &quot;CHANGE-ME&quot;"), "the file, with the placeholder")
+            let (checked, rejected) = try await client.page(base + "&check=1", cookie: alice)
+            #expect(checked == .ok && rejected.contains("1 key(s) to fix: topics") && rejected.contains("still CHANGE-ME"), "a placeholder left: \(rejected.suffix(2000))")
+            let (_, accepted) = try await client.page(base + "&check=1&key.topics=\(live.team)-orders", cookie: alice)
+            #expect(accepted.contains("Connect accepts this config"), "\(accepted.suffix(2000))")
+            try await client.execute(uri: base + "&download=1&key.topics=\(live.team)-orders", method: .get, headers: [.cookie: alice]) { response in
+                #expect(response.status == .ok && response.headers[.contentDisposition] == "attachment; filename=\"orders-file.yaml\"")
+                let yaml = String(buffer: response.body)
+                #expect(yaml.contains("name: orders-file\ncluster: alpha\nclass: \(sinkClass)\n") && yaml.contains("  topics: \"\(live.team)-orders\""), "\(yaml)")
+            }
+
+            // Bad input: one clear error each.
+            for (cookie, uri, expected, words) in [
+                (carol, base, HTTPResponse.Status.forbidden, "carol is not an owner of team \(live.team)"),
+                (vic, "/new-connector", .forbidden, "vic owns no team"),
+                (alice, "/new-connector?team=\(live.team)&cluster=alpha&class=io.debezium.connector.postgresql.PostgresConnector&name=x", .badRequest, "the policy does not allow"),
+                (alice, "/new-connector?team=\(live.team)&cluster=alpha&class=org.example.Nope&name=x", .badRequest, "the policy does not allow org.example.Nope"),
+                (alice, "/new-connector?team=\(live.team)&cluster=alpha&class=\(sinkClass)&name=taken", .badRequest, "already has a connector taken"),
+                (alice, "/new-connector?team=\(live.team)&cluster=mars&class=\(sinkClass)&name=x", .badRequest, "no cluster mars"),
+            ] {
+                let (answer, page) = try await client.page(uri, cookie: cookie)
+                #expect(answer == expected && page.contains(words), "\(uri): \(answer) \(page.suffix(1500))")
+            }
+        }
+        #expect(try await TestStack.shared.client("alpha").connectors().keys.sorted() == before, "the page creates nothing")
     }
 }

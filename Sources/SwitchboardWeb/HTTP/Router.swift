@@ -10,6 +10,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     APIRoutes(dependencies: dependencies).register(on: router)
     TokenRoutes(dependencies: dependencies).register(on: router)
     GitOpsRoutes(dependencies: dependencies).register(on: router)
+    NewConnectorRoutes(dependencies: dependencies).register(on: router)
     DataFlowRoutes(dependencies: dependencies).register(on: router)
     LogLevelRoutes(dependencies: dependencies).register(on: router)
     UpgradeRoutes(dependencies: dependencies).register(on: router)

@@ -27,6 +27,8 @@ public struct ServerDependencies: Sendable {
     let apiCache = RenderCache<ByteBuffer>()
     /// A connector page's topics and offsets, read once per connector per few seconds however many view it.
     let glances = CoalescingCache<ConnectorPage.Live>()
+    /// What a cluster says of a plugin, for the New connector page: read once a minute per cluster and class.
+    let scaffolds = CoalescingCache<Result<ConnectorScaffold, ConnectorScaffolder.Refused>>(lifetime: .seconds(60))
     /// Server-side sessions and the sign-in throttle, shared by every request.
     public let sessions: any SessionKeeper
     public let throttle = SignInThrottle()

@@ -31,7 +31,7 @@ enum Layout {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · Switchboard</title><link rel="stylesheet" href="/assets/switchboard.css"></head>
             <body>
-            <header><a class="brand" href="/">Switchboard</a><nav><a href="/">Overview</a> <a href="/lineage">Lineage</a> \(clusters) \(context.following ? "<a href=\"/gitops\">GitOps</a> " as HTML : "")<a href="/audit">Audit log</a> <a href="/tokens">API tokens</a> <a href="/api/openapi.json">API</a></nav>\(userBox(context))</header>
+            <header><a class="brand" href="/">Switchboard</a><nav><a href="/">Overview</a> <a href="/lineage">Lineage</a> \(clusters) \(context.following ? "<a href=\"/gitops\">GitOps</a> " as HTML : "")<a href="/audit">Audit log</a> <a href="/new-connector">New connector</a> <a href="/tokens">API tokens</a> <a href="/api/openapi.json">API</a></nav>\(userBox(context))</header>
             \(banners(context))
             <main><h1>\(title)</h1>
             \(body)
