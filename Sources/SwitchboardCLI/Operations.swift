@@ -62,8 +62,9 @@ struct Connectors: AsyncParsableCommand {
                 let body = try await client.send(.GET, "/api/v1/connectors", query: query)
                 guard server.output == .text else { return Output.line(body) }
                 let page = try ServerClient.decode(ConnectorList.self, body)
-                let rows = page.connectors.map { [$0.cluster + "/" + $0.name, $0.team ?? "-", $0.health + ($0.autoRestart?.gaveUp == true ? " (auto-restart gave up)" : ""), "\($0.tasksRunning)/\($0.tasksTotal)"] }
-                Output.line(Table.render(header: ["CONNECTOR", "TEAM", "HEALTH", "TASKS"], rows: rows))
+                let rows = page.connectors.map { [$0.cluster + "/" + $0.name, $0.team ?? "-", $0.health + ($0.autoRestart?.gaveUp == true ? " (auto-restart gave up)" : ""), "\($0.tasksRunning)/\($0.tasksTotal)",
+                                                  $0.cause.map { $0.count > 120 ? String($0.prefix(119)) + "…" : $0 } ?? ""] }
+                Output.line(Table.render(header: ["CONNECTOR", "TEAM", "HEALTH", "TASKS", "WHY"], rows: rows))
                 if page.total > page.connectors.count { Output.line("(\(page.connectors.count) of \(page.total) shown)") }
             }
         }
@@ -82,6 +83,7 @@ struct Connectors: AsyncParsableCommand {
                 let c = detail.connector
                 Output.line("\(c.cluster)/\(c.name): \(c.state), team \(c.team ?? "-"), class \(c.connectorClass ?? "-"), worker \(c.worker ?? "-")")
                 Output.line("your role: \(detail.role.rawValue) (\(detail.capabilities.map(\.rawValue).joined(separator: ", ")))")
+                if let cause = c.cause { Output.line("why: \(cause)") }
                 if let trace = c.trace { Output.line("connector failure:\n\(trace)") }
                 Output.line(Table.render(header: ["TASK", "STATE", "WORKER"], rows: c.tasks.map { [String($0.id), $0.state, $0.worker ?? "-"] }))
                 for task in c.tasks { if let trace = task.trace { Output.line("task \(task.id) failure:\n\(trace)") } }

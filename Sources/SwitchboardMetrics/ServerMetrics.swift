@@ -14,6 +14,7 @@ import SwitchboardSnapshot
 /// | `switchboard_connector_failed` 0/1 | cluster, connector, team, type |
 /// | `switchboard_task_state` 1 for the current state | cluster, connector, team, type, task, state |
 /// | `switchboard_connector_failed_tasks` | cluster, connector, team, type |
+/// | `switchboard_connector_failure_cause` 1 | cluster, connector, team, cause (failing connectors only) |
 /// | `switchboard_connector_drift_keys`, `switchboard_connector_drift` 0/1 (config or state; managed connectors) | cluster, connector, team |
 /// | `switchboard_sink_topic_lag_records`, `switchboard_sink_total_lag_records` | cluster, connector, team[, topic] |
 /// | `switchboard_connector_records_per_second` | cluster, connector, team, type |
@@ -67,6 +68,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         ("switchboard_connector_failed", "1 when the connector is FAILED or meant to run with no task running, else 0."),
         ("switchboard_task_state", "1 for the task's current state (label state)."),
         ("switchboard_connector_failed_tasks", "Number of FAILED tasks of the connector."),
+        ("switchboard_connector_failure_cause", "1 for a failing connector, with why in one line (label cause: the innermost cause of its trace or a failed task's); absent when nothing fails."),
         ("switchboard_connector_auto_restarts", "Restarts the auto-restart controller made since the connector was last healthy for a while."),
         ("switchboard_connector_auto_restart_gave_up", "1 when the auto-restart controller gave up on the connector, else 0."),
         ("switchboard_connector_drift_keys", "Number of config keys whose live value differs from the catalog."),
@@ -147,6 +149,10 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
             set("switchboard_connector_state", typed + [("state", connector.state)], 1)
             set("switchboard_connector_failed", typed, connector.isFailed ? 1 : 0)
             set("switchboard_connector_failed_tasks", typed, Double(connector.failedTasks))
+            if let cause = connector.cause {
+                // Failing connectors only: the series stay as few as the failures.
+                set("switchboard_connector_failure_cause", base + [("cause", cause)], 1)
+            }
             if connector.autoRestart.enabled || connector.restartStatus != nil {
                 set("switchboard_connector_auto_restarts", typed, Double(connector.restartStatus?.restarts ?? 0))
                 set("switchboard_connector_auto_restart_gave_up", typed, connector.restartStatus?.gaveUp == true ? 1 : 0)

@@ -77,14 +77,14 @@ public struct MonitoringRenderer {
         return [
             AlertRule(name: "SwitchboardConnectorFailed", expr: "switchboard_connector_failed == 1", forDuration: alerting.forDuration, severity: "critical",
                       summary: "Connector {{ $labels.connector }} on {{ $labels.cluster }} has failed",
-                      description: "The connector of team {{ $labels.team }} is FAILED or has no task running: it moves no data. Its page in Switchboard shows the trace; restart it there once the cause is fixed."),
+                      description: "The connector of team {{ $labels.team }} is FAILED or has no task running: it moves no data. Why: {{ with printf `switchboard_connector_failure_cause{cluster=%q,connector=%q}` $labels.cluster $labels.connector | query }}{{ . | first | label \"cause\" }}{{ else }}not known{{ end }}. Its page in Switchboard shows the trace; restart it there once the cause is fixed."),
             // Degraded only: a connector that failed as a whole already pages through the rule above.
             AlertRule(name: "SwitchboardTaskFailed", expr: "switchboard_connector_failed_tasks > 0 unless on(cluster, connector) switchboard_connector_failed == 1", forDuration: alerting.forDuration, severity: "critical",
                       summary: "{{ $value }} task(s) of {{ $labels.connector }} on {{ $labels.cluster }} failed",
-                      description: "Team {{ $labels.team }}: a task of the connector is FAILED. Restart the failed tasks from Switchboard once the cause is fixed."),
+                      description: "Team {{ $labels.team }}: a task of the connector is FAILED. Why: {{ with printf `switchboard_connector_failure_cause{cluster=%q,connector=%q}` $labels.cluster $labels.connector | query }}{{ . | first | label \"cause\" }}{{ else }}not known{{ end }}. Restart the failed tasks from Switchboard once the cause is fixed."),
             AlertRule(name: "SwitchboardAutoRestartGaveUp", expr: "switchboard_connector_auto_restart_gave_up == 1", forDuration: "0s", severity: "critical",
                       summary: "Switchboard gave up restarting {{ $labels.connector }} on {{ $labels.cluster }}",
-                      description: "Team {{ $labels.team }}: the connector kept failing through every automatic restart. Its page in Switchboard shows the trace; fix the cause and restart it by hand."),
+                      description: "Team {{ $labels.team }}: the connector kept failing through every automatic restart. Why: {{ with printf `switchboard_connector_failure_cause{cluster=%q,connector=%q}` $labels.cluster $labels.connector | query }}{{ . | first | label \"cause\" }}{{ else }}not known{{ end }}. Its page in Switchboard shows the trace; fix the cause and restart it by hand."),
             AlertRule(name: "SwitchboardSinkLagGrowing",
                       expr: "switchboard_sink_total_lag_records > \(alerting.lagThreshold) and deriv(switchboard_sink_total_lag_records[10m]) > 0",
                       forDuration: alerting.lagFor, severity: "warning",

@@ -17,6 +17,7 @@ final class WebhookReceivers: Sendable {
     struct Alert: Decodable, Sendable {
         var status: String
         var labels: [String: String]
+        var annotations: [String: String]?
     }
     struct Notification: Decodable, Sendable {
         var alerts: [Alert]

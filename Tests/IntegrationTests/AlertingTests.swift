@@ -63,6 +63,9 @@ struct AlertingTests {
         #expect(firing.labels["cluster"] == "alpha")
         // Its only task failed: no task runs, so the connector has failed (not "a task failed").
         #expect(firing.labels["alertname"] == "SwitchboardConnectorFailed")
+        // Why, in one line: the innermost cause of the task's trace (the folder that is not there).
+        let description = firing.annotations?["description"] ?? ""
+        #expect(description.contains("Why: ") && description.contains("no-such-folder") && !description.contains("Why: not known"), "\(description)")
 
         // Fixed: the sink writes where it can; the alert resolves.
         try live.fileSink("broken", topic: "\(live.team)-t")
@@ -175,6 +178,7 @@ struct AlertingTests {
                 input_series:
                   - {series: 'switchboard_connector_failed{connector="x",\(labels)}', values: '1x30'}
                   - {series: 'switchboard_connector_failed_tasks{connector="x",\(labels)}', values: '2x30'}
+                  - {series: 'switchboard_connector_failure_cause{connector="x",cluster="a",team="t",cause="java.nio.file.NoSuchFileException: /data/out.txt"}', values: '1x30'}
                   - {series: 'switchboard_connector_failed{connector="y",\(labels)}', values: '0x30'}
                   - {series: 'switchboard_connector_failed_tasks{connector="y",\(labels)}', values: '1x30'}
                 alert_rule_test:
@@ -184,14 +188,14 @@ struct AlertingTests {
                       - exp_labels: {severity: critical, connector: x, cluster: a, team: t, type: sink}
                         exp_annotations:
                           summary: "Connector x on a has failed"
-                          description: "The connector of team t is FAILED or has no task running: it moves no data. Its page in Switchboard shows the trace; restart it there once the cause is fixed."
+                          description: "The connector of team t is FAILED or has no task running: it moves no data. Why: java.nio.file.NoSuchFileException: /data/out.txt. Its page in Switchboard shows the trace; restart it there once the cause is fixed."
                   - eval_time: 20m
                     alertname: SwitchboardTaskFailed
                     exp_alerts:
                       - exp_labels: {severity: critical, connector: y, cluster: a, team: t, type: sink}
                         exp_annotations:
                           summary: "1 task(s) of y on a failed"
-                          description: "Team t: a task of the connector is FAILED. Restart the failed tasks from Switchboard once the cause is fixed."
+                          description: "Team t: a task of the connector is FAILED. Why: not known. Restart the failed tasks from Switchboard once the cause is fixed."
             """
     }
 

@@ -22,7 +22,7 @@ import Testing
         let required = Set(connector["required"] as? [String] ?? [])
         #expect(required == ["name", "cluster", "state", "tasks", "config", "managed", "ownership", "drift", "autoRestart"])
         let properties = try #require(connector["properties"] as? [String: [String: Any]])
-        #expect(Set(properties.keys) == required.union(["team", "type", "connectorClass", "pluginVersion", "worker", "trace", "source", "stateDrift", "restartStatus"]))
+        #expect(Set(properties.keys) == required.union(["team", "type", "connectorClass", "pluginVersion", "worker", "trace", "cause", "source", "stateDrift", "restartStatus"]))
         #expect(connector["additionalProperties"] as? Bool == false, "an answer with a field the document does not name fails the contract test")
         #expect(properties["ownership"]?["enum"] as? [String] == Ownership.allCases.map(\.rawValue))
         #expect(properties["config"]?["description"] as? String == "Secret values are (secret)")

@@ -338,3 +338,31 @@ import Testing
         }
     }
 }
+
+/// Why it failed, in one line, wherever a failure is named, for those who may read its trace:
+/// the overview, team page, API list and detail show the innermost cause to readers and up, and
+/// nothing of it to a viewer.
+@Suite struct FailureCauseRoutesTests {
+    static let trace = "org.apache.kafka.connect.errors.ConnectException: task failed\n\tat x.Y(Y.java:1)\nCaused by: java.io.IOException: disk full on db-host-9\n\tat z.W(W.java:2)"
+
+    @Test func readersSeeTheCauseAndViewersDoNot() async throws {
+        let fixture = try ServerFixture(connectors: ServerFixture.snapshot(
+            ServerFixture.connector("payments_broken", state: "RUNNING", tasks: ["FAILED"], trace: Self.trace),
+            ServerFixture.connector("payments_fine")
+        ), access: "  signedIn: viewer\n")
+        let cause = "java.io.IOException: disk full on db-host-9"
+        try await fixture.app.test(.router) { client in
+            for (user, sees) in [("pat", true), ("alice", true), ("rita", true), ("vic", false)] {
+                let cookie = try await client.signIn(user)
+                for uri in ["/", "/teams/payments", "/api/v1/connectors", "/api/v1/teams/payments", "/clusters/ingest/connectors/payments_broken",
+                            "/api/v1/clusters/ingest/connectors/payments_broken", "/clusters/ingest"] {
+                    let (status, body) = try await client.page(uri, cookie: cookie)
+                    #expect(status == .ok, "\(user) \(uri)")
+                    #expect(body.contains(cause) == sees, "\(user) \(uri): the cause \(sees ? "shown" : "hidden")")
+                }
+                let (_, list) = try await client.page("/api/v1/connectors?q=broken", cookie: cookie)
+                #expect(list.contains("\"health\":\"FAILED\""), "\(user): the failure itself is always named")
+            }
+        }
+    }
+}

@@ -25,6 +25,8 @@ public struct ConnectorSummary: Codable, Sendable, Equatable {
     public var drifts: Bool
     /// What the auto-restart controller did, once it restarted or gave up on it.
     public var autoRestart: AutoRestartStatus?
+    /// Why it fails, in one line (the innermost cause of its trace or a failed task's).
+    public var cause: String?
 
     public init(_ connector: ConnectorView) {
         name = connector.name
@@ -41,6 +43,7 @@ public struct ConnectorSummary: Codable, Sendable, Equatable {
         ownership = connector.ownership
         drifts = connector.drifts
         autoRestart = connector.restartStatus
+        cause = connector.cause
     }
 }
 

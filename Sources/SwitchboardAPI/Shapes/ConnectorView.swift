@@ -30,6 +30,10 @@ public struct ConnectorView: Sendable, Codable, Equatable {
     public var worker: String?
     /// The connector's own failure trace.
     public var trace: String?
+    /// Why it fails, in one line: the innermost cause of its trace, else of its first failed
+    /// task's (``FailureCause``); nil when nothing failed. Shown wherever a failure is named, to
+    /// those who may read the connector's traces (readers and up): its message is the trace's.
+    public var cause: String?
     public var tasks: [Task]
     /// The stored config, secret values masked.
     public var config: [String: String]
@@ -71,6 +75,7 @@ public struct ConnectorView: Sendable, Codable, Equatable {
         self.stateDrift = stateDrift
         self.autoRestart = autoRestart
         self.restartStatus = restartStatus
+        self.cause = FailureCause.innermost(trace ?? tasks.first { $0.state == "FAILED" && $0.trace != nil }?.trace)
     }
 
     /// FAILED, or meant to run with no task running (every task failed, or none assigned): it
@@ -98,6 +103,7 @@ public struct ConnectorView: Sendable, Codable, Equatable {
         view.drift = []
         view.stateDrift = nil
         view.tasks = tasks.map { var task = $0; task.trace = nil; return task }
+        view.cause = nil  // from a trace: as the traces
         return view
     }
 

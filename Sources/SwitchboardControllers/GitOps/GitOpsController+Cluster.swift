@@ -51,11 +51,9 @@ extension GitOpsController {
                 sync.result = cluster.gitops.mode == .manual ? .pending : .drifted
             }
             // What an apply would hold, so that owners can approve before an admin applies.
-            if catalog.policy.crossTeamImpact == .requireApproval, result != .refused,
-               let split = try? await holdForApproval(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
-                                                      connections: connections, commit: current.hash) {
-                // `try?`: display only; the apply below decides again and fails on what it cannot read.
-                sync.held = split.held.isEmpty ? nil : split.held
+            if result != .refused {
+                sync.held = await wouldHold(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
+                                            connections: connections, commit: current.hash)
             }
         case .apply where lifecycle.isStopping:
             // Stopping: nothing new is started; the next holder of the lease applies it.
@@ -63,46 +61,73 @@ extension GitOpsController {
             sync.pending = clusterPlan.changes
             sync.detail = "not applied: this replica is stopping; the replica that runs the controllers next applies it"
         case .apply:
-            let split: (apply: [Change], held: [HeldChange])
-            do {
-                split = try await holdForApproval(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
-                                                  connections: connections, commit: current.hash)
-            } catch {
-                sync.result = .failed
-                sync.pending = clusterPlan.changes
-                sync.detail = Scrubber.scrub("nothing applied: the approvals of cross-team changes cannot be read: \(error)")
-                break
-            }
-            await auditNewlyHeld(split.held, cluster: cluster.name, previous: previous, commit: current)
-            sync.held = split.held.isEmpty ? nil : split.held
-            let waiting = split.held.isEmpty ? nil : "\(split.held.count) change(s) wait for approval by an owner of team(s) "
-                + Array(Set(split.held.flatMap(\.waitingFor))).sorted().joined(separator: ", ") + " (policy.impact.crossTeam: require-approval)"
-            guard !split.apply.isEmpty else {
-                sync.result = .pending
-                sync.pending = clusterPlan.changes
-                sync.detail = waiting
-                sync.outcomes = previous?.outcomes ?? []
-                break
-            }
-            let matched = (row.matchedHash, sync.matched)
-            let outcome = await apply(ClusterPlan(cluster: cluster.name, changes: split.apply, unchanged: [], unmanaged: []), catalog: catalog,
-                                      connections: connections, commit: current, by: requestedBy ?? Self.user)
-            record(outcome, of: clusterPlan, commit: current, in: &sync, row: &row)
-            if let waiting {
-                // The commit is not matched while some of it waits.
-                (row.matchedHash, sync.matched) = matched
-                sync.pending = clusterPlan.changes.filter { change in split.held.contains { $0.connector == change.connector } }
-                if outcome.result == .applied { sync.result = .pending }
-                sync.detail = [outcome.detail, waiting].compactMap { $0 }.joined(separator: "; ")
-            }
+            await applyUnheld(clusterPlan, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog, connections: connections, current: current,
+                              previous: previous, by: requestedBy ?? Self.user, sync: &sync, row: &row)
         }
+        return await finish(sync, row: row, current: current)
+    }
+
+    /// The sync's last steps: how far behind the cluster is, and its ledger row saved.
+    func finish(_ sync: ClusterSync, row: GitOpsLedger.Row, current: GitRepository.Commit) async -> ClusterSync {
+        var sync = sync
         sync.commitsBehind = await commitsBehind(sync, current: current)
         do {
             try await ledger.save(row)
         } catch {
-            logger.error("GitOps: cannot record the cluster's sync in the database", metadata: ["cluster": "\(cluster.name)", "error": "\(error)"])
+            logger.error("GitOps: cannot record the cluster's sync in the database", metadata: ["cluster": "\(sync.cluster)", "error": "\(error)"])
         }
         return sync
+    }
+
+    /// Applies what the policy lets through now (``holdForApproval``) and holds the rest, in
+    /// the cluster's status; a commit with changes held is not matched.
+    func applyUnheld(_ clusterPlan: ClusterPlan, live: [LiveConnector], catalog: Catalog, connections: ClusterConnections, current: GitRepository.Commit,
+                     previous: ClusterSync?, by user: String, sync: inout ClusterSync, row: inout GitOpsLedger.Row) async {
+        let split: (apply: [Change], held: [HeldChange])
+        do {
+            split = try await holdForApproval(clusterPlan.changes, cluster: clusterPlan.cluster, live: live, catalog: catalog,
+                                              connections: connections, commit: current.hash)
+        } catch {
+            sync.result = .failed
+            sync.pending = clusterPlan.changes
+            sync.detail = Scrubber.scrub("nothing applied: the approvals of cross-team changes cannot be read: \(error)")
+            return
+        }
+        await auditNewlyHeld(split.held, cluster: clusterPlan.cluster, previous: previous, commit: current)
+        sync.held = split.held.isEmpty ? nil : split.held
+        let waiting = split.held.isEmpty ? nil : "\(split.held.count) change(s) wait for approval by an owner of team(s) "
+            + Array(Set(split.held.flatMap(\.waitingFor))).sorted().joined(separator: ", ") + " (policy.impact.crossTeam: require-approval)"
+        guard !split.apply.isEmpty else {
+            sync.result = .pending
+            sync.pending = clusterPlan.changes
+            sync.detail = waiting
+            sync.outcomes = previous?.outcomes ?? []
+            return
+        }
+        let matched = (row.matchedHash, sync.matched)
+        let outcome = await apply(ClusterPlan(cluster: clusterPlan.cluster, changes: split.apply, unchanged: [], unmanaged: []), catalog: catalog,
+                                  connections: connections, commit: current, by: user)
+        record(outcome, of: clusterPlan, commit: current, in: &sync, row: &row)
+        if let waiting {
+            // The commit is not matched while some of it waits.
+            (row.matchedHash, sync.matched) = matched
+            sync.pending = clusterPlan.changes.filter { change in split.held.contains { $0.connector == change.connector } }
+            if outcome.result == .applied { sync.result = .pending }
+            sync.detail = [outcome.detail, waiting].compactMap { $0 }.joined(separator: "; ")
+        }
+    }
+
+    /// What an apply would hold now, for the page (manual mode, drift reported); nil when nothing.
+    /// Approvals that cannot be read are logged and leave the list empty: the apply decides again,
+    /// and fails on what it cannot read.
+    func wouldHold(_ changes: [Change], cluster: String, live: [LiveConnector], catalog: Catalog, connections: ClusterConnections, commit: String) async -> [HeldChange]? {
+        do {
+            let held = try await holdForApproval(changes, cluster: cluster, live: live, catalog: catalog, connections: connections, commit: commit).held
+            return held.isEmpty ? nil : held
+        } catch {
+            logger.warning("GitOps: cannot read the approvals of cross-team changes", metadata: ["cluster": "\(cluster)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Audits each change held for the first time for this commit (not at every sync that holds it).

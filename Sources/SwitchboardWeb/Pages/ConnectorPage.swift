@@ -64,6 +64,7 @@ enum ConnectorPage {
             <p>\(Layout.state(connector.health)) on cluster <a href="\(HTML.path("clusters", connector.cluster))">\(connector.cluster)</a>, \
             owned by \(connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" as HTML } ?? "<span class=\"muted\">no known team</span>"), \
             class <code>\(connector.connectorClass)</code>\(connector.pluginVersion.map { " \($0)" } ?? ""), worker \(connector.worker ?? "-")</p>
+            \(connector.cause.map { "<p class=\"banner danger cause-line\">Why: <code>\($0)</code></p>" as HTML } ?? "")
             \(autoRestartLine(connector))
             \(actions)
             \(connector.trace.map { "<h2>Connector failure</h2><pre>\($0)</pre>" as HTML } ?? "")

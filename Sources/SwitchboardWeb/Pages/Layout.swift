@@ -14,6 +14,8 @@ struct PageContext {
     /// The server follows a repository (the GitOps page exists).
     var following = false
     var now: Date = Date()
+    /// Whose failure causes the reader sees in lists (those whose traces they may read).
+    var causes: Permissions.TraceScope = .everything
 
     /// The reader's CSRF token (of their session), for the forms of the page.
     var csrf: String? { session.map { tokens.csrf(forSession: $0.id) } }
@@ -93,6 +95,7 @@ enum Layout {
         .banner.warning { background: #ffe6bf; color: #4d2f00; }
         .banner.info { background: #d6e6ff; }
         .muted { color: #6b7383; }
+        .cause { color: #a3242f; font-size: 0.85em; font-family: monospace; }
         .ownership.warning { color: #7a4a00; font-weight: 600; }
         .counts span, .clusters > span { margin-right: 1rem; }
         pre { background: #fff; border: 1px solid #e3e6ea; padding: .6rem; overflow-x: auto; max-height: 24rem; }

@@ -14,7 +14,7 @@ enum ClusterPage {
             <p>Connect \(cluster.connectVersion ?? "version unknown") at \(cluster.urls.joined(separator: ", ")). \(read)</p>
             <h2>Workers</h2><table><thead><tr><th>Worker</th><th>Connectors</th><th>Tasks</th></tr></thead><tbody>\(workers)</tbody></table>
             <h2>Plugins</h2><table><thead><tr><th>Class</th><th>Type</th><th>Version</th></tr></thead><tbody>\(plugins)</tbody></table>
-            <h2>Connectors</h2>\(OverviewPage.table(connectors))
+            <h2>Connectors</h2>\(OverviewPage.table(connectors, causes: context.causes))
             \(logLevelSection(context, cluster: cluster.name, changes: logLevels, problem: logLevelProblem))
             """
         return Layout.page("Cluster \(cluster.name)", context, body)

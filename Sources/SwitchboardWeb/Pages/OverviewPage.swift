@@ -8,7 +8,7 @@ enum OverviewPage {
 
     /// Everything below the title: the same for every reader of one snapshot, so the route
     /// caches it per snapshot and wraps it in the reader's layout.
-    static func body(_ snapshot: Snapshot, catalog: Catalog, filter: ConnectorFilter, page: Int) -> HTML {
+    static func body(_ snapshot: Snapshot, catalog: Catalog, filter: ConnectorFilter, page: Int, causes: Permissions.TraceScope) -> HTML {
         let matching = snapshot.connectors(matching: filter)
         let counts = StateCounts(matching)
         let shown = matching.dropFirst(page * pageSize).prefix(pageSize)
@@ -25,7 +25,7 @@ enum OverviewPage {
             <label>State <select name="state"><option value="">all</option>\(options(["RUNNING", "FAILED", "DEGRADED", "PAUSED", "STOPPED", "UNASSIGNED"], filter.state))</select></label>
             <label>Search <input name="q" value="\(filter.search ?? "")" placeholder="name, team, class or topic"></label>
             <button>Filter</button></form>
-            \(table(shown))
+            \(table(shown, causes: causes))
             \(pager(filter: filter, page: page, total: matching.count))
             """
         return body
@@ -46,11 +46,12 @@ enum OverviewPage {
     }
 
     /// The connector table of the overview, cluster and team pages.
-    static func table(_ connectors: some Sequence<ConnectorView>) -> HTML {
-        "<table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors.map(row))</tbody></table>"
+    /// `causes`: whose failure causes the reader may see (those of connectors whose traces they may read).
+    static func table(_ connectors: some Sequence<ConnectorView>, causes: Permissions.TraceScope) -> HTML {
+        "<table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors.map { row($0, cause: causes.includes($0)) })</tbody></table>"
     }
 
-    static func row(_ connector: ConnectorView) -> HTML {
+    static func row(_ connector: ConnectorView, cause showsCause: Bool) -> HTML {
         let running = connector.tasks.filter { $0.state == "RUNNING" }.count
         var team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? ""
         if connector.ownership != .managed {
@@ -59,7 +60,8 @@ enum OverviewPage {
         }
         return """
             <tr><td>\(Layout.state(connector.health))\(connector.restartStatus?.gaveUp == true ? Layout.state("GAVE UP") : "")</td>\
-            <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a></td>\
+            <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a>\
+            \(showsCause ? connector.cause.map { "<br><span class=\"cause\">\($0)</span>" as HTML } ?? "" : "")</td>\
             <td>\(connector.cluster)</td><td>\(team)</td><td>\(running)/\(connector.tasks.count)</td>\
             <td class="muted">\(connector.connectorClass?.split(separator: ".").last.map(String.init) ?? "")</td></tr>
             """

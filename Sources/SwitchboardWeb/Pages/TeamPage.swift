@@ -20,7 +20,7 @@ enum TeamPage {
     static let throughputRows = 100
 
     /// Everything but the recent actions: the same for every reader of one snapshot.
-    static func body(team: Team?, name: String, dashboard: Dashboard) -> HTML {
+    static func body(team: Team?, name: String, dashboard: Dashboard, causes: Permissions.TraceScope) -> HTML {
         let counts = StateCounts(dashboard.connectors)
         // The trend lines (from memory) start where the readings do, within the last hour.
         let earliest = dashboard.flows.values.compactMap { $0.samples.first?.at }.min() ?? dashboard.now
@@ -69,7 +69,7 @@ enum TeamPage {
             <table><thead><tr><th>State</th><th>Connector</th><th>Type</th><th>Records/s</th><th>Trend</th><th>Lag</th></tr></thead><tbody>\(throughputRows)</tbody></table>\(moreThroughput)
             <h2>Where the data goes</h2>\(LineagePage.crossTeamTable(dashboard.lineage))<div class="drawing">\(LineageDrawing.svg(dashboard.lineage))</div>
             <h2>Alerts go to</h2>\(alerts)
-            <h2>Connectors</h2>\(OverviewPage.table(dashboard.connectors))
+            <h2>Connectors</h2>\(OverviewPage.table(dashboard.connectors, causes: causes))
             """
     }
 

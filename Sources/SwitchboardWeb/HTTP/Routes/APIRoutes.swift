@@ -36,12 +36,13 @@ struct APIRoutes {
 
     func registerConnectors(on v1: RouterGroup<Context>) {
         v1.get("connectors") { request, context in
-            try await reading(context) { _, snapshot in
+            try await reading(context) { user, snapshot in
                 var filter = try RequestValues.connectorFilter(request)
+                let causes = dependencies.permissions.traceScope(of: user)
                 let limit = try RequestValues.integer(request, "limit", in: 1...5000, default: 100)
                 let page = try listPage(request)
                 // The same for every reader of one snapshot: rendered once per snapshot and query.
-                let key = "\(filter.key)|\(page.key)|\(limit)"
+                let key = "\(filter.key)|\(page.key)|\(limit)|\(causes.key)"
                 return Responses.json(try dependencies.apiCache.value(for: key, snapshot: snapshot.takenAt) {
                     if filter.searchesTopics {
                         let lineage = dependencies.flow.lineage(snapshot, catalog: dependencies.catalog)
@@ -58,7 +59,11 @@ struct APIRoutes {
                     }
                     return ByteBuffer(data: try JSONWriter.compact(ConnectorList(
                         total: matching.count, offset: page.offset, limit: limit, order: page.order.rawValue, counts: StateCounts(matching),
-                        connectors: rows.map(ConnectorSummary.init), next: next?.token,
+                        connectors: rows.map { row in
+                            var summary = ConnectorSummary(row)
+                            if !causes.includes(row) { summary.cause = nil }
+                            return summary
+                        }, next: next?.token,
                         clusters: snapshot.clusters.values.sorted { $0.name < $1.name }.map(ClusterSummary.init),
                         snapshotTakenAt: snapshot.takenAt)))
                 })
@@ -94,15 +99,16 @@ struct APIRoutes {
 
     func registerTeams(on v1: RouterGroup<Context>) {
         v1.get("teams") { _, context in
-            try await reading(context) { _, snapshot in
-                try Responses.json(dependencies.catalog.teams.map { team(snapshot, $0.name) })
+            try await reading(context) { user, snapshot in
+                let causes = dependencies.permissions.traceScope(of: user)
+                return try Responses.json(dependencies.catalog.teams.map { team(snapshot, $0.name, causes: causes) })
             }
         }
         v1.get("teams/{team}") { _, context in
-            try await reading(context) { _, snapshot in
+            try await reading(context) { user, snapshot in
                 let name = context.parameters.get("team") ?? ""
                 guard dependencies.catalog.team(named: name) != nil else { return try Responses.error(.notFound, "no team \(name)") }
-                return try Responses.json(team(snapshot, name))
+                return try Responses.json(team(snapshot, name, causes: dependencies.permissions.traceScope(of: user)))
             }
         }
     }
@@ -213,11 +219,15 @@ struct APIRoutes {
         }
     }
 
-    func team(_ snapshot: Snapshot, _ name: String) -> TeamSummary {
+    func team(_ snapshot: Snapshot, _ name: String, causes: Permissions.TraceScope) -> TeamSummary {
         let team = dependencies.catalog.team(named: name)
         return TeamSummary(name: name, description: team?.description, members: team?.members ?? Principals(),
                            receivers: (team?.alertReceivers ?? []).map(\.kind.rawValue),
-                           connectors: snapshot.connectors(matching: ConnectorFilter(team: name)).map(ConnectorSummary.init))
+                           connectors: snapshot.connectors(matching: ConnectorFilter(team: name)).map { row in
+                               var summary = ConnectorSummary(row)
+                               if !causes.includes(row) { summary.cause = nil }
+                               return summary
+                           })
     }
 
     func act(_ request: Request, _ context: Context, _ action: ConnectorActions.Request) async throws -> Response {

@@ -5,6 +5,7 @@ import Hummingbird
 import Reconciler
 import SwitchboardAPI
 import SwitchboardCore
+import SwitchboardSnapshot
 
 /// `GET /new-connector`: the New connector page (team owners; see ``NewConnectorPage``). The
 /// plugin's description is read from the cluster once a minute per cluster and class
@@ -13,6 +14,22 @@ import SwitchboardCore
 struct NewConnectorRoutes {
     typealias Context = SwitchboardRequestContext
     let dependencies: ServerDependencies
+
+    /// What the reader picked (team, cluster, class, name), with what each list offers: the
+    /// reader's teams, the catalog's clusters, and per cluster the snapshot's plugins the policy allows there.
+    func choice(_ request: Request, owned: [String], snapshot: Snapshot) -> NewConnectorPage.Choice {
+        let query = request.uri.queryParameters
+        let catalog = dependencies.catalog
+        let text = { (name: String) in query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
+        var choice = NewConnectorPage.Choice(teams: owned, clusters: catalog.clusters.map(\.name), classes: [:], team: text("team") ?? owned.first,
+                                             cluster: text("cluster") ?? catalog.clusters.first?.name, connectorClass: text("class"), name: text("name"))
+        for cluster in catalog.clusters {
+            let allowed = cluster.allowedClasses ?? catalog.policy.allowedClasses
+            choice.classes[cluster.name] = (snapshot.clusters[cluster.name]?.plugins ?? [])
+                .filter { ["source", "sink"].contains($0.type) && (allowed?.contains($0.className) ?? true) }.sorted { $0.className < $1.className }
+        }
+        return choice
+    }
 
     func register(on router: Router<Context>) {
         let pages = PageRoutes(dependencies: dependencies)
@@ -25,14 +42,7 @@ struct NewConnectorRoutes {
                 guard !owned.isEmpty else {
                     return Responses.html(ErrorPage.render(page, title: "New connector", message: "Only a team's owners write its connector files, and \(user.name) owns no team (team.yaml members and groups)."), status: .forbidden)
                 }
-                let text = { (name: String) in query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
-                var choice = NewConnectorPage.Choice(teams: owned, clusters: catalog.clusters.map(\.name), classes: [:], team: text("team") ?? owned.first,
-                                                     cluster: text("cluster") ?? catalog.clusters.first?.name, connectorClass: text("class"), name: text("name"))
-                for cluster in catalog.clusters {
-                    let allowed = cluster.allowedClasses ?? catalog.policy.allowedClasses
-                    choice.classes[cluster.name] = (page.snapshot.clusters[cluster.name]?.plugins ?? [])
-                        .filter { ["source", "sink"].contains($0.type) && (allowed?.contains($0.className) ?? true) }.sorted { $0.className < $1.className }
-                }
+                let choice = choice(request, owned: owned, snapshot: page.snapshot)
                 let render = { (scaffold: ConnectorScaffold?, problem: String?, errors: [String: [String]]?, status: HTTPResponse.Status) in
                     Responses.html(NewConnectorPage.render(page, choice: choice, scaffold: scaffold, policy: catalog.policy, problem: problem.map { Scrubber.scrub($0) }, errors: errors), status: status)
                 }

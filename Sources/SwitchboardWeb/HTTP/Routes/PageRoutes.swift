@@ -37,11 +37,11 @@ struct PageRoutes {
                 }
                 let number = max(0, query.get("page", as: Int.self) ?? 0)
                 // The table is the same for every reader of one snapshot; the layout around it is not.
-                let table = dependencies.pageCache.value(for: "\(filter.key)|\(number)", snapshot: page.snapshot.takenAt) {
+                let table = dependencies.pageCache.value(for: "\(filter.key)|\(number)|\(page.causes.key)", snapshot: page.snapshot.takenAt) {
                     if filter.searchesTopics {
                         filter.resolveTopics(dependencies.flow.lineage(page.snapshot, catalog: dependencies.catalog).connectors(onTopicsContaining:))
                     }
-                    return OverviewPage.body(page.snapshot, catalog: dependencies.catalog, filter: filter, page: number)
+                    return OverviewPage.body(page.snapshot, catalog: dependencies.catalog, filter: filter, page: number, causes: page.causes)
                 }
                 return Responses.html(Layout.page("Overview", page, table))
             }
@@ -68,14 +68,14 @@ struct PageRoutes {
                 let name = context.parameters.get("team") ?? ""
                 let snapshot = page.snapshot
                 // The dashboard is the same for every reader of one snapshot; the actions depend on the reader.
-                let body = dependencies.pageCache.value(for: "team|\(name)", snapshot: snapshot.takenAt) {
+                let body = dependencies.pageCache.value(for: "team|\(name)|\(page.causes.key)", snapshot: snapshot.takenAt) {
                     let connectors = snapshot.connectors(matching: ConnectorFilter(team: name))
                     let history = dependencies.flow.history
                     let since = page.now.addingTimeInterval(-3600)
                     let dashboard = TeamPage.Dashboard(connectors: connectors, lineage: dependencies.lineage(.team(name), snapshot),
                                                        flows: Dictionary(uniqueKeysWithValues: connectors.map { ($0.key, history.series($0.key, since: since)) }),
                                                        lag: dependencies.flow.latest.lag, now: page.now)
-                    return TeamPage.body(team: dependencies.catalog.team(named: name), name: name, dashboard: dashboard)
+                    return TeamPage.body(team: dependencies.catalog.team(named: name), name: name, dashboard: dashboard, causes: page.causes)
                 }
                 let audit = await AuditRows.read(dependencies, for: user, limit: 15, team: name)
                 return Responses.html(Layout.page("Team \(name)", page, "\(body)\(TeamPage.recentActions(audit))"))
@@ -130,7 +130,8 @@ struct PageRoutes {
 
     func pageContext(_ context: Context?) -> PageContext {
         PageContext(user: context?.user, session: context?.session, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil,
-                    following: dependencies.gitops != nil)
+                    following: dependencies.gitops != nil,
+                    causes: context?.user.map { dependencies.permissions.traceScope(of: $0) } ?? Permissions.TraceScope(all: false, clusters: [], teams: []))
     }
 
     /// Runs `body` for a signed-in user; otherwise sends them to sign in.
