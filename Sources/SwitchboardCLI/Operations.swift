@@ -109,46 +109,64 @@ struct Connectors: AsyncParsableCommand {
     }
 
     struct Restart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart a connector, with its tasks or its failed tasks, or one task.", discussion: ServerExit.help)
+        static let configuration = CommandConfiguration(abstract: "Restart a connector (with its tasks or its failed tasks), one task, or every connector of a selection.",
+                                                         discussion: Selection.help("restart --team payments --state FAILED --include-tasks --only-failed"))
         @OptionGroup var server: ServerOptions
-        @Argument(help: "The connector, as <cluster>/<name>.") var connector: ConnectorAddress
+        @Argument(help: "The connector, as <cluster>/<name> (or a selection: see below).") var connector: ConnectorAddress?
+        @OptionGroup var selection: Selection
         @Flag(help: "Restart its tasks too.") var includeTasks = false
         @Flag(help: "Only what failed (with --include-tasks: only the failed tasks).") var onlyFailed = false
         @Option(help: "Restart this one task instead.") var task: Int?
 
         func validate() throws {
+            try selection.check(connector)
             if task != nil, includeTasks || onlyFailed { throw ValidationError("--task restarts one task; leave out --include-tasks and --only-failed.") }
+            if task != nil, connector == nil { throw ValidationError("--task restarts one task of one connector: name it as <cluster>/<name>.") }
             if let task, task < 0 { throw ValidationError("--task is a task id such as 0.") }
         }
 
         func run() async throws {
+            let flags = [("includeTasks", String(includeTasks)), ("onlyFailed", String(onlyFailed))]
+            guard let connector else { return try await selection.act("restart", server, query: flags) }
             if let task {
                 try await Connectors.act("restart", connector, server, path: "\(connector.path)/tasks/\(task)/restart")
             } else {
-                try await Connectors.act("restart", connector, server, query: [("includeTasks", String(includeTasks)), ("onlyFailed", String(onlyFailed))])
+                try await Connectors.act("restart", connector, server, query: flags)
             }
         }
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause a connector and its tasks.", discussion: ServerExit.help)
+        static let configuration = CommandConfiguration(abstract: "Pause a connector and its tasks, or every connector of a selection.", discussion: Selection.help("pause --cluster analytics --state RUNNING"))
         @OptionGroup var server: ServerOptions
-        @Argument(help: "The connector, as <cluster>/<name>.") var connector: ConnectorAddress
-        func run() async throws { try await Connectors.act("pause", connector, server) }
+        @Argument(help: "The connector, as <cluster>/<name> (or a selection: see below).") var connector: ConnectorAddress?
+        @OptionGroup var selection: Selection
+        func validate() throws { try selection.check(connector) }
+        func run() async throws { try await Connectors.act("pause", connector, selection, server) }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a paused or stopped connector.", discussion: ServerExit.help)
+        static let configuration = CommandConfiguration(abstract: "Resume a paused or stopped connector, or every connector of a selection.", discussion: Selection.help("resume --team payments --state PAUSED"))
         @OptionGroup var server: ServerOptions
-        @Argument(help: "The connector, as <cluster>/<name>.") var connector: ConnectorAddress
-        func run() async throws { try await Connectors.act("resume", connector, server) }
+        @Argument(help: "The connector, as <cluster>/<name> (or a selection: see below).") var connector: ConnectorAddress?
+        @OptionGroup var selection: Selection
+        func validate() throws { try selection.check(connector) }
+        func run() async throws { try await Connectors.act("resume", connector, selection, server) }
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a connector (its tasks are removed; needed before changing offsets).", discussion: ServerExit.help)
+        static let configuration = CommandConfiguration(abstract: "Stop a connector (its tasks are removed; needed before changing offsets), or every connector of a selection.",
+                                                         discussion: Selection.help("stop --team payments --name legacy-"))
         @OptionGroup var server: ServerOptions
-        @Argument(help: "The connector, as <cluster>/<name>.") var connector: ConnectorAddress
-        func run() async throws { try await Connectors.act("stop", connector, server) }
+        @Argument(help: "The connector, as <cluster>/<name> (or a selection: see below).") var connector: ConnectorAddress?
+        @OptionGroup var selection: Selection
+        func validate() throws { try selection.check(connector) }
+        func run() async throws { try await Connectors.act("stop", connector, selection, server) }
+    }
+
+    /// One connector, or the selection.
+    static func act(_ verb: String, _ connector: ConnectorAddress?, _ selection: Selection, _ server: ServerOptions) async throws {
+        if let connector { try await act(verb, connector, server) } else { try await selection.act(verb, server) }
     }
 }
 

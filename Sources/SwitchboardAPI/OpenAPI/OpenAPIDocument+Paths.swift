@@ -113,6 +113,18 @@ extension OpenAPIDocument {
                 "/api/v1/clusters/{cluster}/connectors/{connector}/actions/{action}": try act("Restart, pause, resume or stop a connector (operators and up; a cluster can ask more)", "actOnConnector", target + [
                     .path("action", .oneOf(["restart", "pause", "resume", "stop"])), .query("includeTasks", .boolean), .query("onlyFailed", .boolean), .reference("CSRF"),
                 ]),
+                "/api/v1/connectors/actions/{action}": PathItem(post: Operation(
+                    summary: "Restart, pause, resume or stop every connector of a selection (at most 500): filtered as the list filters, or named in the body; each authorised with your role on it, refused ones audited",
+                    operationId: "actOnConnectors", parameters: [
+                        .path("action", Schema(type: "string", values: ["restart", "pause", "resume", "stop"])),
+                        .query("team", .string), .query("cluster", .string), .query("state", .string), .query("name", .string),
+                        .query("class", .string), .query("topic", .string), .query("q", .string),
+                        .query("includeTasks", .boolean), .query("onlyFailed", .boolean),
+                        .query("dryRun", .boolean, description: "Say what would be done and what you may not do; do nothing"),
+                        .reference("CSRF"),
+                    ], requestBody: RequestBody(required: false, content: ["application/json": ["schema": try schema(BulkSelection.self)]]),
+                    responses: ["200": .json("What was done (or would be) to each connector", try schema(BulkActionAnswer.self)), "400": .reference("Error"),
+                                "401": .reference("Unauthorized"), "403": .reference("Error")])),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": try act("Restart one task (operators and up)", "restartTask", target + [
                     .path("task", Schema(type: "integer", minimum: 0)), .reference("CSRF"),
                 ]),

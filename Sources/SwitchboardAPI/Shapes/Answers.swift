@@ -121,6 +121,50 @@ public struct OffsetsChange: Sendable, Equatable, Codable {
 }
 
 /// The answer to an action; offsets changes carry the offsets before and after.
+/// `POST /api/v1/connectors/actions/{action}`: what one action over a selection did (or, with
+/// `dryRun`, would do) to each connector.
+public struct BulkActionAnswer: Codable, Sendable, Equatable {
+    public struct Item: Codable, Sendable, Equatable {
+        public var cluster: String
+        public var connector: String
+        /// `done`, `refused` (the user's role does not allow it), `failed` (Connect's answer in
+        /// `detail`), or with `dryRun`: `would-do` or `refused`.
+        public var result: String
+        public var detail: String?
+
+        public init(cluster: String, connector: String, result: String, detail: String? = nil) {
+            (self.cluster, self.connector, self.result, self.detail) = (cluster, connector, result, detail)
+        }
+    }
+
+    public var action: String
+    /// Ties the audit rows of this action together (`bulk <id>` in each row's detail).
+    public var bulk: String
+    public var dryRun: Bool
+    public var selected: Int
+    public var done: Int
+    public var refused: Int
+    public var failed: Int
+    public var results: [Item]
+
+    public init(action: String, bulk: String, dryRun: Bool, results: [Item]) {
+        (self.action, self.bulk, self.dryRun, self.results) = (action, bulk, dryRun, results)
+        selected = results.count
+        done = results.filter { $0.result == "done" || $0.result == "would-do" }.count
+        refused = results.filter { $0.result == "refused" }.count
+        failed = results.filter { $0.result == "failed" }.count
+    }
+}
+
+/// The body of a bulk action that names its connectors (`<cluster>/<name>` each) instead of filters.
+public struct BulkSelection: Codable, Sendable, Equatable {
+    public var connectors: [String]
+
+    public init(connectors: [String]) {
+        self.connectors = connectors
+    }
+}
+
 public struct ActionDone: Codable, Sendable, Equatable {
     public var result: String
     public var action: String

@@ -40,6 +40,9 @@ public struct ConnectorActions: Sendable {
         public var onlyFailed: Bool
         /// The offsets to set (`alter-offsets`).
         public var offsets: ConnectorOffsets?
+        /// The bulk action it is part of: its audit row says so, and the snapshot is read again
+        /// once after the whole selection, not after each connector.
+        public var bulk: String?
 
         public init(action: Action, cluster: String, connector: String, task: Int? = nil, includeTasks: Bool = false, onlyFailed: Bool = false, offsets: ConnectorOffsets? = nil) {
             self.action = action
@@ -86,7 +89,8 @@ public struct ConnectorActions: Sendable {
     public func perform(_ request: Request, by user: User?) async -> Outcome {
         let who = user?.name ?? "anonymous"
         let entry = { (outcome: AuditEntry.Outcome, detail: String?) in
-            AuditEntry(user: who, action: request.label, cluster: request.cluster, connector: request.connector, task: request.task, outcome: outcome, detail: detail)
+            AuditEntry(user: who, action: request.label, cluster: request.cluster, connector: request.connector, task: request.task, outcome: outcome,
+                       detail: [request.bulk.map { "bulk \($0)" }, detail].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
         }
         guard let user else {
             await record(entry(.denied, "not signed in"))
@@ -210,9 +214,11 @@ public struct ConnectorActions: Sendable {
         return .failed(message)
     }
 
-    /// After an action: pages read the connector afresh, and the snapshot is read again now.
+    /// After an action: pages read the connector afresh, and the snapshot is read again now
+    /// (after a bulk action's last connector only).
     func refresh(_ request: Request) {
         changed(ConnectorView.key(cluster: request.cluster, name: request.connector))
+        guard request.bulk == nil else { return }
         let store = self.store
         Task { await store.refresh() }
     }
@@ -220,4 +226,9 @@ public struct ConnectorActions: Sendable {
     func record(_ entry: AuditEntry) async {
         await audit.note(entry, logger: logger)
     }
+}
+
+extension String {
+    /// nil for "", the string otherwise.
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -11,6 +11,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     TokenRoutes(dependencies: dependencies).register(on: router)
     GitOpsRoutes(dependencies: dependencies).register(on: router)
     NewConnectorRoutes(dependencies: dependencies).register(on: router)
+    BulkRoutes(dependencies: dependencies).register(on: router)
     DataFlowRoutes(dependencies: dependencies).register(on: router)
     LogLevelRoutes(dependencies: dependencies).register(on: router)
     UpgradeRoutes(dependencies: dependencies).register(on: router)

@@ -25,7 +25,8 @@ enum OverviewPage {
             <label>State <select name="state"><option value="">all</option>\(options(["RUNNING", "FAILED", "DEGRADED", "PAUSED", "STOPPED", "UNASSIGNED"], filter.state))</select></label>
             <label>Search <input name="q" value="\(filter.search ?? "")" placeholder="name, team, class or topic"></label>
             <button>Filter</button></form>
-            \(table(shown, causes: causes))
+            \(bulkForm(filter: filter, total: matching.count))
+            \(table(shown, causes: causes, ticks: true))
             \(pager(filter: filter, page: page, total: matching.count))
             """
         return body
@@ -47,11 +48,25 @@ enum OverviewPage {
 
     /// The connector table of the overview, cluster and team pages.
     /// `causes`: whose failure causes the reader may see (those of connectors whose traces they may read).
-    static func table(_ connectors: some Sequence<ConnectorView>, causes: Permissions.TraceScope) -> HTML {
-        "<table><thead><tr><th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors.map { row($0, cause: causes.includes($0)) })</tbody></table>"
+    /// `ticks`: a box per row that ticks it for the bulk form (the overview).
+    static func table(_ connectors: some Sequence<ConnectorView>, causes: Permissions.TraceScope, ticks: Bool = false) -> HTML {
+        "<table><thead><tr>\(ticks ? "<th></th>" as HTML : "")<th>State</th><th>Connector</th><th>Cluster</th><th>Team</th><th>Tasks</th><th>Class</th></tr></thead><tbody>\(connectors.map { row($0, cause: causes.includes($0), tick: ticks) })</tbody></table>"
     }
 
-    static func row(_ connector: ConnectorView, cause showsCause: Bool) -> HTML {
+    /// One action over the filtered connectors, or over the ticked rows when any are ticked:
+    /// it opens a confirmation that says what will be done and what the reader may not do.
+    static func bulkForm(filter: ConnectorFilter, total: Int) -> HTML {
+        guard total > 0 else { return "" }
+        let hidden = filter.queryItems.compactMap { key, value in value.map { "<input type=\"hidden\" name=\"\(key)\" value=\"\($0)\">" as HTML } }
+        return """
+            <form id="bulk" class="filters" method="get" action="/bulk">\(hidden)
+            <label>Act on the ticked rows, else all \(total) shown by the filters: <select name="action"><option>restart</option><option>pause</option><option>resume</option><option>stop</option></select></label>
+            <label><input type="checkbox" name="includeTasks" value="true"> with tasks</label> <label><input type="checkbox" name="onlyFailed" value="true"> only failed</label>
+            <button>Review</button></form>
+            """
+    }
+
+    static func row(_ connector: ConnectorView, cause showsCause: Bool, tick: Bool = false) -> HTML {
         let running = connector.tasks.filter { $0.state == "RUNNING" }.count
         var team: HTML = connector.team.map { "<a href=\"\(HTML.path("teams", $0))\">\($0)</a>" } ?? ""
         if connector.ownership != .managed {
@@ -59,7 +74,7 @@ enum OverviewPage {
             team = "\(team) <span class=\"\(connector.ownership == .deletedByNextApply ? "ownership warning" : "muted")\">\(connector.ownership.phrase)</span>"
         }
         return """
-            <tr><td>\(Layout.state(connector.health))\(connector.restartStatus?.gaveUp == true ? Layout.state("GAVE UP") : "")</td>\
+            <tr>\(tick ? "<td><input type=\"checkbox\" name=\"c\" value=\"\(connector.key)\" form=\"bulk\" aria-label=\"tick \(connector.name)\"></td>" as HTML : "")<td>\(Layout.state(connector.health))\(connector.restartStatus?.gaveUp == true ? Layout.state("GAVE UP") : "")</td>\
             <td><a href="\(HTML.path("clusters", connector.cluster, "connectors", connector.name))">\(connector.name)</a>\
             \(showsCause ? connector.cause.map { "<br><span class=\"cause\">\($0)</span>" as HTML } ?? "" : "")</td>\
             <td>\(connector.cluster)</td><td>\(team)</td><td>\(running)/\(connector.tasks.count)</td>\

@@ -133,6 +133,9 @@ struct APIRoutes {
             return try await act(request, context, .init(action: action, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "",
                                                          includeTasks: query.get("includeTasks") == "true", onlyFailed: query.get("onlyFailed") == "true"))
         }
+        v1.post("connectors/actions/{action}") { request, context in
+            try await bulk(request, context)
+        }
         v1.post("clusters/{cluster}/connectors/{connector}/tasks/{task}/restart") { request, context in
             guard let task = RequestValues.taskID(context.parameters.get("task")) else { return try Responses.error(.badRequest, "the task id must be a number, such as 0") }
             return try await act(request, context, .init(action: .restartTask, cluster: context.parameters.get("cluster") ?? "", connector: context.parameters.get("connector") ?? "", task: task))
@@ -228,6 +231,46 @@ struct APIRoutes {
                                if !causes.includes(row) { summary.cause = nil }
                                return summary
                            })
+    }
+
+    /// One action over a selection: filters in the query (as the list takes them) or connectors
+    /// named in the body; `dryRun=true` says what would be done. Each connector is authorised
+    /// with the user's role on it.
+    func bulk(_ request: Request, _ context: Context) async throws -> Response {
+        guard let user = context.user else { return try Responses.error(.unauthorized, "not signed in") }
+        if !context.viaToken, request.isCrossSite || !dependencies.tokens.verifyCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], forSession: context.session?.id) {
+            return try Responses.error(.forbidden, "missing, wrong or expired X-CSRF-Token (GET /api/v1/me returns the one of this session)")
+        }
+        guard let action = ConnectorActions.Action(rawValue: context.parameters.get("action") ?? ""), ConnectorActions.bulkActions.contains(action) else {
+            return try Responses.error(.badRequest, "bulk actions are restart, pause, resume and stop")
+        }
+        let query = request.uri.queryParameters
+        let body = try await request.body.collect(upTo: 1 << 20)
+        var named: [String]?
+        if body.readableBytes > 0 {
+            do {
+                named = try JSONDecoder().decode(BulkSelection.self, from: Data(buffer: body)).connectors
+            } catch {
+                return try Responses.error(.badRequest, #"the body names connectors: {"connectors": ["<cluster>/<name>", ...]}; or send none and filter in the query"#)
+            }
+        }
+        let snapshot = dependencies.store.current
+        let connectors: [ConnectorView]
+        do {
+            var filter = try RequestValues.connectorFilter(request)
+            if filter.searchesTopics { filter.resolveTopics(dependencies.flow.lineage(snapshot, catalog: dependencies.catalog).connectors(onTopicsContaining:)) }
+            connectors = try ConnectorActions.select(snapshot, catalog: dependencies.catalog, filter: filter, named: named)
+            for flag in ["includeTasks", "onlyFailed", "dryRun"] where !["true", "false", nil].contains(query.get(flag)) {
+                throw ConnectorActions.BulkRefused("\(flag) is true or false")
+            }
+        } catch let bad as RequestValues.BadQuery {
+            return try Responses.error(.badRequest, bad.message)
+        } catch let refused as ConnectorActions.BulkRefused {
+            return try Responses.error(.badRequest, refused.message)
+        }
+        let answer = await dependencies.actions.performBulk(action, on: connectors, includeTasks: query.get("includeTasks") == "true", onlyFailed: query.get("onlyFailed") == "true",
+                                                           dryRun: query.get("dryRun") == "true", by: user)
+        return try Responses.json(answer)
     }
 
     func act(_ request: Request, _ context: Context, _ action: ConnectorActions.Request) async throws -> Response {
