@@ -209,10 +209,13 @@ struct Serve: AsyncParsableCommand {
         let store = SnapshotStore(catalog: catalog, connections: connections, logger: logger)
         let metrics = ServerMetrics()
         let lifecycle = ReplicaLifecycle()
+        let maintenance = MaintenanceBook(storage: audit.storage)
+        // Read before any controller starts: a window not read would let them act on a cluster in maintenance.
+        try await Output.guarding { try await maintenance.refresh() }
         let gitops = following.map { GitOpsController(store: store, audit: audit, metrics: metrics, repository: $0.repository, served: $0.start, interval: .seconds(syncInterval),
-                                                      timeout: options.networkTimeout, lifecycle: lifecycle, logger: logger) }
+                                                      timeout: options.networkTimeout, lifecycle: lifecycle, maintenance: maintenance, logger: logger) }
         let dependencies = ServerDependencies.assemble(store: store, audit: audit, auth: auth, flow: DataFlow(history: FlowHistory(resolution: TimeInterval(historyResolution)), prometheus: prometheus),
-                                                       metrics: metrics, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle, logger: logger)
+                                                       metrics: metrics, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle, maintenance: maintenance, logger: logger)
         await store.refresh(details: true)
         let snapshot = store.current
         print("Switchboard serves http://\(host):\(port) (\(snapshot.connectors.count) connectors on \(catalog.clusters.count) cluster(s); audit log in \(audit.storage.description))")

@@ -20,7 +20,7 @@ extension ServerDependencies {
     /// every audited action is counted in `switchboard_actions_total` with its connector's team.
     public static func assemble(store: SnapshotStore, audit: AuditLog, auth: AuthSettings, flow: DataFlow = DataFlow(), metrics: ServerMetrics = ServerMetrics(),
                                 gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil, lifecycle: ReplicaLifecycle = ReplicaLifecycle(),
-                                logger: Logger = Logger(label: "switchboard.server")) -> ServerDependencies {
+                                maintenance: MaintenanceBook? = nil, logger: Logger = Logger(label: "switchboard.server")) -> ServerDependencies {
         store.observe(flow)
         store.observe(metrics)
         flow.observeReadings { readings in metrics.readingsChanged(lag: readings.lag, rates: readings.rates) }
@@ -35,7 +35,8 @@ extension ServerDependencies {
             let action = entry.action.split(separator: " ").first.map(String.init) ?? entry.action
             metrics.recordAction(cluster: entry.cluster, team: entry.team, action: action, outcome: entry.outcome.rawValue)
         }
-        return ServerDependencies(store: store, flow: flow, metrics: metrics, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle, logger: logger)
+        return ServerDependencies(store: store, flow: flow, metrics: metrics, audit: audit, auth: auth, gitops: gitops, webhookSecret: webhookSecret, lifecycle: lifecycle,
+                                  maintenance: maintenance ?? gitops?.maintenance, logger: logger)
     }
 }
 
@@ -52,7 +53,9 @@ public func serverServices(_ dependencies: ServerDependencies, pollInterval: Dur
     var services: [any Service] = [
         SnapshotPoller(store: dependencies.store, interval: pollInterval),
         LagPoller(store: dependencies.store, flow: dependencies.flow, interval: max(pollInterval, .seconds(5)), share: share, logger: dependencies.logger),
-        AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, lifecycle: dependencies.lifecycle, logger: dependencies.logger),
+        AutoRestarter(store: dependencies.store, audit: dependencies.audit, interval: pollInterval, lifecycle: dependencies.lifecycle, maintenance: dependencies.maintenance,
+                      logger: dependencies.logger),
+        MaintenanceWatcher(book: dependencies.maintenance, logger: dependencies.logger),
         TopicPoller(store: dependencies.store, flow: dependencies.flow, share: share, logger: dependencies.logger),
         LogLevelRestorer(store: dependencies.store, audit: dependencies.audit, logger: dependencies.logger),
         AuditKeeper(store: dependencies.store, audit: dependencies.audit, retention: auditRetention, logger: dependencies.logger),

@@ -13,7 +13,7 @@ public protocol ServerStorage: Sendable {
     /// The newest entries first; of one connector when both `cluster` and `connector` are
     /// given, of one team's connectors when `team` is.
     func auditEntries(limit: Int, cluster: String?, connector: String?, team: String?) async throws -> [AuditEntry]
-    /// Stores many entries in one transaction (as given: ids are not handed back).
+    /// Stores many entries as given (ids are not handed back), a few thousand per statement.
     func insertAudit(batch entries: [AuditEntry]) async throws
     /// Deletes up to `limit` of the oldest entries recorded before `date`; returns how many.
     func deleteAudit(before date: Date, limit: Int) async throws -> Int

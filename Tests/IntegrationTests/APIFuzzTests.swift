@@ -105,7 +105,10 @@ struct APIFuzzTests {
                                                              // A bulk action over a generated filter (state=RUNNING, q=0) would pause or
                                                              // stop other suites' connectors on the shared stack mid-test: covered by
                                                              // BulkActionLiveTests and BulkActionTests instead.
-                                                             "--exclude-operation-id", "actOnConnectors"] + exclusions,
+                                                             "--exclude-operation-id", "actOnConnectors",
+                                                             // Maintenance pauses every connector of a cluster (the fuzzer is an admin):
+                                                             // covered by MaintenanceLiveTests.
+                                                             "--exclude-operation-id", "startMaintenance", "--exclude-operation-id", "endMaintenance"] + exclusions,
                                                environment: environment)
             let output = result.stdout + result.stderr
             // The summary in the test output; the token never (schemathesis masks Authorization).

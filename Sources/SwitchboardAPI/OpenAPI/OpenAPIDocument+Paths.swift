@@ -93,6 +93,12 @@ extension OpenAPIDocument {
             ]
         }
 
+        func maintenanceResponses() throws -> [String: Response] {
+            var responses: [String: Response] = ["200": .json("The window, and what was done to each connector", try schema(MaintenanceAnswer.self)), "401": .reference("Unauthorized")]
+            for status in ["403", "404", "409", "503"] { responses[status] = .reference("Error") }
+            return responses
+        }
+
         func connectors() throws -> [String: PathItem] {
             [
                 "/api/v1/connectors": try read("Connectors over all clusters, failed and degraded first; paged with the cursor in `next`", "listConnectors", [
@@ -125,6 +131,13 @@ extension OpenAPIDocument {
                     ], requestBody: RequestBody(required: false, content: ["application/json": ["schema": try schema(BulkSelection.self)]]),
                     responses: ["200": .json("What was done (or would be) to each connector", try schema(BulkActionAnswer.self)), "400": .reference("Error"),
                                 "401": .reference("Unauthorized"), "403": .reference("Error")])),
+                "/api/v1/maintenance": try read("The clusters in maintenance (their running connectors paused; auto-restart and GitOps hold off there)", "listMaintenance", nil,
+                                                "Open maintenance windows", [MaintenanceWindow].self),
+                "/api/v1/clusters/{cluster}/maintenance": PathItem(
+                    post: Operation(summary: "Start maintenance of a cluster: pause its RUNNING connectors (platform admins)", operationId: "startMaintenance",
+                                    parameters: [.reference("Cluster"), .reference("CSRF")], responses: try maintenanceResponses()),
+                    delete: Operation(summary: "End maintenance: resume exactly the connectors it paused (platform admins)", operationId: "endMaintenance",
+                                      parameters: [.reference("Cluster"), .reference("CSRF")], responses: try maintenanceResponses())),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/tasks/{task}/restart": try act("Restart one task (operators and up)", "restartTask", target + [
                     .path("task", Schema(type: "integer", minimum: 0)), .reference("CSRF"),
                 ]),

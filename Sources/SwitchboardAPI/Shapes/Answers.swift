@@ -156,6 +156,30 @@ public struct BulkActionAnswer: Codable, Sendable, Equatable {
     }
 }
 
+/// A cluster in maintenance: its running connectors were paused, and are resumed (exactly
+/// those) when it ends; the auto-restart controller and GitOps hold off meanwhile.
+public struct MaintenanceWindow: Codable, Sendable, Equatable {
+    public var cluster: String
+    public var user: String
+    public var startedAt: Date
+    /// The connectors it paused (RUNNING when it started), which the end resumes.
+    public var paused: [String]
+
+    public init(cluster: String, user: String, startedAt: Date, paused: [String]) {
+        (self.cluster, self.user, self.startedAt, self.paused) = (cluster, user, startedAt, paused)
+    }
+}
+
+/// The start or end of a maintenance window, with what was done to each connector.
+public struct MaintenanceAnswer: Codable, Sendable, Equatable {
+    public var window: MaintenanceWindow
+    public var actions: BulkActionAnswer?
+
+    public init(window: MaintenanceWindow, actions: BulkActionAnswer?) {
+        (self.window, self.actions) = (window, actions)
+    }
+}
+
 /// The body of a bulk action that names its connectors (`<cluster>/<name>` each) instead of filters.
 public struct BulkSelection: Codable, Sendable, Equatable {
     public var connectors: [String]

@@ -24,8 +24,12 @@ public struct AutoRestarter: Service {
     /// Only the replica holding the lease restarts (always, with one replica).
     let lease: any ControllerLease
     let lifecycle: ReplicaLifecycle
+    /// Clusters in maintenance are left alone.
+    let maintenance: MaintenanceBook?
 
-    public init(store: SnapshotStore, book: RestartBook = RestartBook(), audit: AuditLog, interval: Duration, lifecycle: ReplicaLifecycle = ReplicaLifecycle(), logger: Logger) {
+    public init(store: SnapshotStore, book: RestartBook = RestartBook(), audit: AuditLog, interval: Duration, lifecycle: ReplicaLifecycle = ReplicaLifecycle(),
+                maintenance: MaintenanceBook? = nil, logger: Logger) {
+        self.maintenance = maintenance
         self.store = store
         self.book = book
         self.memory = RestartMemory(storage: audit.storage)
@@ -69,6 +73,11 @@ public struct AutoRestarter: Service {
             return
         }
         let before = book.tracks
+        // A cluster in maintenance is someone's work in progress: nothing is restarted there.
+        var snapshot = snapshot
+        if let windows = maintenance?.current, !windows.isEmpty {
+            snapshot.connectors = snapshot.connectors.filter { windows[$0.value.cluster] == nil }
+        }
         let decisions = book.decide(snapshot, now: now)
         guard book.tracks != before else {
             if before != shown { await store.publish(restarts: book.statuses) }  // taken over: show what was stored

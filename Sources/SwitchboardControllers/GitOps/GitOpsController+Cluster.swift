@@ -55,6 +55,12 @@ extension GitOpsController {
                 sync.held = await wouldHold(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
                                             connections: connections, commit: current.hash)
             }
+        case .apply where maintenance?.current[cluster.name] != nil:
+            // In maintenance: someone paused it on purpose; drift correction would resume it.
+            let window = maintenance?.current[cluster.name]
+            sync.result = .pending
+            sync.pending = clusterPlan.changes
+            sync.detail = "not applied: the cluster is in maintenance (since \(window.map { $0.startedAt.formatted(.iso8601) } ?? "?") by \(window?.user ?? "?")); applied once it ends"
         case .apply where lifecycle.isStopping:
             // Stopping: nothing new is started; the next holder of the lease applies it.
             sync.result = .pending

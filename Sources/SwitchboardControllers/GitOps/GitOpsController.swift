@@ -46,10 +46,13 @@ public final class GitOpsController: Service, Sendable {
     /// How the last apply of each cluster ended (applied, failed or refused): what decides a
     /// retry, whatever the syncs in between saw (an unreachable cluster, say).
     let lastApply = NIOLockedValueBox<[String: ClusterSync.Result]>([:])
+    /// Clusters in maintenance: their plans are shown, never applied, until it ends.
+    public let maintenance: MaintenanceBook?
 
     /// `served`: the commit the server starts with (``start(repository:audit:timeout:logger:)``).
     public init(store: SnapshotStore, audit: AuditLog, metrics: ServerMetrics, repository: GitRepository, served: GitOpsStart, interval: Duration, timeout: Duration,
-                lifecycle: ReplicaLifecycle = ReplicaLifecycle(), logger: Logger) {
+                lifecycle: ReplicaLifecycle = ReplicaLifecycle(), maintenance: MaintenanceBook? = nil, logger: Logger) {
+        self.maintenance = maintenance
         self.store = store
         self.audit = audit
         self.metrics = metrics

@@ -153,41 +153,33 @@ public final class PostgresStorage: ServerStorage {
 
     public func insertAudit(batch entries: [AuditEntry]) async throws {
         let logger = self.logger
-        // At most 5,000 rows a statement (PostgreSQL takes 65,535 parameters, 11 a row), in one transaction.
-        try await call("record \(entries.count) audit entries") { client in
-            try await client.withConnection { connection in
-                _ = try await connection.query("BEGIN", logger: logger)
-                do {
-                    var start = entries.startIndex
-                    while start < entries.endIndex {
-                        let chunk = entries[start..<min(start + 5000, entries.endIndex)]
-                        var bindings = PostgresBindings(capacity: chunk.count * 11)
-                        var values: [String] = []
-                        for (offset, entry) in chunk.enumerated() {
-                            values.append("(" + (1...11).map { "$\(offset * 11 + $0)" }.joined(separator: ",") + ")")
-                            bindings.append(entry.at)
-                            bindings.append(entry.user)
-                            bindings.append(entry.action)
-                            bindings.append(entry.cluster)
-                            bindings.append(entry.connector)
-                            bindings.append(entry.task)
-                            bindings.append(entry.outcome.rawValue)
-                            bindings.append(entry.detail)
-                            bindings.append(entry.offsetsBefore)
-                            bindings.append(entry.offsetsAfter)
-                            bindings.append(entry.team)
-                        }
-                        let sql = #"INSERT INTO audit (at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after, team) VALUES "#
-                            + values.joined(separator: ",")
-                        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-                        start = chunk.endIndex
-                    }
-                    _ = try await connection.query("COMMIT", logger: logger)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+        // 2,000 rows a statement (PostgreSQL takes 65,535 parameters, 11 a row), each statement
+        // its own call with its own deadline: a large batch is not one wait.
+        var start = entries.startIndex
+        while start < entries.endIndex {
+            let chunk = entries[start..<min(start + 2000, entries.endIndex)]
+            try await call("record \(chunk.count) audit entries") { client in
+                var bindings = PostgresBindings(capacity: chunk.count * 11)
+                var values: [String] = []
+                for (offset, entry) in chunk.enumerated() {
+                    values.append("(" + (1...11).map { "$\(offset * 11 + $0)" }.joined(separator: ",") + ")")
+                    bindings.append(entry.at)
+                    bindings.append(entry.user)
+                    bindings.append(entry.action)
+                    bindings.append(entry.cluster)
+                    bindings.append(entry.connector)
+                    bindings.append(entry.task)
+                    bindings.append(entry.outcome.rawValue)
+                    bindings.append(entry.detail)
+                    bindings.append(entry.offsetsBefore)
+                    bindings.append(entry.offsetsAfter)
+                    bindings.append(entry.team)
                 }
+                let sql = #"INSERT INTO audit (at, "user", action, cluster, connector, task, outcome, detail, offsets_before, offsets_after, team) VALUES "#
+                    + values.joined(separator: ",")
+                _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             }
+            start = chunk.endIndex
         }
     }
 

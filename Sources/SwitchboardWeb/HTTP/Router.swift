@@ -12,6 +12,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     GitOpsRoutes(dependencies: dependencies).register(on: router)
     NewConnectorRoutes(dependencies: dependencies).register(on: router)
     BulkRoutes(dependencies: dependencies).register(on: router)
+    MaintenanceRoutes(dependencies: dependencies).register(on: router)
     DataFlowRoutes(dependencies: dependencies).register(on: router)
     LogLevelRoutes(dependencies: dependencies).register(on: router)
     UpgradeRoutes(dependencies: dependencies).register(on: router)

@@ -40,10 +40,13 @@ public struct ServerDependencies: Sendable {
     public let webhookSecret: [UInt8]?
     /// Whether the server is stopping (readiness answers 503 from its first moment).
     public let lifecycle: ReplicaLifecycle
+    /// The clusters in maintenance (shown on every page; the controllers hold off there).
+    public let maintenance: MaintenanceBook
 
     public init(store: SnapshotStore, flow: DataFlow, metrics: ServerMetrics, audit: AuditLog, auth: AuthSettings, gitops: GitOpsController? = nil, webhookSecret: [UInt8]? = nil,
-                lifecycle: ReplicaLifecycle = ReplicaLifecycle(), logger: Logger = Logger(label: "switchboard.server")) {
+                lifecycle: ReplicaLifecycle = ReplicaLifecycle(), maintenance: MaintenanceBook? = nil, logger: Logger = Logger(label: "switchboard.server")) {
         self.lifecycle = lifecycle
+        self.maintenance = maintenance ?? MaintenanceBook(storage: audit.storage)
         self.flow = flow
         self.metrics = metrics
         self.gitops = gitops

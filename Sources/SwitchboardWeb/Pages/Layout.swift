@@ -16,6 +16,10 @@ struct PageContext {
     var now: Date = Date()
     /// Whose failure causes the reader sees in lists (those whose traces they may read).
     var causes: Permissions.TraceScope = .everything
+    /// Clusters in maintenance, said on every page.
+    var maintenance: [MaintenanceWindow] = []
+    /// The reader is a platform admin (maintenance buttons).
+    var admin = false
 
     /// The reader's CSRF token (of their session), for the forms of the page.
     var csrf: String? { session.map { tokens.csrf(forSession: $0.id) } }
@@ -58,6 +62,12 @@ enum Layout {
         for cluster in context.snapshot.unreachable {
             let age = cluster.readAt.map { "its state as of \(ago($0, context.now))" } ?? "no state: it has not been read yet"
             parts.append("<div class=\"banner warning\">Cluster <strong>\(cluster.name)</strong> is unreachable; showing \(age). Last error: \(cluster.lastError)</div>")
+        }
+        for window in context.maintenance {
+            parts.append("""
+                <div class="banner warning maintenance">Cluster <strong>\(window.cluster)</strong> is in maintenance since \(ago(window.startedAt, context.now)) (\(window.user)): \
+                its \(window.paused.count) running connector(s) were paused and are resumed when it ends; auto-restart and GitOps hold off there.</div>
+                """)
         }
         return "\(parts)"
     }

@@ -14,10 +14,23 @@ enum ClusterPage {
             <p>Connect \(cluster.connectVersion ?? "version unknown") at \(cluster.urls.joined(separator: ", ")). \(read)</p>
             <h2>Workers</h2><table><thead><tr><th>Worker</th><th>Connectors</th><th>Tasks</th></tr></thead><tbody>\(workers)</tbody></table>
             <h2>Plugins</h2><table><thead><tr><th>Class</th><th>Type</th><th>Version</th></tr></thead><tbody>\(plugins)</tbody></table>
+            \(maintenanceForm(context, cluster: cluster.name))
             <h2>Connectors</h2>\(OverviewPage.table(connectors, causes: context.causes))
             \(logLevelSection(context, cluster: cluster.name, changes: logLevels, problem: logLevelProblem))
             """
         return Layout.page("Cluster \(cluster.name)", context, body)
+    }
+
+    /// Platform admins start or end the cluster's maintenance.
+    static func maintenanceForm(_ context: PageContext, cluster: String) -> HTML {
+        guard context.admin else { return "" }
+        let open = context.maintenance.contains { $0.cluster == cluster }
+        return """
+            <form method="post" action="\(HTML.path("clusters", cluster, "maintenance"))"><input type="hidden" name="csrf" value="\(context.csrf)">\
+            <input type="hidden" name="step" value="\(open ? "end" : "start")">\
+            <button>\(open ? "End maintenance: resume the connectors it paused" : "Start maintenance: pause every running connector")</button> \
+            <span class="muted">(platform admins; auto-restart and GitOps hold off meanwhile)</span></form>
+            """
     }
 
     /// Log levels changed through Switchboard (put back when their time is up), and a form to

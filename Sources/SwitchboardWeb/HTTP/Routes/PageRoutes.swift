@@ -131,7 +131,9 @@ struct PageRoutes {
     func pageContext(_ context: Context?) -> PageContext {
         PageContext(user: context?.user, session: context?.session, tokens: dependencies.tokens, snapshot: dependencies.store.current, insecure: dependencies.auth.insecureDevelopmentUser != nil,
                     following: dependencies.gitops != nil,
-                    causes: context?.user.map { dependencies.permissions.traceScope(of: $0) } ?? Permissions.TraceScope(all: false, clusters: [], teams: []))
+                    causes: context?.user.map { dependencies.permissions.traceScope(of: $0) } ?? Permissions.TraceScope(all: false, clusters: [], teams: []),
+                    maintenance: dependencies.maintenance.current.values.sorted { $0.cluster < $1.cluster },
+                    admin: context?.user.map { dependencies.permissions.isAdmin($0) } ?? false)
     }
 
     /// Runs `body` for a signed-in user; otherwise sends them to sign in.
