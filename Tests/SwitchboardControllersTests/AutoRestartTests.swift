@@ -148,6 +148,28 @@ import Testing
         return AutoRestarter(store: store, audit: audit, interval: .seconds(1), logger: .init(label: "test"))
     }
 
+    /// A cluster in maintenance is left alone; once it ends, the failed connector is restarted.
+    @Test func aClusterInMaintenanceIsLeftAlone() async throws {
+        let (connect, restarts, catalog) = try await cluster()
+        defer { Task { await connect.stop() } }
+        let audit = try AuditLog(path: ":memory:")
+        let book = MaintenanceBook(storage: audit.storage)
+        try await book.open(MaintenanceWindow(cluster: "ingest", user: "pat", startedAt: AutoRestartTests.t0, paused: []))
+        let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+        await store.refresh()
+        let controller = AutoRestarter(store: store, audit: audit, interval: .seconds(1), maintenance: book, logger: .init(label: "test"))
+        await controller.look(at: store.current, now: AutoRestartTests.t0)
+        #expect(restarts.withLock { $0 } == 0, "in maintenance: no restart")
+        try await book.close("ingest")
+        await controller.look(at: store.current, now: AutoRestartTests.t0.addingTimeInterval(60))
+        #expect(restarts.withLock { $0 } == 1, "after it: restarted")
+        // Another replica's book reads the same storage.
+        try await book.open(MaintenanceWindow(cluster: "ingest", user: "pat", startedAt: AutoRestartTests.t0, paused: ["payments_a"]))
+        let other = MaintenanceBook(storage: audit.storage)
+        try await other.refresh()
+        #expect(other.current["ingest"]?.paused == ["payments_a"])
+    }
+
     @Test func aRestartedServerContinuesTheScheduleAndAGiveUpHolds() async throws {
         let (connect, restarts, catalog) = try await cluster()
         defer { Task { await connect.stop() } }
