@@ -55,17 +55,10 @@ extension GitOpsController {
                 sync.held = await wouldHold(clusterPlan.changes, cluster: cluster.name, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog,
                                             connections: connections, commit: current.hash)
             }
-        case .apply where maintenance?.current[cluster.name] != nil:
-            // In maintenance: someone paused it on purpose; drift correction would resume it.
-            let window = maintenance?.current[cluster.name]
+        case .apply where holdsOff(cluster.name) != nil:
             sync.result = .pending
             sync.pending = clusterPlan.changes
-            sync.detail = "not applied: the cluster is in maintenance (since \(window.map { $0.startedAt.formatted(.iso8601) } ?? "?") by \(window?.user ?? "?")); applied once it ends"
-        case .apply where lifecycle.isStopping:
-            // Stopping: nothing new is started; the next holder of the lease applies it.
-            sync.result = .pending
-            sync.pending = clusterPlan.changes
-            sync.detail = "not applied: this replica is stopping; the replica that runs the controllers next applies it"
+            sync.detail = holdsOff(cluster.name)
         case .apply:
             await applyUnheld(clusterPlan, live: live.liveConnectors[cluster.name] ?? [], catalog: catalog, connections: connections, current: current,
                               previous: previous, by: requestedBy ?? Self.user, sync: &sync, row: &row)
@@ -83,6 +76,16 @@ extension GitOpsController {
             logger.error("GitOps: cannot record the cluster's sync in the database", metadata: ["cluster": "\(sync.cluster)", "error": "\(error)"])
         }
         return sync
+    }
+
+    /// Why nothing is applied to `cluster` now, if so: it is in maintenance (someone paused it on
+    /// purpose; drift correction would resume it), or this replica is stopping (nothing new is
+    /// started; the next holder of the lease applies it).
+    func holdsOff(_ cluster: String) -> String? {
+        if let window = maintenance?.current[cluster] {
+            return "not applied: the cluster is in maintenance (since \(window.startedAt.formatted(.iso8601)) by \(window.user)); applied once it ends"
+        }
+        return lifecycle.isStopping ? "not applied: this replica is stopping; the replica that runs the controllers next applies it" : nil
     }
 
     /// Applies what the policy lets through now (``holdForApproval``) and holds the rest, in
