@@ -34,19 +34,23 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     /// Gauges by owner (the snapshot, the GitOps controller), as exposition text: each owner's
     /// update replaces only its own.
     private let gauges = NIOLockedValueBox<[String: [UInt8]]>([:])
-    /// The snapshot and readings the snapshot's gauges were last brought to.
-    private let latest = NIOLockedValueBox<(snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double])>((.empty, [:], [:]))
+    /// The latest snapshot and readings, and whether the snapshot's gauges were rendered from
+    /// them: they are rendered when scraped (``emit()``), at most once per snapshot or reading,
+    /// not at every poll (at 20,000 connectors a render is 120,000 lines; Prometheus scrapes
+    /// every 15-60 s, polls come every 5 s).
+    private let latest = NIOLockedValueBox<(snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double], rendered: Bool)>((.empty, [:], [:], true))
+    /// One render at a time; a scrape during a render waits for it.
+    private let rendering = NIOLock()
 
     public init() {}
 
     // MARK: SnapshotObserver
 
     public func published(_ snapshot: Snapshot) {
-        let (lag, rates) = latest.withLockedValue { latest in
+        latest.withLockedValue { latest in
             latest.snapshot = snapshot
-            return (latest.lag, latest.rates)
+            latest.rendered = false
         }
-        update(snapshot, lag: lag, rates: rates)
     }
 
     public func readFailed(cluster: String) {
@@ -55,11 +59,10 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
 
     /// The lag poller's latest round: the gauges of the current snapshot with these numbers.
     public func readingsChanged(lag: [String: SinkLag], rates: [String: Double]) {
-        let snapshot = latest.withLockedValue { latest in
+        latest.withLockedValue { latest in
             (latest.lag, latest.rates) = (lag, rates)
-            return latest.snapshot
+            latest.rendered = false
         }
-        update(snapshot, lag: lag, rates: rates)
     }
 
     /// Every metric's name and help text (the `# HELP` line).
@@ -207,8 +210,17 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         registry.makeCounter(descriptor: Self.descriptor("switchboard_actions_total"), labels: [("cluster", cluster), ("team", team ?? ""), ("action", action), ("outcome", outcome)].map { ($0.0, Scrubber.scrub($0.1)) }).increment()
     }
 
-    /// The exposition text.
+    /// The exposition text (the snapshot's gauges rendered first when the snapshot or the
+    /// readings changed since the last scrape).
     public func emit() -> [UInt8] {
+        rendering.withLock {
+            let pending = latest.withLockedValue { latest -> (Snapshot, [String: SinkLag], [String: Double])? in
+                guard !latest.rendered else { return nil }
+                latest.rendered = true
+                return (latest.snapshot, latest.lag, latest.rates)
+            }
+            if let (snapshot, lag, rates) = pending { update(snapshot, lag: lag, rates: rates) }
+        }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         registry.emit(into: &buffer)

@@ -41,7 +41,10 @@ public struct Snapshot: Sendable {
             let live = read.connectors ?? [:]
             let defined = Dictionary(catalog.connectors(on: definition.name).map { ($0.fullName, $0) }) { first, _ in first }
             // This cluster's plan only (each cluster's own: not the first of a whole-catalog plan).
-            let clusterPlan: ClusterPlan? = planner.plan(cluster: definition.name, live: live.map { LiveConnector(name: $0.key, config: $0.value.info?.config, state: $0.value.state?.rawValue) })
+            var plans = memo.plans[definition.name] ?? PlanMemo()
+            let clusterPlan: ClusterPlan? = planner.plan(cluster: definition.name, live: live.map { LiveConnector(name: $0.key, config: $0.value.info?.config, state: $0.value.state?.rawValue) },
+                                                         memo: &plans)
+            next.plans[definition.name] = plans
             let ownerships = clusterPlan?.ownerships ?? [:]
             let drift = Dictionary((clusterPlan?.changes ?? []).filter { $0.action == .update }.map { ($0.connector, $0.keyChanges) }) { first, _ in first }
             let stateDrift = Dictionary((clusterPlan?.changes ?? []).filter { $0.changesState && $0.action != .create }.compactMap { change in change.toState.map { (change.connector, $0) } }) { first, _ in first }
@@ -156,6 +159,9 @@ public struct ViewMemo: Sendable {
 
     var entries: [String: Entry] = [:]
     var clusterSecrets: [String: Set<String>] = [:]
+    /// Each cluster's plan comparisons (the plan, like the views, is remade only where a
+    /// connector's read changed).
+    var plans: [String: PlanMemo] = [:]
 
     public init() {}
 }

@@ -27,6 +27,26 @@ import Testing
         #expect(plan.hasChanges)
     }
 
+    /// A plan made with a memo is the plan made without, poll after poll, as the live side changes.
+    @Test func aMemoizedPlanEqualsAFreshOne() throws {
+        let catalog = try catalog(["teams/payments/connectors/a.yaml": CatalogFixture.connector()])
+        let planner = Planner(catalog: catalog)
+        var memo = PlanMemo()
+        var live = [LiveConnector(name: "payments_orders", config: stored(catalog, "payments_orders"), state: "RUNNING")]
+        for round in 0..<4 {
+            switch round {
+            case 1: live[0].config?["tasks.max"] = "9"  // drift
+            case 2: live[0].state = "PAUSED"            // and a state change
+            case 3: live = []                            // gone: a create
+            default: break
+            }
+            let memoized = planner.plan(cluster: "ingest", live: live, memo: &memo)
+            #expect(memoized == planner.plan(cluster: "ingest", live: live), "round \(round)")
+            let again = planner.plan(cluster: "ingest", live: live, memo: &memo)
+            #expect(again == memoized, "round \(round): reused")
+        }
+    }
+
     @Test func keysConnectAddsByItselfAreNotDrift() throws {
         let catalog = try catalog(["teams/payments/connectors/a.yaml": CatalogFixture.connector()])
         let live = LiveConnector(name: "payments_orders", config: stored(catalog, "payments_orders"), state: "RUNNING")

@@ -15,6 +15,15 @@ public struct Planner {
 
     /// The plan of one cluster, from what runs on it.
     public func plan(cluster: String, live: [LiveConnector]) -> ClusterPlan {
+        var memo = PlanMemo()
+        return plan(cluster: cluster, live: live, memo: &memo)
+    }
+
+    /// The plan of one cluster, reusing from `memo` what each connector's comparison gave when
+    /// its live config and state were as now (the catalog being the same: a memo is good for one
+    /// catalog), and leaving in it what this plan found. A server plans every cluster at every
+    /// poll; at 20,000 connectors almost none changed since the last.
+    public func plan(cluster: String, live: [LiveConnector], memo: inout PlanMemo) -> ClusterPlan {
         let desired = Dictionary(catalog.connectors(on: cluster).map { ($0.fullName, $0) }) { first, _ in first }
         let running = Dictionary(live.map { ($0.name, $0) }) { first, _ in first }
         var changes: [Change] = []
@@ -22,8 +31,14 @@ public struct Planner {
         var unmanaged: [String] = []
         var kept: [ClusterPlan.Kept] = []
 
+        var next: [String: PlanMemo.Entry] = [:]
         for name in desired.keys.sorted() {
             let connector = desired[name]!
+            if let current = running[name], let earlier = memo.entries[name], earlier.config == current.config, earlier.state == current.state {
+                if let change = earlier.change { changes.append(change) } else { unchanged.append(name) }
+                next[name] = earlier
+                continue
+            }
             let config = catalog.policy.effectiveConfig(for: connector)
             guard let current = running[name] else {
                 changes.append(Change(action: .create, cluster: cluster, connector: name, team: connector.team, source: connector.location,
@@ -32,16 +47,18 @@ public struct Planner {
             }
             let keyChanges = current.config.map { diff(from: comparable($0), to: config) } ?? []
             let stateChange = needsStateChange(from: current, to: connector.state)
+            var change: Change?
             if !keyChanges.isEmpty {
-                changes.append(Change(action: .update, cluster: cluster, connector: name, team: connector.team, source: connector.location,
-                                      keyChanges: keyChanges, fromState: current.state, toState: connector.state, changesState: stateChange, config: config))
+                change = Change(action: .update, cluster: cluster, connector: name, team: connector.team, source: connector.location,
+                                keyChanges: keyChanges, fromState: current.state, toState: connector.state, changesState: stateChange, config: config)
             } else if stateChange {
-                changes.append(Change(action: .changeState, cluster: cluster, connector: name, team: connector.team, source: connector.location,
-                                      fromState: current.state, toState: connector.state, changesState: true))
-            } else {
-                unchanged.append(name)
+                change = Change(action: .changeState, cluster: cluster, connector: name, team: connector.team, source: connector.location,
+                                fromState: current.state, toState: connector.state, changesState: true)
             }
+            if let change { changes.append(change) } else { unchanged.append(name) }
+            next[name] = PlanMemo.Entry(config: current.config, state: current.state, change: change)
         }
+        memo.entries = next
 
         // Deletes: only connectors of a team whose folder was read cleanly, and never a protected one.
         for current in live.sorted(by: { $0.name < $1.name }) where desired[current.name] == nil {
@@ -84,4 +101,18 @@ public struct Planner {
             return KeyChange(key: key, kind: kind, old: before.map { secrets.display(key, $0) }, new: after.map { secrets.display(key, $0) })
         }
     }
+}
+
+/// What each managed connector's comparison gave at the last plan of its cluster, with the live
+/// config and state it was made from (``Planner/plan(cluster:live:memo:)``).
+public struct PlanMemo: Sendable {
+    struct Entry: Sendable {
+        var config: [String: String]?
+        var state: String?
+        var change: Change?
+    }
+
+    var entries: [String: Entry] = [:]
+
+    public init() {}
 }
