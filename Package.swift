@@ -335,7 +335,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardCore", "TestSupport"]),
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardAPI", "SwitchboardCore", "TestSupport"]),
         .testTarget(name: "SwitchboardMonitoringTests", dependencies: ["SwitchboardMonitoring", "SwitchboardCore", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SwitchboardKubernetesTests", dependencies: ["SwitchboardKubernetes", "SwitchboardCore", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "TestSupport"]),

@@ -35,17 +35,21 @@ public final class LagReader: @unchecked Sendable {
     /// `properties` are librdkafka settings (security.protocol, sasl.mechanism, ...).
     public init(bootstrapServers: String, properties: [String: String] = [:]) throws {
         self.bootstrapServers = bootstrapServers
+        handle = try Self.client(RD_KAFKA_PRODUCER, ["bootstrap.servers": bootstrapServers, "client.id": "switchboard-lag", "log_level": "3"].merging(properties) { $1 })
+    }
+
+    /// A librdkafka client of `type` with `settings`; a setting it refuses is an error naming it.
+    static func client(_ type: rd_kafka_type_t, _ settings: [String: String]) throws -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else { throw LagError("librdkafka could not create a configuration") }
         var error = [CChar](repeating: 0, count: 512)
-        let settings = ["bootstrap.servers": bootstrapServers, "client.id": "switchboard-lag", "log_level": "3"].merging(properties) { $1 }
         for (key, value) in settings where rd_kafka_conf_set(conf, key, value, &error, error.count) != RD_KAFKA_CONF_OK {
             rd_kafka_conf_destroy(conf)
             throw LagError("librdkafka setting \(key): \(Self.text(error))")
         }
-        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
-            throw LagError("librdkafka could not start a client for \(bootstrapServers): \(Self.text(error))")
+        guard let handle = rd_kafka_new(type, conf, &error, error.count) else {
+            throw LagError("librdkafka could not start a client for \(settings["bootstrap.servers"] ?? "the broker"): \(Self.text(error))")
         }
-        self.handle = handle
+        return handle
     }
 
     deinit {

@@ -70,6 +70,6 @@ struct Switchboard: AsyncParsableCommand {
               switchboard serve --catalog examples/catalog --users-file examples/users.yaml   # the web UI
               switchboard connectors list --state FAILED        # on call, through the server (SWITCHBOARD_TOKEN)
             """,
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, New.self, UpgradeCheckCommand.self, Serve.self, Connectors.self, Offsets.self, Loggers.self, Plugins.self, Render.self, Users.self, Dev.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, New.self, UpgradeCheckCommand.self, Serve.self, Connectors.self, Offsets.self, DeadLettersCommand.self, Loggers.self, Plugins.self, Render.self, Users.self, Dev.self]
     )
 }

@@ -22,6 +22,9 @@ public final class DataFlow: SnapshotObserver, Sendable {
     public struct Readings: Sendable {
         public var lag: [String: SinkLag] = [:]
         public var rates: [String: Double] = [:]
+        /// Records in each sink's dead-letter topic (sinks that name one), and their growth per minute.
+        public var deadLetters: [String: Int64] = [:]
+        public var deadLetterRates: [String: Double] = [:]
     }
 
     public init(topics: TopicBook = TopicBook(), history: FlowHistory = FlowHistory(), prometheus: PrometheusRanges? = nil) {
@@ -63,15 +66,18 @@ public final class DataFlow: SnapshotObserver, Sendable {
     /// Records a round of the lag poller: lag and throughput replace those of `clusters`, and
     /// each reading goes into the history.
     public func record(_ round: [String: LagPoller.Reading], clusters: Set<String>, at date: Date = Date()) {
-        var rates: [String: Double] = [:]
+        var rates: [String: Double] = [:], deadLetterRates: [String: Double] = [:]
         for (key, reading) in round {
-            rates[key] = history.record(key, lag: reading.lag?.total, counter: reading.counter, at: date)
+            let recorded = history.record(key, lag: reading.lag?.total, counter: reading.counter, deadLetters: reading.deadLetters, at: date)
+            (rates[key], deadLetterRates[key]) = (recorded.rate, recorded.deadLettersPerMinute)
         }
-        let lag = round.compactMapValues(\.lag)
+        let lag = round.compactMapValues(\.lag), deadLetters = round.compactMapValues(\.deadLetters)
         let all = readings.withLockedValue { state -> Readings in
             let kept = { (key: String) in !clusters.contains(ConnectorView.parts(ofKey: key).cluster) }
             state.lag = state.lag.filter { kept($0.key) }.merging(lag) { $1 }
             state.rates = state.rates.filter { kept($0.key) }.merging(rates) { $1 }
+            state.deadLetters = state.deadLetters.filter { kept($0.key) }.merging(deadLetters) { $1 }
+            state.deadLetterRates = state.deadLetterRates.filter { kept($0.key) }.merging(deadLetterRates) { $1 }
             return state
         }
         for observer in readingObservers.withLockedValue({ $0 }) { observer(all) }

@@ -22,6 +22,17 @@ public final class FlowHistory: Sendable {
         var states: [FlowSeries.StateChange] = []
         /// Recent counter readings, oldest first: the throughput is taken over them.
         var counters: [(value: Int64, at: Date)] = []
+        /// Records in the dead-letter topic per sample, -1 where unknown; nil for a connector
+        /// that has none (most of them), so that they cost nothing.
+        var deadLetters: [Int64]?
+        /// Recent dead-letter counts, oldest first: their growth is taken over them.
+        var deadLetterReadings: [(value: Int64, at: Date)] = []
+    }
+
+    /// What one reading added: the throughput, and the dead letters' growth per minute, when known.
+    public struct Recorded: Sendable, Equatable {
+        public var rate: Double?
+        public var deadLettersPerMinute: Double?
     }
 
     private let rings = NIOLockedValueBox<[String: Ring]>([:])
@@ -62,6 +73,12 @@ public final class FlowHistory: Sendable {
     /// (offsets reset, a topic recreated) starts afresh. Returns the throughput, when known.
     @discardableResult
     public func record(_ key: String, lag: Int64?, counter: Int64?, at date: Date = Date()) -> Double? {
+        record(key, lag: lag, counter: counter, deadLetters: nil, at: date).rate
+    }
+
+    /// Records a reading with a sink's dead-letter count, whose growth over ``rateWindow`` is
+    /// returned per minute beside the throughput.
+    public func record(_ key: String, lag: Int64?, counter: Int64?, deadLetters: Int64?, at date: Date) -> Recorded {
         rings.withLockedValue { rings in
             var ring = rings[key] ?? Ring()
             let second = Int32(clamping: Int64(date.timeIntervalSince(epoch).rounded(.down)))
@@ -69,30 +86,38 @@ public final class FlowHistory: Sendable {
             let interval = { (seconds: Int32) in Int64((self.epoch.timeIntervalSince1970 + Double(seconds)) / self.resolution) }
             let newest = ring.seconds.isEmpty ? nil : ring.seconds[(ring.start + ring.seconds.count - 1) % ring.seconds.count]
             let sameInterval = newest.map { interval($0) == interval(second) } ?? false
-            var rate = Float.nan
-            if let counter {
-                if let last = ring.counters.last, counter < last.value { ring.counters.removeAll() }
-                ring.counters.append((counter, date))
-                // The base is the newest reading at least a window old (or the oldest there is).
-                let windowStart = date.addingTimeInterval(-rateWindow)
-                while ring.counters.count > 2, ring.counters[1].at <= windowStart { ring.counters.removeFirst() }
-                if let base = ring.counters.first, base.at < date {
-                    rate = Float(Double(counter - base.value) / date.timeIntervalSince(base.at))
-                }
-            }
-            let lagValue = lag ?? -1
+            let rate = counter.flatMap { growth(of: &ring.counters, $0, at: date) }
+            let deadLetterRate = deadLetters.flatMap { growth(of: &ring.deadLetterReadings, $0, at: date) }.map { $0 * 60 }
+            if deadLetters != nil, ring.deadLetters == nil { ring.deadLetters = Array(repeating: -1, count: ring.seconds.count) }
+            let values = (second, lag ?? -1, Float(rate ?? .nan), deadLetters ?? -1)
+            let index: Int
             if sameInterval {
-                let index = (ring.start + ring.seconds.count - 1) % ring.seconds.count
-                (ring.seconds[index], ring.lags[index], ring.rates[index]) = (second, lagValue, rate)
+                index = (ring.start + ring.seconds.count - 1) % ring.seconds.count
             } else if ring.seconds.count < capacity {
-                ring.seconds.append(second); ring.lags.append(lagValue); ring.rates.append(rate)
+                index = ring.seconds.count
+                ring.seconds.append(0); ring.lags.append(0); ring.rates.append(0)
+                ring.deadLetters?.append(0)
             } else {
-                (ring.seconds[ring.start], ring.lags[ring.start], ring.rates[ring.start]) = (second, lagValue, rate)
+                index = ring.start
                 ring.start = (ring.start + 1) % capacity
             }
+            (ring.seconds[index], ring.lags[index], ring.rates[index]) = (values.0, values.1, values.2)
+            ring.deadLetters?[index] = values.3
             rings[key] = ring
-            return rate.isNaN ? nil : Double(rate)
+            return Recorded(rate: rate, deadLettersPerMinute: deadLetterRate)
         }
+    }
+
+    /// A reading added to `readings` (recent ones, oldest first), and its growth per second over
+    /// ``rateWindow`` (from the newest reading at least a window old, or the oldest there is). A
+    /// value that went back starts afresh.
+    private func growth(of readings: inout [(value: Int64, at: Date)], _ value: Int64, at date: Date) -> Double? {
+        if let last = readings.last, value < last.value { readings.removeAll() }
+        readings.append((value, date))
+        let windowStart = date.addingTimeInterval(-rateWindow)
+        while readings.count > 2, readings[1].at <= windowStart { readings.removeFirst() }
+        guard let base = readings.first, base.at < date else { return nil }
+        return Double(value - base.value) / date.timeIntervalSince(base.at)
     }
 
     /// A connector's series, oldest first, since `since`.
@@ -105,7 +130,9 @@ public final class FlowHistory: Sendable {
                 let index = (ring.start + offset) % ring.seconds.count
                 let at = epoch.addingTimeInterval(TimeInterval(ring.seconds[index]))
                 guard at >= since else { continue }
-                samples.append(.init(at: at, lag: ring.lags[index] < 0 ? nil : ring.lags[index], recordsPerSecond: ring.rates[index].isNaN ? nil : Double(ring.rates[index])))
+                let deadLetters = ring.deadLetters.flatMap { $0[index] < 0 ? nil : $0[index] }
+                samples.append(.init(at: at, lag: ring.lags[index] < 0 ? nil : ring.lags[index], recordsPerSecond: ring.rates[index].isNaN ? nil : Double(ring.rates[index]),
+                                     deadLetters: deadLetters))
             }
             return FlowSeries(samples: samples, states: ring.states)
         }

@@ -35,13 +35,7 @@ public struct LagPoller: Service {
         var readers: [String: LagReader] = [:]
         for cluster in store.catalog.clusters {
             guard let kafka = cluster.kafka else { continue }
-            var properties: [String: String] = [:]
-            if let protocolName = kafka.securityProtocol { properties["security.protocol"] = protocolName }
-            if let mechanism = kafka.saslMechanism { properties["sasl.mechanism"] = mechanism }
-            if let user = kafka.saslUsername { properties["sasl.username"] = user }
-            if let variable = kafka.saslPasswordEnv, let password = environment[variable] { properties["sasl.password"] = password }
-            // Connecting to the broker has a deadline too (each call has its own timeout).
-            properties["socket.connection.setup.timeout.ms"] = "5000"
+            let properties = kafka.clientProperties(environment: environment)
             do {
                 readers[cluster.name] = try LagReader(bootstrapServers: kafka.bootstrapServers, properties: properties)
             } catch {
@@ -83,6 +77,8 @@ public struct LagPoller: Service {
     public struct Reading: Sendable, Codable, Equatable {
         public var lag: SinkLag?
         public var counter: Int64?
+        /// Records in a sink's dead-letter topic (its partitions' end minus start offsets).
+        public var deadLetters: Int64?
     }
 
     /// Reads every sink's lag and every connector's throughput counter once. End offsets are
@@ -103,18 +99,8 @@ public struct LagPoller: Service {
             let deadline = ContinuousClock.now + self.deadline
             // A stop does not wait for librdkafka's blocking read: the round ends at once, and the
             // read's late answer is dropped.
-            let once = NIOLockedValueBox<CheckedContinuation<([String: Reading], [String]?), Never>?>(nil)
-            let (readings, topics): ([String: Reading], [String]?) = await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    once.withLockedValue { $0 = continuation }
-                    if Task.isCancelled { once.withLockedValue { $0.take() }?.resume(returning: ([:], nil)) }
-                    Self.queue.async {
-                        let result = Self.read(reader, cluster: cluster, connectors: connectors, topicsOf: topicsOf, deadline: deadline, logger: logger)
-                        once.withLockedValue { $0.take() }?.resume(returning: result)
-                    }
-                }
-            } onCancel: {
-                once.withLockedValue { $0.take() }?.resume(returning: ([:], nil))
+            let (readings, topics) = await blockingRead(on: Self.queue, cancelled: ([String: Reading](), [String]?.none)) {
+                Self.read(reader, cluster: cluster, connectors: connectors, topicsOf: topicsOf, deadline: deadline, logger: logger)
             }
             guard !Task.isCancelled else { return nil }
             if let topics {
@@ -157,7 +143,8 @@ public struct LagPoller: Service {
                 if connector.type == "sink" {
                     let lag = try LagReader.lag(topics: topicsOf[connector.key] ?? [], committed: reader.committedOffsets(group: LagReader.group(ofSink: connector.name)),
                                                 partitionCounts: partitions, watermarks: watermarks)
-                    readings[connector.key] = Reading(lag: lag, counter: lag.committed)
+                    readings[connector.key] = Reading(lag: lag, counter: lag.committed,
+                                                      deadLetters: try DeadLetters.topic(of: connector).map { try deadLetterCount($0, partitions: partitions, watermarks: watermarks) })
                 } else {
                     let topics = (topicsOf[connector.key] ?? []).filter { partitions[$0] != nil }
                     guard !topics.isEmpty else { continue }
@@ -172,6 +159,17 @@ public struct LagPoller: Service {
             }
         }
         return (readings, Array(partitions.keys))
+    }
+
+    /// Records in a dead-letter topic now: 0 while the broker has no such topic (Connect makes it
+    /// when the first record fails).
+    static func deadLetterCount(_ topic: String, partitions: [String: Int32], watermarks: (String, Int32) throws -> (low: Int64, high: Int64)) throws -> Int64 {
+        var records: Int64 = 0
+        for partition in 0..<(partitions[topic] ?? 0) {
+            let (low, high) = try watermarks(topic, partition)
+            records += max(0, high - low)
+        }
+        return records
     }
 }
 

@@ -9,8 +9,8 @@ import SwitchboardCore
 /// Reads a connector's series from Prometheus (`serve --prometheus-url`), which scrapes this
 /// server's /metrics: lag from `switchboard_sink_total_lag_records`, throughput from
 /// `switchboard_connector_records_per_second`, states from `switchboard_connector_state` and
-/// `switchboard_connector_failed`. History then survives restarts and is as long as Prometheus
-/// keeps it. Each page waits at most `timeout` for all three ranges; past it, or on any error,
+/// `switchboard_connector_failed`, dead letters from `switchboard_sink_dead_letter_records`. History then survives restarts and is as long as Prometheus
+/// keeps it. Each page waits at most `timeout` for all its ranges; past it, or on any error,
 /// the page shows the history in memory and says what Prometheus did.
 public struct PrometheusRanges: Sendable {
     public let url: URL
@@ -48,7 +48,8 @@ public struct PrometheusRanges: Sendable {
                 async let rate = range("max(switchboard_connector_records_per_second\(selector))", from: from, to: to, step: step)
                 async let states = range("max by (state) (max_over_time(switchboard_connector_state\(selector)[\(step)s]))", from: from, to: to, step: step)
                 async let failed = range("max(max_over_time(switchboard_connector_failed\(selector)[\(step)s]))", from: from, to: to, step: step)
-                return try await Self.combine(lag: lag, rate: rate, states: states, failed: failed)
+                async let deadLetters = range("max(switchboard_sink_dead_letter_records\(selector))", from: from, to: to, step: step)
+                return try await Self.combine(lag: lag, rate: rate, states: states, failed: failed, deadLetters: deadLetters)
             }
         } catch is DeadlineExceeded {
             throw Failure(description: "Prometheus at \(address) did not answer within \(timeout)")
@@ -103,9 +104,11 @@ public struct PrometheusRanges: Sendable {
     }
 
     static func combine(lag: [(state: String?, points: [(Date, Double)])], rate: [(state: String?, points: [(Date, Double)])],
-                        states: [(state: String?, points: [(Date, Double)])], failed: [(state: String?, points: [(Date, Double)])]) -> FlowSeries {
+                        states: [(state: String?, points: [(Date, Double)])], failed: [(state: String?, points: [(Date, Double)])],
+                        deadLetters: [(state: String?, points: [(Date, Double)])] = []) -> FlowSeries {
         var samples: [Date: FlowSeries.Sample] = [:]
         for (at, value) in lag.first?.points ?? [] { samples[at, default: .init(at: at)].lag = Int64(value) }
+        for (at, value) in deadLetters.first?.points ?? [] { samples[at, default: .init(at: at)].deadLetters = Int64(value) }
         for (at, value) in rate.first?.points ?? [] { samples[at, default: .init(at: at)].recordsPerSecond = value }
         var stateAt: [Date: String] = [:]
         for series in states {

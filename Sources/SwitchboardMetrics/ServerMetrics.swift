@@ -18,6 +18,7 @@ import SwitchboardSnapshot
 /// | `switchboard_connector_drift_keys`, `switchboard_connector_drift` 0/1 (config or state; managed connectors) | cluster, connector, team |
 /// | `switchboard_sink_topic_lag_records`, `switchboard_sink_total_lag_records` | cluster, connector, team[, topic] |
 /// | `switchboard_connector_records_per_second` | cluster, connector, team, type |
+/// | `switchboard_sink_dead_letter_records` (sinks with a dead-letter queue) | cluster, connector, team, topic |
 /// | `switchboard_cluster_up`, `switchboard_cluster_last_successful_poll_timestamp_seconds` | cluster |
 /// | `switchboard_cluster_poll_errors_total` | cluster |
 /// | `switchboard_actions_total` | cluster, team, action, outcome |
@@ -38,7 +39,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     /// them: they are rendered when scraped (``emit()``), at most once per snapshot or reading,
     /// not at every poll (at 20,000 connectors a render is 120,000 lines; Prometheus scrapes
     /// every 15-60 s, polls come every 5 s).
-    private let latest = NIOLockedValueBox<(snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double], rendered: Bool)>((.empty, [:], [:], true))
+    private let latest = NIOLockedValueBox<(snapshot: Snapshot, readings: Readings, rendered: Bool)>((.empty, Readings(), true))
     /// One render at a time; a scrape during a render waits for it.
     private let rendering = NIOLock()
 
@@ -57,10 +58,22 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         pollFailed(cluster: cluster)
     }
 
+    /// What the lag poller read, by connector key: the gauges beside the snapshot's.
+    public struct Readings: Sendable {
+        public var lag: [String: SinkLag]
+        public var rates: [String: Double]
+        /// Records in each sink's dead-letter topic.
+        public var deadLetters: [String: Int64]
+
+        public init(lag: [String: SinkLag] = [:], rates: [String: Double] = [:], deadLetters: [String: Int64] = [:]) {
+            (self.lag, self.rates, self.deadLetters) = (lag, rates, deadLetters)
+        }
+    }
+
     /// The lag poller's latest round: the gauges of the current snapshot with these numbers.
-    public func readingsChanged(lag: [String: SinkLag], rates: [String: Double]) {
+    public func readingsChanged(_ readings: Readings) {
         latest.withLockedValue { latest in
-            (latest.lag, latest.rates) = (lag, rates)
+            latest.readings = readings
             latest.rendered = false
         }
     }
@@ -78,6 +91,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         ("switchboard_connector_drift", "1 when the connector's live config or state differs from the catalog (changed behind Switchboard's back), else 0."),
         ("switchboard_sink_topic_lag_records", "Records the sink's consumer group is behind on one topic."),
         ("switchboard_sink_total_lag_records", "Records the sink's consumer group is behind, over all its topics."),
+        ("switchboard_sink_dead_letter_records", "Records in the sink's dead-letter topic (label topic): records it could not write, with Connect's error headers. Growth pages the owner."),
         ("switchboard_connector_records_per_second", "Throughput over the last three minutes: a sink's committed offsets advancing, a source's topics' end offsets advancing (all producers of those topics)."),
         ("switchboard_cluster_up", "1 when the last poll of the cluster succeeded, else 0."),
         ("switchboard_cluster_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll of the cluster."),
@@ -141,7 +155,8 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     }
 
     /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
-    public func update(_ snapshot: Snapshot, lag: [String: SinkLag], rates: [String: Double] = [:]) {
+    public func update(_ snapshot: Snapshot, readings: Readings = Readings()) {
+        let (lag, rates) = (readings.lag, readings.rates)
         var desired = Desired()
         func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
             desired.set(name, labels, value)
@@ -175,6 +190,9 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
                 for (topic, records) in sinkLag.perTopic {
                     set("switchboard_sink_topic_lag_records", base + [("topic", topic)], Double(records))
                 }
+            }
+            if let deadLetters = readings.deadLetters[connector.key], let topic = DeadLetters.topic(of: connector) {
+                set("switchboard_sink_dead_letter_records", base + [("topic", topic)], Double(deadLetters))
             }
         }
         for cluster in snapshot.clusters.values {
@@ -214,12 +232,12 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     /// readings changed since the last scrape).
     public func emit() -> [UInt8] {
         rendering.withLock {
-            let pending = latest.withLockedValue { latest -> (Snapshot, [String: SinkLag], [String: Double])? in
+            let pending = latest.withLockedValue { latest -> (Snapshot, Readings)? in
                 guard !latest.rendered else { return nil }
                 latest.rendered = true
-                return (latest.snapshot, latest.lag, latest.rates)
+                return (latest.snapshot, latest.readings)
             }
-            if let (snapshot, lag, rates) = pending { update(snapshot, lag: lag, rates: rates) }
+            if let (snapshot, readings) = pending { update(snapshot, readings: readings) }
         }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)

@@ -90,6 +90,10 @@ public struct MonitoringRenderer {
                       forDuration: alerting.lagFor, severity: "warning",
                       summary: "Sink {{ $labels.connector }} on {{ $labels.cluster }} falls behind ({{ $value }} records)",
                       description: "Team {{ $labels.team }}: the sink's consumer group lags by more than \(alerting.lagThreshold) records and the lag keeps growing."),
+            // A DLQ's count only goes down when the broker's retention deletes records: any rise is new failures.
+            AlertRule(name: "SwitchboardDeadLettersGrowing", expr: "delta(switchboard_sink_dead_letter_records[10m]) > 0", forDuration: alerting.forDuration, severity: "warning",
+                      summary: "Sink {{ $labels.connector }} on {{ $labels.cluster }} sends records to its dead-letter queue",
+                      description: "Team {{ $labels.team }}: records the sink could not convert, transform or write went to {{ $labels.topic }} in the last 10 minutes; the records are skipped, not written. The connector's page in Switchboard shows each one's error (readers and above); `switchboard deadletters get` prints them."),
             AlertRule(name: "SwitchboardConnectorDrift", expr: "switchboard_connector_drift == 1", forDuration: "30m", severity: "warning",
                       summary: "Connector {{ $labels.connector }} on {{ $labels.cluster }} drifts from the catalog",
                       description: "Team {{ $labels.team }}: its live config or state differs from the catalog (changed behind Switchboard's back). `switchboard plan` and the GitOps page show how; the next apply or sync restores the catalog."),

@@ -23,7 +23,7 @@ extension ServerDependencies {
                                 maintenance: MaintenanceBook? = nil, logger: Logger = Logger(label: "switchboard.server")) -> ServerDependencies {
         store.observe(flow)
         store.observe(metrics)
-        flow.observeReadings { readings in metrics.readingsChanged(lag: readings.lag, rates: readings.rates) }
+        flow.observeReadings { readings in metrics.readingsChanged(.init(lag: readings.lag, rates: readings.rates, deadLetters: readings.deadLetters)) }
         // A connector's team: the snapshot's word (catalog or name), else the catalog's for one
         // not read yet (a GitOps create).
         audit.resolveTeams { cluster, connector in

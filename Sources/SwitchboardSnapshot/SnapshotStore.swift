@@ -84,6 +84,12 @@ public final class SnapshotStore: Sendable {
         republish()
     }
 
+    /// Every secret value on `cluster` as last read (the values of its connectors' secret keys):
+    /// text relayed from the cluster's data, such as dead-letter headers, is scrubbed with them.
+    public func secretValues(cluster: String) -> Set<String> {
+        memo.withLockedValue { $0.clusterSecrets[cluster] ?? [] }
+    }
+
     /// The latest snapshot (never waits for Connect).
     public var current: Snapshot { state.withLockedValue { $0.snapshot } }
 

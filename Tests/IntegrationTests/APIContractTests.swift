@@ -62,7 +62,7 @@ struct APIContractTests {
             let document = Data(try await client.page("/api/openapi.json", cookie: nil).1.utf8)
             for uri in ["/api/v1/me", "/api/v1/connectors", "/api/v1/connectors?team=\(live.team)&limit=1&offset=0", "/api/v1/connectors?state=FAILED",
                         "/api/v1/clusters", "/api/v1/clusters/beta", "/api/v1/clusters/nowhere", connector, "/api/v1/clusters/beta/connectors/nothing-here",
-                        "\(connector)/offsets", "\(connector)/history", "\(connector)/history?hours=99", "/api/v1/lineage", "/api/v1/lineage?team=\(live.team)",
+                        "\(connector)/offsets", "\(connector)/history", "\(connector)/history?hours=99", "\(connector)/dead-letters", "/api/v1/lineage", "/api/v1/lineage?team=\(live.team)",
                         "/api/v1/lineage?topic=\(live.team)-orders", "/api/v1/lineage?connector=beta/\(name)", "/api/v1/teams", "/api/v1/teams/\(live.team)",
                         "/api/v1/teams/nobody", "/api/v1/audit", "/api/v1/audit?limit=5", "/api/v1/tokens", "/api/v1/gitops"] {
                 try await call(.get, uri, cookie: alice)

@@ -66,13 +66,18 @@ struct SwitchboardServerProcess {
     /// The server's snapshot store and audit log, for tests to look at.
     let dependencies: ServerDependencies
 
-    static func start(catalog root: URL) async throws -> SwitchboardServerProcess {
-        let catalog = try CatalogLoader.loadChecked(from: root)
-        let connections = try ClusterConnections(catalog: catalog)
-        let store = SnapshotStore(catalog: catalog, connections: connections)
-        let dependencies = ServerDependencies.assemble(store: store, audit: try AuditLog(path: ":memory:"),
+    /// With `users`, people sign in with a password (the router in tests); else a trusted proxy names them.
+    static func start(catalog root: URL, users: LocalUsers? = nil) async throws -> SwitchboardServerProcess {
+        let dependencies: ServerDependencies
+        if let users {
+            dependencies = try await ServerDependencies.live(root, users: users, details: true)
+        } else {
+            let catalog = try CatalogLoader.loadChecked(from: root)
+            let store = SnapshotStore(catalog: catalog, connections: try ClusterConnections(catalog: catalog))
+            dependencies = ServerDependencies.assemble(store: store, audit: try AuditLog(path: ":memory:"),
                                                        auth: AuthSettings(proxy: .init(trustedProxies: [AddressRange("127.0.0.1")!])))
-        await store.refresh(details: true)
+            await store.refresh(details: true)
+        }
         let port = PortProbe.ephemeral()
         let app = buildApplication(dependencies, host: "127.0.0.1", port: port, pollInterval: .seconds(1))
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }

@@ -167,7 +167,8 @@ struct AlertingTests {
     }
 
     /// A `promtool test rules` file: x has no task running (all its tasks failed), y one failed
-    /// task of two; x pages SwitchboardConnectorFailed only, y SwitchboardTaskFailed only.
+    /// task of two; x pages SwitchboardConnectorFailed only, y SwitchboardTaskFailed only; the dead
+    /// letters of d grow for ten minutes (paged), then stay (quiet once the 10-minute window is past).
     static func ruleTest(rules: String) -> String {
         let labels = #"cluster="a",team="t",type="sink""#
         return """
@@ -180,6 +181,7 @@ struct AlertingTests {
                   - {series: 'switchboard_connector_failed_tasks{connector="x",\(labels)}', values: '2x30'}
                   - {series: 'switchboard_connector_failure_cause{connector="x",cluster="a",team="t",cause="java.nio.file.NoSuchFileException: /data/out.txt"}', values: '1x30'}
                   - {series: 'switchboard_connector_failed{connector="y",\(labels)}', values: '0x30'}
+                  - {series: 'switchboard_sink_dead_letter_records{connector="d",cluster="a",team="t",topic="dlq.t.d"}', values: '0x10 0+3x10 30x10'}
                   - {series: 'switchboard_connector_failed_tasks{connector="y",\(labels)}', values: '1x30'}
                 alert_rule_test:
                   - eval_time: 20m
@@ -189,6 +191,16 @@ struct AlertingTests {
                         exp_annotations:
                           summary: "Connector x on a has failed"
                           description: "The connector of team t is FAILED or has no task running: it moves no data. Why: java.nio.file.NoSuchFileException: /data/out.txt. Its page in Switchboard shows the trace; restart it there once the cause is fixed."
+                  - eval_time: 15m
+                    alertname: SwitchboardDeadLettersGrowing
+                    exp_alerts:
+                      - exp_labels: {severity: warning, connector: d, cluster: a, team: t, topic: dlq.t.d}
+                        exp_annotations:
+                          summary: "Sink d on a sends records to its dead-letter queue"
+                          description: "Team t: records the sink could not convert, transform or write went to dlq.t.d in the last 10 minutes; the records are skipped, not written. The connector's page in Switchboard shows each one's error (readers and above); `switchboard deadletters get` prints them."
+                  - eval_time: 32m
+                    alertname: SwitchboardDeadLettersGrowing
+                    exp_alerts: []
                   - eval_time: 20m
                     alertname: SwitchboardTaskFailed
                     exp_alerts:

@@ -69,7 +69,7 @@ import Yams
         let group = try #require((document["groups"] as? [[String: Any]])?.first)
         let rules = try #require(group["rules"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: rules.map { ($0["alert"] as? String ?? "", $0) })
-        #expect(Set(byName.keys) == ["SwitchboardConnectorFailed", "SwitchboardTaskFailed", "SwitchboardSinkLagGrowing", "SwitchboardConnectorDrift", "SwitchboardClusterUnreachable", "SwitchboardAutoRestartGaveUp",
+        #expect(Set(byName.keys) == ["SwitchboardConnectorFailed", "SwitchboardTaskFailed", "SwitchboardSinkLagGrowing", "SwitchboardDeadLettersGrowing", "SwitchboardConnectorDrift", "SwitchboardClusterUnreachable", "SwitchboardAutoRestartGaveUp",
                                        "SwitchboardGitOpsCommitRefused", "SwitchboardGitOpsSyncFailing", "SwitchboardGitOpsFetchStale"])
         #expect(byName["SwitchboardConnectorFailed"]?["for"] as? String == "0s")
         #expect((byName["SwitchboardSinkLagGrowing"]?["expr"] as? String)?.contains("switchboard_sink_total_lag_records > 50") == true)

@@ -142,6 +142,9 @@ extension OpenAPIDocument {
                     .path("task", Schema(type: "integer", minimum: 0)), .reference("CSRF"),
                 ]),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/offsets": try offsets(),
+                "/api/v1/clusters/{cluster}/connectors/{connector}/dead-letters": try read(
+                    "A sink's dead-letter queue: records in it and their growth (everyone who sees the connector); the newest records' errors from Connect's headers (readers and up)",
+                    "getDeadLetters", target, "The dead letters", DeadLetters.self, notFound: true),
                 "/api/v1/clusters/{cluster}/connectors/{connector}/history": try read(
                     "A connector's state changes, lag and throughput over the last hours (from Prometheus with serve --prometheus-url, else from memory)", "getHistory",
                     target + [.query("hours", Schema(type: "number", description: "From 0.25 to 24; default 3"))], "The series", FlowSeries.self, notFound: true, errors: ["400"]),

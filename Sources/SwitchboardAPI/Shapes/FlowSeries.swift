@@ -10,9 +10,11 @@ public struct FlowSeries: Sendable, Codable, Equatable {
         /// Records per second: a sink's committed offsets advancing, a source's topics' end
         /// offsets advancing (every producer of those topics).
         public var recordsPerSecond: Double?
+        /// Records in the sink's dead-letter topic (sinks that name one).
+        public var deadLetters: Int64?
 
-        public init(at: Date, lag: Int64? = nil, recordsPerSecond: Double? = nil) {
-            (self.at, self.lag, self.recordsPerSecond) = (at, lag, recordsPerSecond)
+        public init(at: Date, lag: Int64? = nil, recordsPerSecond: Double? = nil, deadLetters: Int64? = nil) {
+            (self.at, self.lag, self.recordsPerSecond, self.deadLetters) = (at, lag, recordsPerSecond, deadLetters)
         }
     }
 

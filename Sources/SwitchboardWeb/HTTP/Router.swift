@@ -14,6 +14,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<Switchboar
     BulkRoutes(dependencies: dependencies).register(on: router)
     MaintenanceRoutes(dependencies: dependencies).register(on: router)
     DataFlowRoutes(dependencies: dependencies).register(on: router)
+    DeadLetterRoutes(dependencies: dependencies).register(on: router)
     LogLevelRoutes(dependencies: dependencies).register(on: router)
     UpgradeRoutes(dependencies: dependencies).register(on: router)
     return router

@@ -27,6 +27,9 @@ public struct ServerDependencies: Sendable {
     let apiCache = RenderCache<ByteBuffer>()
     /// A connector page's topics and offsets, read once per connector per few seconds however many view it.
     let glances = CoalescingCache<ConnectorPage.Live>()
+    /// The newest dead letters of a sink, read from the broker once per connector per few seconds however many ask.
+    let deadLetterReads = CoalescingCache<DeadLetterPeek.Read>(lifetime: .seconds(10))
+    public let deadLetterPeek: DeadLetterPeek
     /// What a cluster says of a plugin, for the New connector page: read once a minute per cluster and class.
     let scaffolds = CoalescingCache<Result<ConnectorScaffold, ConnectorScaffolder.Refused>>(lifetime: .seconds(60))
     /// Server-side sessions and the sign-in throttle, shared by every request.
@@ -52,6 +55,7 @@ public struct ServerDependencies: Sendable {
         self.gitops = gitops
         self.webhookSecret = webhookSecret
         self.store = store
+        self.deadLetterPeek = DeadLetterPeek(store: store)
         self.audit = audit
         self.auth = auth
         self.logger = logger

@@ -25,7 +25,8 @@ enum ConnectorPage {
         var seesConfig: Bool { capabilities.contains(.viewConfig) }
     }
 
-    static func render(_ context: PageContext, connector: ConnectorView, access: Access, live: Live, lag: SinkLag?, flow: HTML = "", audit: AuditRows, notice: String?) -> HTML {
+    static func render(_ context: PageContext, connector: ConnectorView, access: Access, live: Live, lag: SinkLag?, flow: HTML = "", deadLetters: DeadLetters? = nil, audit: AuditRows,
+                       notice: String?) -> HTML {
         let canAct = access.canOperate
         let actionPath = HTML.path("clusters", connector.cluster, "connectors", connector.name, "actions")
         let button = { (action: String, label: String, extra: HTML) -> HTML in
@@ -70,6 +71,7 @@ enum ConnectorPage {
             \(connector.trace.map { "<h2>Connector failure</h2><pre>\($0)</pre>" as HTML } ?? "")
             <h2>Tasks</h2><table><thead><tr><th>Task</th><th>State</th><th>Worker</th><th></th></tr></thead><tbody>\(tasks)</tbody></table>
             \(flow)
+            \(DeadLetterSection.render(deadLetters))
             \(details)
             <h2>Audit log</h2>\(auditProblem)<table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(auditRows)</tbody></table>
             """

@@ -68,8 +68,8 @@ enum LineagePage {
     }
 }
 
-/// A connector's data flow on its page: where its data comes from and goes, and its state, lag
-/// and throughput over the last hours.
+/// A connector's data flow on its page: where its data comes from and goes, and its state, lag,
+/// throughput and dead letters over the last hours.
 enum FlowSection {
     /// `drawing` is the connector's lineage (``LineageDrawing``).
     static func render(_ drawing: HTML, series: FlowSeries, connector: ConnectorView, hours: Double, gap: TimeInterval, now: Date) -> HTML {
@@ -83,12 +83,14 @@ enum FlowSection {
             : "Since this server started, at most the last \(Self.duration(hours)) (kept in memory; <code>serve --prometheus-url</code> keeps history across restarts)."
         let problem: HTML = series.problem.map { "<p class=\"banner warning\">Prometheus could not be read, so this shows the history in memory: \($0)</p>" } ?? ""
         let lagChart: HTML = connector.type == "sink" ? Charts.line(lag, from: from, to: now, title: "Consumer lag", unit: "records", gap: gap) : ""
+        let deadLetters = series.samples.compactMap { sample in sample.deadLetters.map { (at: sample.at, value: Double($0)) } }
+        let deadLetterChart: HTML = DeadLetters.topic(of: connector) != nil ? Charts.line(deadLetters, from: from, to: now, title: "Dead letters", unit: "records", gap: gap) : ""
         return """
             <h2>Data flow</h2>
             <div class="drawing">\(drawing)</div>
             \(problem)<p class="muted">\(origin)</p>
             <div class="charts">\(Charts.states(series.states, from: from, to: now))\(lagChart)\
-            \(Charts.line(rate, from: from, to: now, title: "Throughput", unit: "records/s", gap: gap))</div>
+            \(Charts.line(rate, from: from, to: now, title: "Throughput", unit: "records/s", gap: gap))\(deadLetterChart)</div>
             """
     }
 

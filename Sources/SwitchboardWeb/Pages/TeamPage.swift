@@ -3,7 +3,7 @@ import KafkaLag
 import SwitchboardAPI
 import SwitchboardCore
 
-/// A team's dashboard: what is failing or gave up, where lag grows, throughput per connector,
+/// A team's dashboard: what is failing or gave up, where lag grows, dead letters, throughput per connector,
 /// where its data comes from and goes, its recent actions, where its alerts go, and all its
 /// connectors on every cluster.
 enum TeamPage {
@@ -14,6 +14,9 @@ enum TeamPage {
         /// Each connector's last hour.
         var flows: [String: FlowSeries]
         var lag: [String: SinkLag]
+        /// Records in each sink's dead-letter topic, and their growth per minute.
+        var deadLetters: [String: Int64] = [:]
+        var deadLetterRates: [String: Double] = [:]
         var now: Date
     }
 
@@ -44,6 +47,7 @@ enum TeamPage {
             ? "<p class=\"ok\">No sink's lag grew over the last 15 minutes.</p>"
             : "<table><thead><tr><th>Sink</th><th>Cluster</th><th>Lag (records)</th><th>Trend</th></tr></thead><tbody>\(growingRows)</tbody></table>"
 
+        let deadLetterSection = deadLetters(dashboard, from: hourAgo)
         let byRate = dashboard.connectors.sorted { (dashboard.flows[$0.key]?.recordsPerSecond ?? -1, $1.name) > (dashboard.flows[$1.key]?.recordsPerSecond ?? -1, $0.name) }
         let throughputRows = byRate.prefix(Self.throughputRows).map { connector -> HTML in
             let flow = dashboard.flows[connector.key]
@@ -65,6 +69,7 @@ enum TeamPage {
             <p class="counts"><span>\(counts.total) connectors</span><span>\(counts.failed) failed</span><span>\(counts.degraded) degraded</span><span>\(counts.running) running</span><span>\(counts.paused) paused</span><span>\(counts.stopped) stopped</span></p>
             <h2>Needs attention</h2>\(attentionSection)
             <h2>Lag growing</h2>\(growingSection)
+            <h2>Dead letters</h2>\(deadLetterSection)
             <h2>Throughput</h2><p class="muted">Records per second over the last three minutes; the trend is the last hour, or since this server started.</p>\
             <table><thead><tr><th>State</th><th>Connector</th><th>Type</th><th>Records/s</th><th>Trend</th><th>Lag</th></tr></thead><tbody>\(throughputRows)</tbody></table>\(moreThroughput)
             <h2>Where the data goes</h2>\(LineagePage.crossTeamTable(dashboard.lineage))<div class="drawing">\(LineageDrawing.svg(dashboard.lineage))</div>
@@ -80,6 +85,19 @@ enum TeamPage {
         return """
             <h2>Recent actions</h2><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Connector</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(audit.entries.map(AuditPage.row))</tbody></table>
             """
+    }
+
+    /// The team's sinks with records in their dead-letter topic, most first.
+    static func deadLetters(_ dashboard: Dashboard, from: Date) -> HTML {
+        let sinks = dashboard.connectors.filter { (dashboard.deadLetters[$0.key] ?? 0) > 0 }
+            .sorted { (dashboard.deadLetters[$0.key] ?? 0, $1.name) > (dashboard.deadLetters[$1.key] ?? 0, $0.name) }
+        guard !sinks.isEmpty else { return "<p class=\"ok\">No sink has records in its dead-letter queue.</p>" }
+        let rows = sinks.map { connector -> HTML in
+            let points = (dashboard.flows[connector.key]?.samples ?? []).compactMap { sample in sample.deadLetters.map { (at: sample.at, value: Double($0)) } }
+            let growth: HTML = dashboard.deadLetterRates[connector.key].map { "\(Charts.format($0))" } ?? "<span class=\"muted\">-</span>"
+            return "<tr><td>\(link(connector))</td><td>\(connector.cluster)</td><td>\(Int(dashboard.deadLetters[connector.key] ?? 0))</td><td>\(growth)</td><td>\(Charts.sparkline(points, from: from, to: dashboard.now))</td></tr>"
+        }
+        return "<table class=\"dead-letters\"><thead><tr><th>Sink</th><th>Cluster</th><th>Records</th><th>Per minute</th><th>Trend</th></tr></thead><tbody>\(rows)</tbody></table>"
     }
 
     static func lagPoints(_ flow: FlowSeries?) -> [(at: Date, value: Double)] {

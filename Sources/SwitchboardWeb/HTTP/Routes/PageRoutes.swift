@@ -72,9 +72,10 @@ struct PageRoutes {
                     let connectors = snapshot.connectors(matching: ConnectorFilter(team: name))
                     let history = dependencies.flow.history
                     let since = page.now.addingTimeInterval(-3600)
+                    let readings = dependencies.flow.latest
                     let dashboard = TeamPage.Dashboard(connectors: connectors, lineage: dependencies.lineage(.team(name), snapshot),
                                                        flows: Dictionary(uniqueKeysWithValues: connectors.map { ($0.key, history.series($0.key, since: since)) }),
-                                                       lag: dependencies.flow.latest.lag, now: page.now)
+                                                       lag: readings.lag, deadLetters: readings.deadLetters, deadLetterRates: readings.deadLetterRates, now: page.now)
                     return TeamPage.body(team: dependencies.catalog.team(named: name), name: name, dashboard: dashboard, causes: page.causes)
                 }
                 let audit = await AuditRows.read(dependencies, for: user, limit: 15, team: name)
@@ -98,6 +99,7 @@ struct PageRoutes {
             let hours = dataFlow.chartHours
             // The charts' ranges (from Prometheus, when configured) are read beside Connect's answers.
             async let series = dataFlow.series(cluster: cluster, connector: name, hours: hours, now: page.now)
+            async let deadLetters = dependencies.deadLetters(of: connector, for: user)
             // A viewer sees states only: the topics and offsets are not even read.
             let live = access.capabilities.contains(.viewConfig) ? await liveDetails(cluster: cluster, connector: name) : .init(error: "your role (\(access.role.rawValue)) shows states only")
             if let topics = live.topics { dataFlow.topics.record(connector.key, topics: topics) }
@@ -109,7 +111,8 @@ struct PageRoutes {
             let audit = await AuditRows.read(dependencies, for: user, limit: 20, cluster: cluster, connector: name)
             let notice = request.uri.queryParameters.get("done").map { "\($0) was sent to Connect; the state below refreshes within a poll interval." }
             return Responses.html(ConnectorPage.render(page, connector: permissions.visible(connector, to: user), access: access, live: live,
-                                                       lag: dependencies.flow.latest.lag[connector.key], flow: flow, audit: audit, notice: notice))
+                                                       lag: dependencies.flow.latest.lag[connector.key], flow: flow, deadLetters: await deadLetters,
+                                                       audit: audit, notice: notice))
         }
     }
 
