@@ -1,4 +1,5 @@
 import CRdKafka
+import Dispatch
 import Foundation
 
 /// One record read from a dead-letter topic: where it sits and its headers (name, value as
@@ -31,9 +32,10 @@ public enum DeadLetterReader {
     public static func recent(bootstrapServers: String, properties: [String: String], topic: String, limit: Int,
                               timeoutMs: Int32 = 5000) throws -> (records: [RawDeadLetter], complete: Bool) {
         let consumer = try Consumer(bootstrapServers: bootstrapServers, properties: properties)
-        defer { consumer.close() }
+        // Leaving is librdkafka's business: the answer does not wait for it.
+        defer { DispatchQueue.global().async { consumer.close() } }
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
-        let ranges = try consumer.lastOffsets(topic: topic, limit: limit, timeoutMs: timeoutMs)
+        let ranges = try consumer.lastOffsets(topic: topic, limit: limit, deadline: deadline)
         guard !ranges.isEmpty else { return ([], true) }
         try consumer.assign(topic: topic, starts: ranges.mapValues(\.start))
         var records: [RawDeadLetter] = []
@@ -80,7 +82,8 @@ public enum DeadLetterReader {
     }
 
     /// A consumer of no group, for one read.
-    final class Consumer {
+    /// Used by one thread at a time: the read, then the close handed to another queue.
+    final class Consumer: @unchecked Sendable {
         let handle: OpaquePointer
         let bootstrapServers: String
 
@@ -93,9 +96,15 @@ public enum DeadLetterReader {
         }
 
         /// Per partition of `topic` that holds records: where its last `limit` begin, and its end.
-        func lastOffsets(topic: String, limit: Int, timeoutMs: Int32) throws -> [Int32: (start: Int64, end: Int64)] {
+        /// Every call waits at most what is left until `deadline`.
+        func lastOffsets(topic: String, limit: Int, deadline: ContinuousClock.Instant) throws -> [Int32: (start: Int64, end: Int64)] {
+            func left() throws -> Int32 {
+                let left = deadline - ContinuousClock.now
+                guard left > .milliseconds(10) else { throw LagError("\(bootstrapServers) did not give the offsets of \(topic) in time") }
+                return Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            }
             var metadata: UnsafePointer<rd_kafka_metadata>?
-            let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
+            let code = rd_kafka_metadata(handle, 1, nil, &metadata, try left())
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
                 throw LagError("metadata from \(bootstrapServers): \(String(cString: rd_kafka_err2str(code)))")
             }
@@ -107,7 +116,7 @@ public enum DeadLetterReader {
             var ranges: [Int32: (start: Int64, end: Int64)] = [:]
             for partition in 0..<partitions {
                 var low: Int64 = 0, high: Int64 = 0
-                let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
+                let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, try left())
                 guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
                     throw LagError("end offsets of \(topic)[\(partition)]: \(String(cString: rd_kafka_err2str(code)))")
                 }
