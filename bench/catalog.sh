@@ -127,16 +127,7 @@ EOF
 
 # Polls the bulk status every 0.5 s until `$2` connectors named `$1*` run with all their tasks
 # running (what apply waits for), or, with `$2` = 0, until none is left.
-settled() { # prefix want
-  curl -s "$url/connectors?expand=status" | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-mine = {n: v for n, v in d.items() if n.startswith('$1')}
-running = sum(1 for v in mine.values() if v['status']['connector']['state'] == 'RUNNING'
-              and v['status']['tasks'] and all(t['state'] == 'RUNNING' for t in v['status']['tasks']))
-print(f'{len(mine)} connectors named $1*, {running} running')
-sys.exit(0 if ($2 == 0 and not mine) or ($2 > 0 and running >= $2) else 1)"
-}
+settled() { running_at "$url" "$1" "$2"; }
 wait_for() { wait_until 900 "$2 connectors named $1* running (or none, for 0)" settled "$1" "$2"; }
 
 bench_apply() {

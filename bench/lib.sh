@@ -19,6 +19,20 @@ wait_until() {
   done
 }
 
+# running_at URL PREFIX WANT: succeeds when WANT connectors named PREFIX* on the worker at URL run
+# with all their tasks running (what apply waits for), or, with WANT = 0, when none is left; prints
+# what it saw.
+running_at() {
+  curl -s "$1/connectors?expand=status" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+mine = {n: v for n, v in d.items() if n.startswith('$2')}
+running = sum(1 for v in mine.values() if v['status']['connector']['state'] == 'RUNNING'
+              and v['status']['tasks'] and all(t['state'] == 'RUNNING' for t in v['status']['tasks']))
+print(f'{len(mine)} connectors named $2*, {running} running')
+sys.exit(0 if ($3 == 0 and not mine) or ($3 > 0 and running >= $3) else 1)"
+}
+
 # ensure_connectors URL PREFIX COUNT: COUNT STOPPED FileStream connectors named PREFIX0000... on
 # the worker at URL, created once (the bench stack keeps them).
 connector_json='{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/tmp/switchboard-bench-none","topic":"bench","tasks.max":"1"}'
