@@ -29,13 +29,18 @@ public struct LineageIndex: Sendable {
     /// matched against every topic of the broker).
     let declared: [String: (signature: String, topics: [String])]
     let known: [String: [String]]
+    /// Topic names from configs through the scrubber, kept for the next build (names repeat).
+    var scrubbedNames: [String: String] = [:]
 
     public static func build(snapshot: Snapshot, catalog: Catalog, book: TopicBook, previous: LineageIndex? = nil) -> LineageIndex {
         let observed = book.observed
         let brokerTopics = book.brokerTopics
-        var connectors: [String: LineageGraph.Connector] = [:]
-        var links: [String: [Link]] = [:]
+        let count = snapshot.connectors.count
+        var connectors: [String: LineageGraph.Connector] = [:], links: [String: [Link]] = [:]
+        connectors.reserveCapacity(count)
+        links.reserveCapacity(count)
         var topics: [String: LineageGraph.Topic] = [:]
+        topics.reserveCapacity(previous?.topics.count ?? count)
         var producers: [String: [String]] = [:], consumers: [String: [String]] = [:]
         // Topic names known per broker: the broker's own list and every reported topic.
         var known: [String: Set<String>] = [:]
@@ -51,20 +56,22 @@ public struct LineageIndex: Sendable {
             return same
         }
         var declaredByConnector: [String: (signature: String, topics: [String])] = [:]
-        var scrubbed: [String: String] = [:]
-        for view in snapshot.connectors.values {
+        declaredByConnector.reserveCapacity(count)
+        var scrubbed = previous?.scrubbedNames ?? [:]
+        if scrubbed.count > 4 * count + 1000 { scrubbed = [:] }  // names of topics long gone
+        for (key, view) in snapshot.connectors {
             let broker = kafka(of: view.cluster, catalog)
             let type = view.type == "sink" || (view.type == nil && (view.config["topics"] != nil || view.config["topics.regex"] != nil)) ? "sink" : "source"
-            connectors[view.key] = .init(id: view.key, name: view.name, cluster: view.cluster, team: view.team, type: type, health: view.health)
-            let seen = Set(observed[view.key]?.topics ?? [])
+            connectors[key] = .init(id: key, name: view.name, cluster: view.cluster, team: view.team, type: type, health: view.health)
+            let seen = Set(observed[key]?.topics ?? [])
             let signature = DeclaredTopics.signature(type: type, config: view.config)
             let declared: [String]
-            if let reused = previous?.declared[view.key], reused.signature == signature, unchanged(broker) {
+            if let reused = previous?.declared[key], reused.signature == signature, unchanged(broker) {
                 declared = reused.topics
             } else {
                 declared = DeclaredTopics.of(type: type, config: view.config, known: knownSorted[broker] ?? [])
             }
-            declaredByConnector[view.key] = (signature, declared)
+            declaredByConnector[key] = (signature, declared)
             var names = Array(seen).sorted()
             // Names from configs are user data: through the scrubber, as Connect's are (once each).
             names += declared.filter { !seen.contains($0) }.map { name in
@@ -78,12 +85,12 @@ public struct LineageIndex: Sendable {
                 let id = "topic:\(broker)/\(name)"
                 if topics[id] == nil { topics[id] = .init(id: id, name: name, kafka: broker) }
                 connectorLinks.append(Link(topic: id, seen: seen.contains(name)))
-                if type == "sink" { consumers[id, default: []].append(view.key) } else { producers[id, default: []].append(view.key) }
+                if type == "sink" { consumers[id, default: []].append(key) } else { producers[id, default: []].append(key) }
             }
-            links[view.key] = connectorLinks
+            links[key] = connectorLinks
         }
         return LineageIndex(connectors: connectors, links: links, topics: topics, producers: producers.mapValues { $0.sorted() }, consumers: consumers.mapValues { $0.sorted() },
-                            declared: declaredByConnector, known: knownSorted)
+                            declared: declaredByConnector, known: knownSorted, scrubbedNames: scrubbed)
     }
 
     /// The brokers a cluster's connectors write to and read from.

@@ -51,22 +51,26 @@ public struct Snapshot: Sendable {
             var workers: [String: ClusterView.Worker] = [:]
             var keys: [String] = []
             // Every secret value on the cluster, to scrub from traces.
-            let clusterSecrets = live.values.flatMap { secrets.secretValues(of: $0.info?.config ?? [:]) }
+            let compared = compareReads(live, cluster: definition.name, memo: memo, secrets: secrets)
+            let clusterSecrets = compared.values.flatMap(\.secretValues)
             // A trace is scrubbed with every secret of its cluster: a new secret anywhere on it means new views.
             let secretSet = Set(clusterSecrets)
             let sameSecrets = memo.clusterSecrets[definition.name] == secretSet
             next.clusterSecrets[definition.name] = secretSet
+            // Made ready once for every trace of the cluster (only views made afresh use it).
+            lazy var known = Scrubber.KnownSecrets(secretSet)
             for (name, snapshot) in live {
                 let inputs = ViewMemo.Inputs(read: snapshot, definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
                 let key = ConnectorView.key(cluster: definition.name, name: name)
                 var view: ConnectorView
-                if sameSecrets, let earlier = memo.entries[key], earlier.inputs == inputs {
+                let read = compared[name]
+                if sameSecrets, read?.same == true, let earlier = memo.entries[key], earlier.inputs.sameApartFromRead(inputs) {
                     view = earlier.view
                 } else {
-                    view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: clusterSecrets,
+                    view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: known,
                                               definition: inputs.definition, drift: inputs.drift, stateDrift: inputs.stateDrift, ownership: inputs.ownership)
                 }
-                next.entries[key] = .init(inputs: inputs, view: view)
+                next.entries[key] = .init(inputs: inputs, view: view, secretValues: read?.secretValues ?? [])
                 view.restartStatus = restarts[view.key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
                 connectors[view.key] = view
                 keys.append(view.key)
@@ -85,6 +89,21 @@ public struct Snapshot: Sendable {
         }
         memo = next
         return Snapshot(clusters: clusters, connectors: connectors, ordered: sortByUrgency(Array(connectors.keys), connectors), takenAt: date)
+    }
+
+    /// Per connector of a cluster: whether its read is the one the last build saw, and the values
+    /// of its secret keys (kept from the last build when the read is the same).
+    static func compareReads(_ live: [String: ConnectorSnapshot], cluster: String, memo: ViewMemo, secrets: SecretMatcher) -> [String: (same: Bool, secretValues: [String])] {
+        var compared: [String: (same: Bool, secretValues: [String])] = [:]
+        compared.reserveCapacity(live.count)
+        for (name, read) in live {
+            if let earlier = memo.entries[ConnectorView.key(cluster: cluster, name: name)], earlier.inputs.read == read {
+                compared[name] = (true, earlier.secretValues)
+            } else {
+                compared[name] = (false, secrets.secretValues(of: read.info?.config ?? [:]))
+            }
+        }
+        return compared
     }
 
     public static func sortByUrgency(_ keys: [String], _ connectors: [String: ConnectorView]) -> [String] {
@@ -149,12 +168,19 @@ public struct ViewMemo: Sendable {
         var drift: [KeyChange]
         var stateDrift: DesiredState?
         var ownership: Ownership
+
+        /// The same but for the read (compared apart, once per build).
+        func sameApartFromRead(_ other: Inputs) -> Bool {
+            definition == other.definition && drift == other.drift && stateDrift == other.stateDrift && ownership == other.ownership
+        }
     }
 
     struct Entry: Sendable {
         var inputs: Inputs
         /// Without the auto-restart controller's word, which is set at each build.
         var view: ConnectorView
+        /// The values of the read's secret keys, for scrubbing the cluster's traces.
+        var secretValues: [String]
     }
 
     var entries: [String: Entry] = [:]

@@ -24,8 +24,30 @@ public enum Scrubber {
     /// `text` with every credential masked. `values` are known secrets (3 characters or more)
     /// that are masked wherever they appear.
     public static func scrub(_ text: String, values: some Sequence<String> = [String]()) -> String {
+        scrub(text, known: KnownSecrets(values))
+    }
+
+    /// `text` with every credential masked, and every one of `known`'s values.
+    public static func scrub(_ text: String, known: KnownSecrets) -> String {
         var found = false
-        return redact(replacingValues(text, values), found: &found)
+        return redact(known.replacing(in: text), found: &found)
+    }
+
+    /// Known secret values made ready once for many texts (a snapshot scrubs every trace of a
+    /// cluster with the values of all its connectors): references and values under 3 characters
+    /// dropped, the longest first so that a value inside another is not masked first.
+    public struct KnownSecrets: Sendable {
+        let values: [String]
+
+        public init(_ values: some Sequence<String>) {
+            self.values = Set(values.filter { $0.count >= 3 && !SecretMatcher.isReference($0) }).sorted { $0.count > $1.count }
+        }
+
+        func replacing(in text: String) -> String {
+            values.reduce(text) { result, value in
+                result.contains(value) ? result.replacingOccurrences(of: value, with: Scrubber.mask) : result
+            }
+        }
     }
 
     /// Whether `text` holds a literal credential (one that is not a config-provider reference):
@@ -105,14 +127,6 @@ public enum Scrubber {
         if contains("bearer") || contains("basic") { rules.append(4) }
         if keyword && bytes.contains(UInt8(ascii: "\"")) && bytes.contains(UInt8(ascii: ":")) { rules.append(5) }
         return rules
-    }
-
-    static func replacingValues(_ text: String, _ values: some Sequence<String>) -> String {
-        let secrets = Set(values.filter { $0.count >= 3 && !SecretMatcher.isReference($0) })
-        guard !secrets.isEmpty else { return text }
-        return secrets.sorted { $0.count > $1.count }.reduce(text) { result, value in
-            result.contains(value) ? result.replacingOccurrences(of: value, with: mask) : result
-        }
     }
 
     /// Applies every rule; `found` is set when a literal (not a reference, not empty, not
