@@ -57,8 +57,7 @@ public struct Snapshot: Sendable {
             let secretSet = Set(clusterSecrets)
             let sameSecrets = memo.clusterSecrets[definition.name] == secretSet
             next.clusterSecrets[definition.name] = secretSet
-            // Made ready once for every trace of the cluster (only views made afresh use it).
-            lazy var known = Scrubber.KnownSecrets(secretSet)
+            lazy var known = Scrubber.KnownSecrets(secretSet)  // ready once for the cluster's traces (views made afresh)
             for (name, snapshot) in live {
                 let inputs = ViewMemo.Inputs(read: snapshot, definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
                 let key = ConnectorView.key(cluster: definition.name, name: name)
