@@ -59,11 +59,11 @@ public struct Snapshot: Sendable {
             next.clusterSecrets[definition.name] = secretSet
             lazy var known = Scrubber.KnownSecrets(secretSet)  // ready once for the cluster's traces (views made afresh)
             for (name, snapshot) in live {
-                let key = ConnectorView.key(cluster: definition.name, name: name), read = compared[name], earlier = memo.entries[key]
-                // An equal read is kept as it was: its strings are the ones the view shares.
-                let inputs = ViewMemo.Inputs(read: read?.same == true ? earlier?.inputs.read ?? snapshot : snapshot, definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
+                let inputs = ViewMemo.Inputs(read: snapshot, definition: defined[name], drift: drift[name] ?? [], stateDrift: stateDrift[name], ownership: ownerships[name] ?? .unmanaged)
+                let key = ConnectorView.key(cluster: definition.name, name: name)
                 var view: ConnectorView
-                if sameSecrets, read?.same == true, let earlier, earlier.inputs.sameApartFromRead(inputs) {
+                let read = compared[name]
+                if sameSecrets, read?.same == true, let earlier = memo.entries[key], earlier.inputs.sameApartFromRead(inputs) {
                     view = earlier.view
                 } else {
                     view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: known,
@@ -184,21 +184,6 @@ public struct ViewMemo: Sendable {
 
     var entries: [String: Entry] = [:]
     var clusterSecrets: [String: Set<String>] = [:]
-
-    /// `reads` with each connector's read replaced by the equal one this memo keeps: what the
-    /// store keeps for the next build then shares its strings with the views instead of holding
-    /// a second copy of every config.
-    func canonical(_ reads: [String: ClusterRead]) -> [String: ClusterRead] {
-        Dictionary(uniqueKeysWithValues: reads.map { cluster, read in
-            var read = read
-            read.connectors = read.connectors.map { connectors in
-                Dictionary(uniqueKeysWithValues: connectors.map { name, snapshot in
-                    (name, entries[ConnectorView.key(cluster: cluster, name: name)]?.inputs.read ?? snapshot)
-                })
-            }
-            return (cluster, read)
-        })
-    }
     /// Each cluster's plan comparisons (the plan, like the views, is remade only where a
     /// connector's read changed).
     var plans: [String: PlanMemo] = [:]

@@ -137,8 +137,8 @@ public final class SnapshotStore: Sendable {
             let (installed, restarts) = state.withLockedValue { ($0.installedGeneration, $0.restarts) }
             guard generation > installed else { return }
             let catalog = self.catalog
-            let (snapshot, canonical) = memo.withLockedValue { memo in
-                (Snapshot.build(catalog: catalog, reads: reads.filter { catalog.cluster(named: $0.key) != nil }, restarts: restarts, memo: &memo), memo.canonical(reads))
+            let snapshot = memo.withLockedValue { memo in
+                Snapshot.build(catalog: catalog, reads: reads.filter { catalog.cluster(named: $0.key) != nil }, restarts: restarts, memo: &memo)
             }
             let observers = self.observers.withLockedValue { $0 }
             // What derives from the snapshot (the lineage) is ready before any page can see it.
@@ -146,8 +146,6 @@ public final class SnapshotStore: Sendable {
             state.withLockedValue { state in
                 state.installedGeneration = generation
                 state.snapshot = snapshot
-                // Unless a newer read came meanwhile, keep the reads that share the views' strings.
-                if state.generation == generation { state.reads = canonical }
             }
             for observer in observers { observer.published(snapshot) }
         }
