@@ -4,7 +4,7 @@ import Foundation
 
 /// One record read from a dead-letter topic: where it sits and its headers (name, value as
 /// UTF-8). The record's key and value are never read into it.
-public struct RawDeadLetter: Sendable, Equatable {
+public struct RawDeadLetter: Sendable {
     public var partition: Int32
     public var offset: Int64
     /// Milliseconds since 1970, when the broker gave one.
@@ -13,11 +13,6 @@ public struct RawDeadLetter: Sendable, Equatable {
 
     public init(partition: Int32, offset: Int64, timestampMs: Int64?, headers: [(name: String, value: String)]) {
         (self.partition, self.offset, self.timestampMs, self.headers) = (partition, offset, timestampMs, headers)
-    }
-
-    public static func == (a: RawDeadLetter, b: RawDeadLetter) -> Bool {
-        a.partition == b.partition && a.offset == b.offset && a.timestampMs == b.timestampMs
-            && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
     }
 }
 
@@ -81,8 +76,8 @@ public enum DeadLetterReader {
                              timestampMs: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp, headers: headers)
     }
 
-    /// A consumer of no group, for one read.
-    /// Used by one thread at a time: the read, then the close handed to another queue.
+    /// A consumer of no group, for one read (`properties` bring the connection deadline, as the
+    /// lag reader's do). Used by one thread at a time: the read, then the close handed to another queue.
     final class Consumer: @unchecked Sendable {
         let handle: OpaquePointer
         let bootstrapServers: String
@@ -91,7 +86,7 @@ public enum DeadLetterReader {
             self.bootstrapServers = bootstrapServers
             handle = try LagReader.client(RD_KAFKA_CONSUMER, [
                 "bootstrap.servers": bootstrapServers, "client.id": "switchboard-dead-letters", "log_level": "3", "group.id": "switchboard-dead-letters",
-                "enable.auto.commit": "false", "enable.auto.offset.store": "false", "enable.partition.eof": "true", "socket.connection.setup.timeout.ms": "5000",
+                "enable.auto.commit": "false", "enable.auto.offset.store": "false", "enable.partition.eof": "true",
             ].merging(properties) { $1 })
         }
 
@@ -103,23 +98,10 @@ public enum DeadLetterReader {
                 guard left > .milliseconds(10) else { throw LagError("\(bootstrapServers) did not give the offsets of \(topic) in time") }
                 return Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
             }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let code = rd_kafka_metadata(handle, 1, nil, &metadata, try left())
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-                throw LagError("metadata from \(bootstrapServers): \(String(cString: rd_kafka_err2str(code)))")
-            }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            var partitions: Int32 = 0
-            for index in 0..<Int(metadata.pointee.topic_cnt) where String(cString: metadata.pointee.topics[index].topic) == topic {
-                partitions = metadata.pointee.topics[index].partition_cnt
-            }
+            let partitions = try LagReader.partitionCounts(handle, from: bootstrapServers, timeoutMs: left())[topic] ?? 0
             var ranges: [Int32: (start: Int64, end: Int64)] = [:]
             for partition in 0..<partitions {
-                var low: Int64 = 0, high: Int64 = 0
-                let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, try left())
-                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                    throw LagError("end offsets of \(topic)[\(partition)]: \(String(cString: rd_kafka_err2str(code)))")
-                }
+                let (low, high) = try LagReader.watermarks(handle, topic: topic, partition: partition, timeoutMs: left())
                 if high > low { ranges[partition] = (max(low, high - Int64(limit)), high) }
             }
             return ranges

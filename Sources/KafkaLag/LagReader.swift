@@ -58,6 +58,11 @@ public final class LagReader: @unchecked Sendable {
 
     /// Every topic's partition count (one metadata request).
     public func partitionCounts() throws -> [String: Int32] {
+        try Self.partitionCounts(handle, from: bootstrapServers, timeoutMs: timeoutMs)
+    }
+
+    /// Every topic's partition count, asked of any librdkafka client (one metadata request).
+    static func partitionCounts(_ handle: OpaquePointer, from bootstrapServers: String, timeoutMs: Int32) throws -> [String: Int32] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
@@ -109,6 +114,11 @@ public final class LagReader: @unchecked Sendable {
 
     /// The low and high watermarks (first and next offset) of a partition.
     public func watermarks(topic: String, partition: Int32) throws -> (low: Int64, high: Int64) {
+        try Self.watermarks(handle, topic: topic, partition: partition, timeoutMs: timeoutMs)
+    }
+
+    /// A partition's watermarks, asked of any librdkafka client.
+    static func watermarks(_ handle: OpaquePointer, topic: String, partition: Int32, timeoutMs: Int32) throws -> (low: Int64, high: Int64) {
         var low: Int64 = 0, high: Int64 = 0
         let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
