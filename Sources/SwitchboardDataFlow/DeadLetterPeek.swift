@@ -1,42 +1,9 @@
 import Dispatch
 import Foundation
 import KafkaLag
-import NIOConcurrencyHelpers
 import SwitchboardAPI
 import SwitchboardCore
 import SwitchboardSnapshot
-
-extension ClusterDefinition.Kafka {
-    /// librdkafka settings for this broker: security, SASL (the password from the environment
-    /// variable named), and a deadline for connecting (each call has its own timeout too).
-    public func clientProperties(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
-        var properties: [String: String] = [:]
-        if let securityProtocol { properties["security.protocol"] = securityProtocol }
-        if let saslMechanism { properties["sasl.mechanism"] = saslMechanism }
-        if let saslUsername { properties["sasl.username"] = saslUsername }
-        if let saslPasswordEnv, let password = environment[saslPasswordEnv] { properties["sasl.password"] = password }
-        properties["socket.connection.setup.timeout.ms"] = "5000"
-        return properties
-    }
-}
-
-/// Runs a blocking librdkafka call on `queue`, off Swift's cooperative pool. A cancelled task
-/// does not wait for it: the answer is `cancelled` at once, and the call's late result is dropped.
-func blockingRead<T: Sendable>(on queue: DispatchQueue, cancelled: T, _ work: @escaping @Sendable () -> T) async -> T {
-    let once = NIOLockedValueBox<CheckedContinuation<T, Never>?>(nil)
-    return await withTaskCancellationHandler {
-        await withCheckedContinuation { continuation in
-            once.withLockedValue { $0 = continuation }
-            if Task.isCancelled { once.withLockedValue { $0.take() }?.resume(returning: cancelled) }
-            queue.async {
-                let result = work()
-                once.withLockedValue { $0.take() }?.resume(returning: result)
-            }
-        }
-    } onCancel: {
-        once.withLockedValue { $0.take() }?.resume(returning: cancelled)
-    }
-}
 
 /// The newest records of a sink's dead-letter topic, read from the broker when a reader of the
 /// connector asks (its page, the API, the CLI) and turned into ``DeadLetters/Record``s: the
@@ -52,14 +19,13 @@ public struct DeadLetterPeek: Sendable {
         (self.store, self.environment, self.timeoutMs) = (store, environment, timeoutMs)
     }
 
-    /// The newest records of `topic` on `cluster`'s broker, and a note when there are none to
-    /// show or the read was cut short.
     /// The newest records, and a note when there are none to show or the read was cut short.
     public struct Read: Sendable {
         public var records: [DeadLetters.Record]
         public var note: String?
     }
 
+    /// The newest records of `topic` on `cluster`'s broker.
     public func recent(cluster: String, topic: String) async -> Read {
         guard let kafka = store.catalog.cluster(named: cluster)?.kafka else {
             return Read(records: [], note: "cluster \(cluster) has no kafka.bootstrapServers in switchboard.yaml, so its dead letters cannot be read")
@@ -72,7 +38,9 @@ public struct DeadLetterPeek: Sendable {
         }
         switch read {
         case .success(let (raw, complete)):
-            let records = raw.map { Self.record($0, secrets: secrets) }
+            // Made ready once for every header of every record (a cluster has thousands of values).
+            let known = Scrubber.KnownSecrets(secrets)
+            let records = raw.map { Self.record($0, known: known) }
             return Read(records: records, note: complete ? nil : "the broker did not give every partition's newest records within \(timeoutMs) ms; these are what it gave")
         case .failure(let error):
             return Read(records: [], note: Scrubber.scrub("the dead letters could not be read: \(error.message)", values: secrets))
@@ -80,11 +48,11 @@ public struct DeadLetterPeek: Sendable {
     }
 
     /// A dead letter's headers as the API shows them, scrubbed; headers other than Connect's are left out.
-    static func record(_ raw: RawDeadLetter, secrets: some Sequence<String>) -> DeadLetters.Record {
+    static func record(_ raw: RawDeadLetter, known: Scrubber.KnownSecrets) -> DeadLetters.Record {
         let prefix = "__connect.errors."
         var headers: [String: String] = [:]
         for header in raw.headers where header.name.hasPrefix(prefix) {
-            headers[String(header.name.dropFirst(prefix.count))] = Scrubber.scrub(header.value, values: secrets)
+            headers[String(header.name.dropFirst(prefix.count))] = Scrubber.scrub(header.value, known: known)
         }
         return DeadLetters.Record(
             partition: raw.partition, offset: raw.offset, at: raw.timestampMs.map { Date(timeIntervalSince1970: Double($0) / 1000) },

@@ -63,7 +63,7 @@ public struct Snapshot: Sendable {
                 let key = ConnectorView.key(cluster: definition.name, name: name)
                 var view: ConnectorView
                 let read = compared[name]
-                if sameSecrets, read?.same == true, let earlier = memo.entries[key], earlier.inputs.sameApartFromRead(inputs) {
+                if sameSecrets, let earlier = read?.sameRead, earlier.inputs.sameApartFromRead(inputs) {
                     view = earlier.view
                 } else {
                     view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: known,
@@ -90,16 +90,17 @@ public struct Snapshot: Sendable {
         return Snapshot(clusters: clusters, connectors: connectors, ordered: sortByUrgency(Array(connectors.keys), connectors), takenAt: date)
     }
 
-    /// Per connector of a cluster: whether its read is the one the last build saw, and the values
-    /// of its secret keys (kept from the last build when the read is the same).
-    static func compareReads(_ live: [String: ConnectorSnapshot], cluster: String, memo: ViewMemo, secrets: SecretMatcher) -> [String: (same: Bool, secretValues: [String])] {
-        var compared: [String: (same: Bool, secretValues: [String])] = [:]
+    /// Per connector of a cluster: the last build's entry when its read is the same as then, and
+    /// the values of its secret keys (kept from that entry when there is one).
+    static func compareReads(_ live: [String: ConnectorSnapshot], cluster: String, memo: ViewMemo, secrets: SecretMatcher)
+        -> [String: (sameRead: ViewMemo.Entry?, secretValues: [String])] {
+        var compared: [String: (sameRead: ViewMemo.Entry?, secretValues: [String])] = [:]
         compared.reserveCapacity(live.count)
         for (name, read) in live {
             if let earlier = memo.entries[ConnectorView.key(cluster: cluster, name: name)], earlier.inputs.read == read {
-                compared[name] = (true, earlier.secretValues)
+                compared[name] = (earlier, earlier.secretValues)
             } else {
-                compared[name] = (false, secrets.secretValues(of: read.info?.config ?? [:]))
+                compared[name] = (nil, secrets.secretValues(of: read.info?.config ?? [:]))
             }
         }
         return compared

@@ -28,7 +28,7 @@ import Testing
             ("__connect.errors.exception.stacktrace", "org.apache.kafka.connect.errors.DataException: outer\n\tat x.y(Z.java:1)\nCaused by: java.io.IOException: key \(Self.known) rejected\n\tat a.b(C.java:2)"),
             ("x-app-token", "token=app-planted-value"),
         ])
-        let record = DeadLetterPeek.record(raw, secrets: [Self.known])
+        let record = DeadLetterPeek.record(raw, known: .init([Self.known]))
         #expect(record.partition == 2 && record.offset == 41 && record.at == Date(timeIntervalSince1970: 1_800_000_000.123))
         #expect(record.originalTopic == "pay.orders" && record.originalPartition == 0 && record.originalOffset == 17 && record.taskID == 1)
         #expect(record.stage == "VALUE_CONVERTER" && record.stageClass == "org.apache.kafka.connect.json.JsonConverter")
@@ -37,7 +37,7 @@ import Testing
         let shown = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         for secret in ["hunter2-planted", Self.known, "app-planted-value"] { #expect(!shown.contains(secret), "\(secret) in \(shown)") }
         // Missing or malformed headers: the fields are absent, not invented.
-        let bare = DeadLetterPeek.record(RawDeadLetter(partition: 0, offset: 0, timestampMs: nil, headers: [("__connect.errors.partition", "x")]), secrets: [String]())
+        let bare = DeadLetterPeek.record(RawDeadLetter(partition: 0, offset: 0, timestampMs: nil, headers: [("__connect.errors.partition", "x")]), known: .init([String]()))
         #expect(bare.originalPartition == nil && bare.at == nil && bare.stage == nil && bare.cause == nil)
     }
 
