@@ -53,7 +53,19 @@ extension ConnectClient {
     /// Every connector with its config, tasks and state, in ONE call
     /// (`GET /connectors?expand=info&expand=status`).
     public func connectors() async throws -> [String: ConnectorSnapshot] {
-        try await get([String: ConnectorSnapshot].self, "/connectors", query: [("expand", "info"), ("expand", "status")])
+        try await connectors(reusing: nil).connectors
+    }
+
+    /// The bulk read, decoding only the connectors whose answer differs from `earlier`'s.
+    public func connectors(reusing earlier: BulkRead?) async throws -> BulkRead {
+        let request = "GET /connectors", endpoint = endpoint.urls[0].absoluteString
+        return try await get("/connectors", query: [("expand", "info"), ("expand", "status")]) { response in
+            do {
+                return try response.body.withUnsafeReadableBytes { try BulkRead.decode($0, reusing: earlier) }
+            } catch {
+                throw ConnectError(kind: .malformedResponse(reason: "\(error)"), request: request, endpoint: endpoint)
+            }
+        }
     }
 
     /// Names of all connectors (`GET /connectors`).

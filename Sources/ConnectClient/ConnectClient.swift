@@ -100,13 +100,19 @@ public struct ConnectClient: Sendable {
 
     /// Sends a request and decodes a JSON answer, retrying retryable failures per ``readRetry``.
     func get<T: Decodable & Sendable>(_ type: T.Type, _ path: String, query: [(String, String)] = [], only worker: URL? = nil) async throws -> T {
+        let client = self
+        return try await get(path, query: query, only: worker) { try client.decode(type, from: $0, request: "GET \(path)") }
+    }
+
+    /// Sends a GET and makes its answer into a value with `decode` (large answers off the
+    /// request pool, two at a time), retrying retryable failures per ``readRetry``.
+    func get<T: Sendable>(_ path: String, query: [(String, String)] = [], only worker: URL? = nil, decode: @escaping @Sendable (Response) throws -> T) async throws -> T {
         try await readRetry.run {
             let response = try await send(.GET, path, query: query, only: worker)
-            guard response.body.readableBytes >= DecodeGate.largeAnswer else { return try decode(type, from: response, request: "GET \(path)") }
+            guard response.body.readableBytes >= DecodeGate.largeAnswer else { return try decode(response) }
             await DecodeGate.shared.acquire()
             defer { Task { await DecodeGate.shared.release() } }
-            let client = self
-            return try await BackgroundWork.run { try client.decode(type, from: response, request: "GET \(path)") }
+            return try await BackgroundWork.run { try decode(response) }
         }
     }
 

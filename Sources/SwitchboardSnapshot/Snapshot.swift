@@ -32,9 +32,11 @@ public struct Snapshot: Sendable {
     public static func build(catalog: Catalog, reads: [String: ClusterRead], restarts: [String: AutoRestartStatus] = [:], at date: Date = Date(),
                              memo: inout ViewMemo) -> Snapshot {
         var next = ViewMemo()
+        next.entries.reserveCapacity(memo.entries.count)
         let secrets = SecretMatcher(policy: catalog.policy)
         let planner = Planner(catalog: catalog)
         var connectors: [String: ConnectorView] = [:]
+        connectors.reserveCapacity(reads.values.reduce(0) { $0 + ($1.connectors?.count ?? 0) })
         var clusters: [String: ClusterView] = [:]
         for definition in catalog.clusters {
             let read = reads[definition.name] ?? ClusterRead()
@@ -65,18 +67,16 @@ public struct Snapshot: Sendable {
                 let read = compared[name]
                 if sameSecrets, let earlier = read?.sameRead, earlier.inputs.sameApartFromRead(inputs) {
                     view = earlier.view
+                    next.entries[key] = earlier
                 } else {
                     view = ConnectorView.make(name: name, cluster: definition.name, snapshot: snapshot, catalog: catalog, secrets: secrets, clusterSecrets: known,
                                               definition: inputs.definition, drift: inputs.drift, stateDrift: inputs.stateDrift, ownership: inputs.ownership)
+                    next.entries[key] = .init(inputs: inputs, view: view, secretValues: read?.secretValues ?? [])
                 }
-                next.entries[key] = .init(inputs: inputs, view: view, secretValues: read?.secretValues ?? [])
                 view.restartStatus = restarts[view.key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
                 connectors[view.key] = view
                 keys.append(view.key)
-                if let id = view.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].connectors += 1 }
-                for task in view.tasks {
-                    if let id = task.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].tasks += 1 }
-                }
+                count(view, in: &workers)
             }
             clusters[definition.name] = ClusterView(
                 name: definition.name, urls: definition.urls,
@@ -88,6 +88,14 @@ public struct Snapshot: Sendable {
         }
         memo = next
         return Snapshot(clusters: clusters, connectors: connectors, ordered: sortByUrgency(Array(connectors.keys), connectors), takenAt: date)
+    }
+
+    /// Counts the connector and its tasks on the workers that run them.
+    static func count(_ view: ConnectorView, in workers: inout [String: ClusterView.Worker]) {
+        if let id = view.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].connectors += 1 }
+        for task in view.tasks {
+            if let id = task.worker { workers[id, default: .init(id: id, connectors: 0, tasks: 0)].tasks += 1 }
+        }
     }
 
     /// Per connector of a cluster: the last build's entry when its read is the same as then, and
@@ -175,12 +183,19 @@ public struct ViewMemo: Sendable {
         }
     }
 
-    struct Entry: Sendable {
-        var inputs: Inputs
+    /// A class: the table of 20,000 entries holds a reference each, and an entry that did not
+    /// change is the same object from one build to the next (inline, each was 672 bytes in every
+    /// bucket of two tables, the last build's and the next's).
+    final class Entry: Sendable {
+        let inputs: Inputs
         /// Without the auto-restart controller's word, which is set at each build.
-        var view: ConnectorView
+        let view: ConnectorView
         /// The values of the read's secret keys, for scrubbing the cluster's traces.
-        var secretValues: [String]
+        let secretValues: [String]
+
+        init(inputs: Inputs, view: ConnectorView, secretValues: [String]) {
+            (self.inputs, self.view, self.secretValues) = (inputs, view, secretValues)
+        }
     }
 
     var entries: [String: Entry] = [:]
@@ -200,6 +215,8 @@ public struct ClusterRead: Sendable {
     public var lastErrorAt: Date?
     public var plugins: [ClusterView.Plugin]?
     public var version: String?
+    /// The bulk read `connectors` came from: the next read decodes only what differs from it.
+    var bulk: BulkRead?
     public init() {}
 }
 

@@ -178,6 +178,7 @@ public final class SnapshotStore: Sendable {
                 var merged = state.reads[name] ?? ClusterRead()
                 if let connectors = fresh.connectors {
                     merged.connectors = connectors
+                    merged.bulk = fresh.bulk
                     merged.readAt = fresh.readAt
                     merged.lastError = nil
                     merged.lastErrorAt = nil
@@ -210,7 +211,9 @@ public final class SnapshotStore: Sendable {
         do {
             let client = try self.connections.client(cluster)
             let started = ContinuousClock.now
-            read.connectors = try await client.connectors()
+            let earlier = state.withLockedValue { $0.reads[cluster]?.bulk }
+            let bulk = try await client.connectors(reusing: earlier)
+            (read.connectors, read.bulk) = (bulk.connectors, bulk)
             read.readAt = Date()
             logger.debug("Read the cluster", metadata: ["cluster": "\(cluster)", "took": "\(ContinuousClock.now - started)"])
             if details {

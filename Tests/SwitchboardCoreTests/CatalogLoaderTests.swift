@@ -26,6 +26,25 @@ import Testing
         #expect(connector.location(ofKey: "file").line == 8)
     }
 
+    /// 20,000 files repeat the same long keys and values: the catalog holds each once.
+    @Test func equalLongKeysAndValuesOfDifferentFilesAreStoredOnce() throws {
+        let config = "    value.converter: org.apache.kafka.connect.json.JsonConverter\n    topics: orders"
+        let fixture = try CatalogFixture([
+            "teams/payments/connectors/orders.yaml": CatalogFixture.connector("orders", className: "org.example.LongClassNameSink", config: config),
+            "teams/payments/connectors/refunds.yaml": CatalogFixture.connector("refunds", className: "org.example.LongClassNameSink", config: config),
+        ])
+        let connectors = fixture.load().catalog.connectors
+        try #require(connectors.count == 2)
+        func storage(_ string: String?) -> UnsafeRawPointer? {
+            string?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress!) } ?? nil
+        }
+        let (a, b) = (connectors[0], connectors[1])
+        #expect(a.config == b.config)
+        #expect(storage(a.config["value.converter"]) == storage(b.config["value.converter"]))
+        #expect(storage(a.connectorClass) == storage(b.connectorClass))
+        #expect(a.location(ofKey: "topics").line == b.location(ofKey: "topics").line)
+    }
+
     @Test func malformedYAMLNamesTheFileAndLine() throws {
         let fixture = try CatalogFixture([
             "teams/payments/connectors/broken.yaml": "name: orders\ncluster: ingest\nconfig:\n  topics: [orders\n  file: x\n",

@@ -62,10 +62,11 @@ public enum CatalogLoader {
             if log.items.count != before { cleanTeams.remove(name) }
         }
         var connectors: [ConnectorDefinition] = []
+        var strings = StringPool()  // each file's copies of the keys and values many files repeat
         for (team, path, text) in layout.connectors {
             let before = log.items.count
             if let yaml = YAMLMapping.parseFile(text, path: path, context: "connector", log: log) {
-                connectors += readConnector(yaml, team: team, autoRestart: platform.autoRestart)
+                connectors += readConnector(yaml, team: team, autoRestart: platform.autoRestart).map { $0.sharingStrings(in: &strings) }
             }
             if log.items.count != before { cleanTeams.remove(team) }
         }

@@ -44,6 +44,15 @@ public struct ConnectorDefinition: Sendable, Equatable {
         self.protect = protect
     }
 
+    /// The same definition, its config's keys and values and its class taken from `pool`.
+    func sharingStrings(in pool: inout StringPool) -> ConnectorDefinition {
+        var shared = self
+        shared.connectorClass = pool.share(connectorClass)
+        shared.config = pool.share(config)
+        shared.configLines = pool.shareKeys(configLines)
+        return shared
+    }
+
     /// The name on the cluster: `<team>_<name>`.
     public var fullName: String { "\(team)_\(name)" }
 
