@@ -181,7 +181,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        FreedMemory.limitArenas(to: 2)
+        FreedMemory.tuneForServer()
         // The level comes from $SWITCHBOARD_LOG_LEVEL (see ScrubbingLogHandler.bootstrap); the
         // Connect clients, the poller and the routes all log through this one.
         let logger = Logger(label: "switchboard")

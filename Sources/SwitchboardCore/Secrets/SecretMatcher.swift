@@ -51,9 +51,15 @@ public struct SecretMatcher: @unchecked Sendable {
         isSecret(key) ? Self.mask : Scrubber.scrub(value)
     }
 
-    /// A copy of `config` fit to show: every secret value masked.
+    /// A copy of `config` fit to show: every secret value masked. It shares `config`'s storage
+    /// until a value is masked (at 20,000 connectors most configs have nothing to mask).
     public func masked(_ config: [String: String]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: config.map { ($0.key, display($0.key, $0.value)) })
+        var masked = config
+        for (key, value) in config {
+            let shown = display(key, value)
+            if shown != value { masked[key] = shown }
+        }
+        return masked
     }
 
     /// `text` through the ``Scrubber``, also masking the value of every secret key of `config`

@@ -17,8 +17,13 @@ struct ResourceRoutes {
         // Prometheus exposition; unauthenticated like most scrape targets (it holds names and
         // states, never config values): restrict it by network if needed.
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: dependencies.metrics.emit())))
+            // Written part by part (each gauge family's text as kept), never joined in one buffer.
+            let parts = dependencies.metrics.exposition()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(contentLength: parts.reduce(0) { $0 + $1.count }) { writer in
+                                for part in parts { try await writer.write(ByteBuffer(bytes: part)) }
+                                try await writer.finish(nil)
+                            })
         }
         // Readiness: 503 from the first moment of a stop, so that a load balancer sends nothing
         // new while the controllers finish (the process still answers /healthz: it is alive).
