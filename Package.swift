@@ -159,6 +159,7 @@ let package = Package(
                 "SwitchboardSnapshot", "SwitchboardAPI", "SwitchboardCore", "KafkaLag",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The controllers: auto-restart and GitOps, lifecycle Services that decide from the
@@ -307,6 +308,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardMetrics", "SwitchboardSnapshot", "SwitchboardDataFlow", "SwitchboardWeb", "SwitchboardServer", "SwitchboardAPI", "ServerTesting", "ConnectClient", "KafkaLag",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

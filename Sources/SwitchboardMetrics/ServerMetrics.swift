@@ -1,6 +1,7 @@
 import Foundation
 import KafkaLag
 import NIOConcurrencyHelpers
+import NIOCore
 import Prometheus
 import SwitchboardAPI
 import SwitchboardCore
@@ -34,16 +35,22 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     public let registry = PrometheusCollectorRegistry()
     /// Gauges by owner (the snapshot, the GitOps controller), as exposition text: each owner's
     /// update replaces only its own.
-    private let gauges = NIOLockedValueBox<[String: [[UInt8]]]>([:])
-    /// Each family's size in bytes at its last render: the next render reserves it at once (a
-    /// family grown by doubling held up to twice its 17 MB at 20,000 connectors).
-    private let sizes = NIOLockedValueBox<[String: Int]>([:])
-    /// The latest snapshot and readings, and whether the snapshot's gauges were rendered from
-    /// them: they are rendered when scraped (``emit()``), at most once per snapshot or reading,
-    /// not at every poll (at 20,000 connectors a render is 120,000 lines; Prometheus scrapes
-    /// every 15-60 s, polls come every 5 s).
-    private let latest = NIOLockedValueBox<(snapshot: Snapshot, readings: Readings, rendered: Bool)>((.empty, Readings(), true))
-    /// One render at a time; a scrape during a render waits for it.
+    private let gauges = NIOLockedValueBox<[String: [ByteBuffer]]>([:])
+    /// The latest snapshot and readings, and their gauges once rendered. They are rendered when
+    /// scraped (``exposition()``), not at every poll, and kept only until the next snapshot or
+    /// reading (scrapes that come together, as an HA pair of Prometheus servers does, share one
+    /// render): at 20,000 connectors a render is 120,000 lines (17 MB, about a quarter of a
+    /// second), Prometheus scrapes every 15-60 s and polls come every 5 s, so a text kept until
+    /// the next scrape was nearly always stale by then, and held 17 MB all along.
+    private let latest = NIOLockedValueBox(Latest())
+    struct Latest {
+        var snapshot = Snapshot.empty
+        var readings = Readings()
+        var rendered: [ByteBuffer]?
+        /// Counts the snapshots and readings: a render is kept only if none came during it.
+        var generation = 0
+    }
+    /// One render at a time (two scrapes at once would each hold a render's text).
     private let rendering = NIOLock()
 
     public init() {}
@@ -51,10 +58,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     // MARK: SnapshotObserver
 
     public func published(_ snapshot: Snapshot) {
-        latest.withLockedValue { latest in
-            latest.snapshot = snapshot
-            latest.rendered = false
-        }
+        latest.withLockedValue { ($0.snapshot, $0.rendered, $0.generation) = (snapshot, nil, $0.generation + 1) }
     }
 
     public func readFailed(cluster: String) {
@@ -75,10 +79,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
 
     /// The lag poller's latest round: the gauges of the current snapshot with these numbers.
     public func readingsChanged(_ readings: Readings) {
-        latest.withLockedValue { latest in
-            latest.readings = readings
-            latest.rendered = false
-        }
+        latest.withLockedValue { ($0.readings, $0.rendered, $0.generation) = (readings, nil, $0.generation + 1) }
     }
 
     /// Every metric's name and help text (the `# HELP` line).
@@ -118,16 +119,15 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     /// The gauges one update wants: their exposition lines, by metric name. Each series is set
     /// once per update.
     public struct Desired {
-        var families: [String: [UInt8]] = [:]
+        /// Each family's lines, in chunks of ``chunkSize`` bytes: at 20,000 connectors the text
+        /// is 17 MB, which grown by doubling (and copied to its final size) held three times that.
+        var families: [String: [ByteBuffer]] = [:]
+        static let chunkSize = 256 << 10
         /// Label values already scrubbed in this update (clusters, teams, states and types repeat
         /// for every connector).
         private var scrubbed: [String: String] = [:]
-        /// The size each family is expected to have (its last one), reserved when it starts.
-        private let expected: [String: Int]
 
-        public init(expected: [String: Int] = [:]) {
-            self.expected = expected
-        }
+        public init() {}
 
         public mutating func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
             var line = name
@@ -140,12 +140,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
                 line += "}"
             }
             line += " " + Self.format(value) + "\n"
-            if families[name] == nil {
-                var family: [UInt8] = []
-                family.reserveCapacity(expected[name] ?? 0)
-                families[name] = family
-            }
-            families[name]!.append(contentsOf: line.utf8)
+            Self.append(line, to: &families[name, default: []])
         }
 
         /// A label value through the scrubber (names and states; scrubbed all the same), escaped
@@ -158,6 +153,18 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
             return clean
         }
 
+        /// Chunks are the buffers a scrape writes out as they are (no copy per scrape).
+        static func append(_ line: String, to chunks: inout [ByteBuffer]) {
+            let count = line.utf8.count
+            if let last = chunks.last, last.writableBytes >= count {
+                chunks[chunks.count - 1].writeString(line)
+            } else {
+                var chunk = ByteBufferAllocator().buffer(capacity: max(chunkSize, count))
+                chunk.writeString(line)
+                chunks.append(chunk)
+            }
+        }
+
         static func format(_ value: Double) -> String {
             if value.isNaN { return "NaN" }
             if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
@@ -167,9 +174,9 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     }
 
     /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
-    public func update(_ snapshot: Snapshot, readings: Readings = Readings()) {
+    func render(_ snapshot: Snapshot, readings: Readings = Readings()) -> Desired {
         let (lag, rates) = (readings.lag, readings.rates)
-        var desired = Desired(expected: sizes.withLockedValue { $0 })
+        var desired = Desired()
         func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
             desired.set(name, labels, value)
         }
@@ -213,7 +220,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
                 set("switchboard_cluster_last_successful_poll_timestamp_seconds", [("cluster", cluster.name)], readAt.timeIntervalSince1970)
             }
         }
-        install(desired, owner: "snapshot")
+        return desired
     }
 
     /// Sets the owner's gauges to `desired`, replacing all it had before (series that are gone
@@ -223,22 +230,18 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
     /// family's series on each registration, which made a first snapshot of 20,000 connectors
     /// (120,000 series) take minutes. Counters stay in the registry.
     public func install(_ desired: Desired, owner: String) {
-        var parts: [[UInt8]] = []
-        for (name, family) in desired.families.sorted(by: { $0.key < $1.key }) {
-            parts.append(Array("# HELP \(name) \(Self.help[name] ?? name)\n# TYPE \(name) gauge\n".utf8))
-            // Kept until the next render: without the room a first render grew it by.
-            parts.append(family.capacity - family.count > family.count / 4 ? Self.exactCopy(family) : family)
-        }
-        sizes.withLockedValue { sizes in
-            for (name, family) in desired.families { sizes[name] = family.count }
-        }
+        let parts = Self.exposition(of: desired)
         gauges.withLockedValue { $0[owner] = parts }
     }
 
-    static func exactCopy(_ bytes: [UInt8]) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-            count = buffer.initialize(fromContentsOf: bytes)
+    /// The families' text, each under its HELP and TYPE lines, in name order.
+    static func exposition(of desired: Desired) -> [ByteBuffer] {
+        var parts: [ByteBuffer] = []
+        for (name, chunks) in desired.families.sorted(by: { $0.key < $1.key }) {
+            parts.append(ByteBuffer(string: "# HELP \(name) \(Self.help[name] ?? name)\n# TYPE \(name) gauge\n"))
+            parts += chunks
         }
+        return parts
     }
 
     public func pollFailed(cluster: String) {
@@ -249,30 +252,32 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         registry.makeCounter(descriptor: Self.descriptor("switchboard_actions_total"), labels: [("cluster", cluster), ("team", team ?? ""), ("action", action), ("outcome", outcome)].map { ($0.0, Scrubber.scrub($0.1)) }).increment()
     }
 
-    /// The exposition text (the snapshot's gauges rendered first when the snapshot or the
-    /// readings changed since the last scrape).
+    /// The exposition text, joined (for tests and small servers; `/metrics` writes the parts).
     public func emit() -> [UInt8] {
         let parts = exposition()
         var text: [UInt8] = []
-        text.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { text.append(contentsOf: part) }
+        text.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes })
+        for part in parts { text.append(contentsOf: part.readableBytesView) }
         return text
     }
 
-    /// The exposition text in its parts, in order: the registry's, then each gauge family's as
-    /// rendered at the last change. A scrape writes them one after the other: at 20,000
-    /// connectors they are 17 MB, which joined (and grown by doubling) cost 50 MB per scrape.
-    public func exposition() -> [[UInt8]] {
-        rendering.withLock {
-            let pending = latest.withLockedValue { latest -> (Snapshot, Readings)? in
-                guard !latest.rendered else { return nil }
-                latest.rendered = true
-                return (latest.snapshot, latest.readings)
+    /// The exposition text in its parts, in order: the registry's, then each owner's gauge
+    /// families, the snapshot's rendered now from the latest snapshot and readings. A scrape
+    /// writes them one after the other: at 20,000 connectors they are 17 MB, which joined (and
+    /// grown by doubling) cost 50 MB per scrape.
+    public func exposition() -> [ByteBuffer] {
+        var owners = gauges.withLockedValue { $0 }
+        owners["snapshot"] = rendering.withLock {
+            let now = latest.withLockedValue { $0 }
+            if let rendered = now.rendered { return rendered }
+            let parts = Self.exposition(of: render(now.snapshot, readings: now.readings))
+            latest.withLockedValue { latest in
+                if latest.generation == now.generation { latest.rendered = parts }
             }
-            if let (snapshot, readings) = pending { update(snapshot, readings: readings) }
+            return parts
         }
         var registered: [UInt8] = []
         registry.emit(into: &registered)
-        return [registered] + gauges.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }).flatMap(\.value)
+        return [ByteBuffer(bytes: registered)] + owners.sorted(by: { $0.key < $1.key }).flatMap(\.value)
     }
 }

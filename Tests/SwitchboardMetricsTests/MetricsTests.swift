@@ -2,14 +2,27 @@ import Foundation
 import KafkaLag
 import ConnectClient
 import Logging
+import NIOCore
 import ServerTesting
 import ServiceLifecycle
 @testable import SwitchboardDataFlow
+@testable import SwitchboardMetrics
 @testable import SwitchboardSnapshot
 @testable import SwitchboardWeb
 import Testing
 
 @Suite struct MetricsTests {
+    /// A family's text is kept in chunks (never one buffer grown by doubling); joined, they are
+    /// its lines in order, a line longer than a chunk included.
+    @Test func familiesAreKeptInChunksThatJoinToTheirLines() {
+        let lines = (0..<30_000).map { "switchboard_connector_failed{connector=\"c\($0)\"} 0\n" } + [String(repeating: "x", count: 300_000) + "\n", "last 1\n"]
+        var chunks: [ByteBuffer] = []
+        for line in lines { ServerMetrics.Desired.append(line, to: &chunks) }
+        #expect(chunks.count > 3)
+        #expect(chunks.allSatisfy { $0.readableBytes <= 300_001 + 64 })  // a chunk is never grown past what it was made for
+        #expect(chunks.map { String(buffer: $0) }.joined() == lines.joined())
+    }
+
     @Test func metricsFollowTheSnapshotWithTheTeamLabelAndNoConfigValues() throws {
         let fixture = try ServerFixture(connectors: ServerFixture.snapshot(
             ServerFixture.connector("payments_orders", tasks: ["RUNNING", "FAILED"], config: ["topics": "orders", "db.password": "hunter2-literal"]),

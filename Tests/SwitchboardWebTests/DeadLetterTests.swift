@@ -69,7 +69,8 @@ import Testing
         without.name = "pay_other"
         let snapshot = Snapshot(clusters: [:], connectors: [withQueue.key: withQueue, without.key: without], ordered: [withQueue.key, without.key], takenAt: Date())
         let metrics = ServerMetrics()
-        metrics.update(snapshot, readings: .init(deadLetters: [withQueue.key: 7, without.key: 3]))
+        metrics.published(snapshot)
+        metrics.readingsChanged(.init(deadLetters: [withQueue.key: 7, without.key: 3]))
         let text = String(decoding: metrics.emit(), as: UTF8.self)
         #expect(text.contains(#"switchboard_sink_dead_letter_records{cluster="ingest",connector="pay_archive",team="pay",topic="dlq.pay.archive"} 7"#), "\(text)")
         #expect(!text.contains(#"connector="pay_other",team="pay",topic"#))

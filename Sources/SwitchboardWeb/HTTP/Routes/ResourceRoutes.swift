@@ -20,10 +20,7 @@ struct ResourceRoutes {
             // Written part by part (each gauge family's text as kept), never joined in one buffer.
             let parts = dependencies.metrics.exposition()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: ResponseBody(contentLength: parts.reduce(0) { $0 + $1.count }) { writer in
-                                for part in parts { try await writer.write(ByteBuffer(bytes: part)) }
-                                try await writer.finish(nil)
-                            })
+                            body: ResponseBody(contentsOf: parts))
         }
         // Readiness: 503 from the first moment of a stop, so that a load balancer sends nothing
         // new while the controllers finish (the process still answers /healthz: it is alive).
