@@ -52,7 +52,7 @@ public struct BulkRead: Sendable {
                     throw DecodingFailure(connector: name, error: error)
                 }
                 // A connector that changed takes its earlier strings where they are the same.
-                if let before = earlier?.connectors[name] { _ = before.sharingStrings(in: &pool) }
+                if let before = earlier?.connectors[name]?.info?.config { pool.remember(before) }
                 read.connectors[name] = decoded.sharingStrings(in: &pool)
             }
         }

@@ -173,7 +173,7 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         }
     }
 
-    /// Brings every snapshot-derived gauge to the snapshot (and the latest lag).
+    /// Every snapshot-derived gauge of the snapshot (and of the latest readings).
     func render(_ snapshot: Snapshot, readings: Readings = Readings()) -> Desired {
         let (lag, rates) = (readings.lag, readings.rates)
         var desired = Desired()

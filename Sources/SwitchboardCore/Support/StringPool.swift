@@ -19,6 +19,14 @@ public struct StringPool {
         return shared
     }
 
+    /// Takes the config's keys and values as the ones to share from now on.
+    public mutating func remember(_ config: [String: String]) {
+        for (key, value) in config {
+            _ = share(key)
+            _ = share(value)
+        }
+    }
+
     /// The same table, its keys shared.
     public mutating func shareKeys<Value>(_ table: [String: Value]) -> [String: Value] {
         var shared = [String: Value](minimumCapacity: table.count)
