@@ -154,10 +154,13 @@ public final class ServerMetrics: SnapshotObserver, Sendable {
         }
 
         /// Chunks are the buffers a scrape writes out as they are (no copy per scrape).
+        /// The last chunk is written in place: a copy of it held while writing (`if let last =
+        /// chunks.last`) made every line copy the whole chunk, seconds per render at 20,000 connectors.
         static func append(_ line: String, to chunks: inout [ByteBuffer]) {
             let count = line.utf8.count
-            if let last = chunks.last, last.writableBytes >= count {
-                chunks[chunks.count - 1].writeString(line)
+            let last = chunks.count - 1
+            if last >= 0, chunks[last].writableBytes >= count {
+                chunks[last].writeString(line)
             } else {
                 var chunk = ByteBufferAllocator().buffer(capacity: max(chunkSize, count))
                 chunk.writeString(line)
