@@ -73,9 +73,9 @@ public struct Snapshot: Sendable {
                                               definition: inputs.definition, drift: inputs.drift, stateDrift: inputs.stateDrift, ownership: inputs.ownership)
                     next.entries[key] = .init(inputs: inputs, view: view, secretValues: read?.secretValues ?? [])
                 }
-                view.restartStatus = restarts[view.key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
-                connectors[view.key] = view
-                keys.append(view.key)
+                setRestartStatus(restarts[key], on: &view)
+                connectors[key] = view
+                keys.append(key)
                 count(view, in: &workers)
             }
             clusters[definition.name] = ClusterView(
@@ -88,6 +88,13 @@ public struct Snapshot: Sendable {
         }
         memo = next
         return Snapshot(clusters: clusters, connectors: connectors, ordered: sortByUrgency(Array(connectors.keys), connectors), takenAt: date)
+    }
+
+    /// The auto-restart controller's word on the view, with the policy's limit. Set only when it
+    /// differs: an unchanged view stays one object with the memo's (``ConnectorView`` is copy on write).
+    static func setRestartStatus(_ status: AutoRestartStatus?, on view: inout ConnectorView) {
+        let status = status.map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
+        if view.restartStatus != status { view.restartStatus = status }
     }
 
     /// Counts the connector and its tasks on the workers that run them.

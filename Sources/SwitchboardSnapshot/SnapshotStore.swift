@@ -109,8 +109,9 @@ public final class SnapshotStore: Sendable {
             }
             var snapshot = base
             for key in Set(before.keys).union(restarts.keys) where before[key] != restarts[key] {
-                guard let view = snapshot.connectors[key] else { continue }
-                snapshot.connectors[key]?.restartStatus = restarts[key].map { var status = $0; status.maxRestarts = view.autoRestart.maxRestarts; return status }
+                guard var view = snapshot.connectors[key] else { continue }
+                Snapshot.setRestartStatus(restarts[key], on: &view)
+                snapshot.connectors[key] = view
             }
             snapshot.takenAt = Date()
             // As with a new snapshot: what derives from it is ready before a page can see it.
